@@ -1,0 +1,1 @@
+"""User interfaces: the CLI (and later the web app). Nothing imports these."""

@@ -1,0 +1,12 @@
+"""The `mgbrain` command line (Typer). Thin: every command calls the library."""
+
+from mgbrain.interfaces.cli._app import app
+from mgbrain.interfaces.cli import compounds as _compounds  # noqa: F401  (registers commands)
+from mgbrain.interfaces.cli import demo as _demo  # noqa: F401
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

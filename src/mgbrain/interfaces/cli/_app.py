@@ -1,0 +1,101 @@
+"""The Typer application object and the output conventions every command shares.
+
+Errors: an :class:`~mgbrain.errors.MgBrainError` becomes one line on stderr and exit code 2;
+an unexpected exception becomes one line and exit code 1 (``MGBRAIN_DEBUG=1`` shows the
+traceback). Output: ``--json`` prints machine-readable JSON on stdout, otherwise rich tables.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from mgbrain.errors import MgBrainError
+
+__all__ = ["app", "console", "emit_json", "table", "fail"]
+
+# Pipes and CI get 120 columns instead of rich's 80 so tables are not truncated.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one line on stderr and exit with ``code``."""
+    sys.stderr.write(f"error: {message}\n")
+    raise typer.Exit(code)
+
+
+class _Group(TyperGroup):
+    """Turns library and usage errors into one-line messages; keeps commands free of try/except."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:  # usage errors: bad option, missing argument
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            sys.stderr.write(f"error: {exc.format_message()}{where}\n")
+            rv = exc.exit_code
+        except typer.Abort:
+            sys.stderr.write("error: aborted\n")
+            rv = 1
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except MgBrainError as exc:
+            fail(str(exc), 2)
+        except Exception as exc:  # last line of defence: never a traceback for users
+            if os.environ.get("MGBRAIN_DEBUG"):
+                raise
+            fail(f"internal error ({type(exc).__name__}): {exc}. Set MGBRAIN_DEBUG=1 for details.", 1)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="mgbrain",
+    help="Magnesium (L-threonate) from dose to brain: compounds, kinetics, planning, evidence. "
+         "Research and education only, not medical advice.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return None if not math.isfinite(obj) else round(obj, 10)
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item):  # numpy scalar
+        return _clean(obj.item())
+    return obj
+
+
+def emit_json(obj: Any) -> None:
+    """Print ``obj`` as JSON on stdout (NaN -> null, numpy scalars -> numbers)."""
+    typer.echo(json.dumps(_clean(obj), indent=2, ensure_ascii=False))
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]], caption: str | None = None) -> None:
+    """Print a rich table; floats are shown with 4 significant digits."""
+    t = Table(title=title, caption=caption)
+    for col in columns:
+        t.add_column(col)
+    for row in rows:
+        t.add_row(*("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    console.print(t)

@@ -1,0 +1,115 @@
+"""The one pint unit registry of mgbrain and magnesium-specific conversions.
+
+Elemental magnesium: 1 mmol = 24.305 mg = 2 mEq (Mg2+ is divalent); 1 mg/dL = 0.4114 mmol/L.
+Source: standard atomic weight of Mg; literature.md §0 (``conventions``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pint
+
+from mgbrain.errors import UnitError
+
+__all__ = [
+    "ureg",
+    "Q_",
+    "MG_MOLAR_MASS_G_PER_MOL",
+    "MEQ_PER_MMOL_MG",
+    "parse_quantity",
+    "parse_mass_amount",
+    "mg_to_mmol",
+    "mmol_to_mg",
+    "mmol_to_meq",
+    "mmol_per_l_to_mg_per_dl",
+    "mg_per_dl_to_mmol_per_l",
+]
+
+ureg = pint.UnitRegistry()
+ureg.define("capsule = [] = caps")
+Q_ = ureg.Quantity
+
+#: Standard atomic weight of magnesium (IUPAC conventional value), g/mol.
+MG_MOLAR_MASS_G_PER_MOL = 24.305
+#: Mg2+ carries two charges: 1 mmol = 2 mEq.
+MEQ_PER_MMOL_MG = 2.0
+
+_DAILY = re.compile(r"\s*(/|per)\s*(d|day)\s*$", re.IGNORECASE)
+
+
+def parse_quantity(text: str | float | pint.Quantity, *, argument: str = "amount") -> pint.Quantity:
+    """Parse ``"2 g"``, ``"2000 mg"``, ``"2 g/day"`` or ``"144 mg per day"`` into a quantity.
+
+    ``/d`` and ``per day`` are accepted as daily rates.
+
+    Examples
+    --------
+    >>> parse_quantity("2 g/day").to("mg/day").magnitude
+    2000.0
+    """
+    if isinstance(text, pint.Quantity):
+        return text
+    if isinstance(text, (int, float)):
+        raise UnitError("a number needs a unit", argument=argument,
+                        expected="a mass such as '2 g' or '144 mg'", received=text)
+    raw = str(text).strip()
+    if not re.match(r"^[-+]?(\d|\.\d|nan|inf)", raw, re.IGNORECASE):
+        raise UnitError("the amount must start with a number", argument=argument,
+                        expected="a number with a unit, e.g. '2 g', '2000 mg', '2 g/day'",
+                        received=raw)
+    normalised = _DAILY.sub(" / day", raw)
+    normalised = re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalised)  # "2,000 mg"
+    try:
+        q = ureg.Quantity(normalised)
+    except Exception as exc:  # pint raises several unrelated types for bad text
+        raise UnitError("cannot parse the amount", argument=argument,
+                        expected="a number with a unit, e.g. '2 g', '2000 mg', '2 g/day'",
+                        received=raw) from exc
+    if not isinstance(q, pint.Quantity) or q.dimensionless:
+        raise UnitError("the amount has no unit", argument=argument,
+                        expected="a mass such as '2 g' or '144 mg'", received=raw)
+    return q
+
+
+def parse_mass_amount(text: str | pint.Quantity, *, argument: str = "amount") -> tuple[float, bool]:
+    """Parse a mass or a mass per day.
+
+    Returns
+    -------
+    (mass_mg, is_daily)
+        The mass in mg, and True when the text was a daily rate (``"2 g/day"``).
+    """
+    q = parse_quantity(text, argument=argument)
+    if q.check("[mass]"):
+        return float(q.to("mg").magnitude), False
+    if q.check("[mass]/[time]"):
+        return float(q.to("mg/day").magnitude), True
+    raise UnitError("wrong dimension", argument=argument,
+                    expected="a mass (mg, g) or a mass per day (mg/day)",
+                    received=str(text))
+
+
+def mg_to_mmol(mass_mg: float) -> float:
+    """Elemental Mg mass (mg) to amount (mmol)."""
+    return mass_mg / MG_MOLAR_MASS_G_PER_MOL
+
+
+def mmol_to_mg(amount_mmol: float) -> float:
+    """Elemental Mg amount (mmol) to mass (mg)."""
+    return amount_mmol * MG_MOLAR_MASS_G_PER_MOL
+
+
+def mmol_to_meq(amount_mmol: float) -> float:
+    """Mg amount (mmol) to milliequivalents (2 mEq per mmol)."""
+    return amount_mmol * MEQ_PER_MMOL_MG
+
+
+def mmol_per_l_to_mg_per_dl(conc_mmol_per_l: float) -> float:
+    """Serum Mg concentration, mmol/L to mg/dL (× 24.305 / 10)."""
+    return conc_mmol_per_l * MG_MOLAR_MASS_G_PER_MOL / 10.0
+
+
+def mg_per_dl_to_mmol_per_l(conc_mg_per_dl: float) -> float:
+    """Serum Mg concentration, mg/dL to mmol/L (× 10 / 24.305)."""
+    return conc_mg_per_dl * 10.0 / MG_MOLAR_MASS_G_PER_MOL

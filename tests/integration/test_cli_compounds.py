@@ -1,0 +1,69 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from mgbrain.interfaces.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_compounds_json():
+    result = run("compounds", "--json")
+    assert result.exit_code == 0
+    rows = {r["id"]: r for r in json.loads(result.stdout)["compounds"]}
+    assert rows["threonate"]["elemental_mg_percent"] == pytest.approx(8.25, abs=0.01)
+    assert rows["threonate"]["label_elemental_mg_percent"] == pytest.approx(7.2)
+
+
+def test_convert_threonate_json():
+    result = run("convert", "2000 mg", "--form", "threonate", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["per_dose"]["label"]["elemental_mg"] == pytest.approx(144)
+    assert data["per_dose"]["stoichiometric"]["elemental_mg"] == pytest.approx(165.06, abs=0.01)
+    assert data["per_dose"]["label"]["elemental_mmol"] == pytest.approx(144 / 24.305)
+    assert data["per_dose"]["label"]["elemental_meq"] == pytest.approx(2 * 144 / 24.305)
+
+
+def test_convert_elemental_citrate_json():
+    result = run("convert", "300 mg", "--elemental", "--form", "citrate", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["per_dose"]["stoichiometric"]["compound_mg"] == pytest.approx(2646.5, abs=0.5)
+
+
+def test_convert_with_user_label():
+    result = run("convert", "1 g", "--form", "threonate", "--label",
+                 "2 capsules = 2,000 mg MgT providing 144 mg Mg", "--json")
+    assert json.loads(result.stdout)["per_dose"]["label"]["elemental_mg"] == pytest.approx(72)
+
+
+def test_human_table():
+    result = run("convert", "2000 mg", "--form", "threonate")
+    assert result.exit_code == 0
+    assert "144" in result.stdout and "165.1" in result.stdout
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["convert", "2 g", "--form", "threonat"], "did you mean threonate"),
+    (["convert", "--form", "oxide", "--", "-2 g"], "amount must be positive"),
+    (["convert", "0 mg", "--form", "oxide"], "amount must be positive"),
+    (["convert", "60 g/day", "--form", "oxide"], "absurd"),
+    (["convert", "2 parsecs", "--form", "oxide"], "wrong dimension"),
+    (["convert", "two grams", "--form", "oxide"], "must start with a number"),
+    (["convert", "2 gg", "--form", "oxide"], "cannot parse"),
+    (["convert", "2", "--form", "oxide"], "no unit"),
+    (["convert", "2 g", "--split", "x"], "--split"),
+    (["convert", "2 g", "--form", "oxide", "--product", "magtein"], "not both"),
+    (["nonsense"], "No such command"),
+])
+def test_bad_input_one_line_exit_2(args, needle):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert needle in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr + result.stdout
