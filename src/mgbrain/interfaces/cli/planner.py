@@ -1,0 +1,160 @@
+"""`mgbrain plan` and `mgbrain foods`: the personal dose planner (thin layer over mgbrain.planner)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from mgbrain.errors import ParameterError
+from mgbrain.interfaces.cli._app import app, console, emit_json, table
+from mgbrain.planner import plan_regimen
+from mgbrain.planner.foods import load_foods
+from mgbrain.planner.profile import DietItem, MedicineEntry, ProductEntry, Profile, load_profile
+
+_MARK = {"danger": "[bold red]DANGER[/]", "warning": "[bold yellow]WARNING[/]",
+         "caution": "[yellow]caution[/]", "info": "[dim]info[/]"}
+
+
+def _medicine(text: str) -> MedicineEntry:
+    """``"ciprofloxacin@08:00,20:00"`` or ``"ciprofloxacin@08:00,20:00/7d"`` or ``"alendronate"``."""
+    name, _, rest = text.partition("@")
+    days = None
+    if "/" in rest:
+        rest, _, d = rest.partition("/")
+        try:
+            days = int(d.rstrip("d"))
+        except ValueError:
+            raise ParameterError("cannot read the course length", argument="--medicine",
+                                 expected="NAME@HH:MM[,HH:MM][/Nd]", received=text) from None
+    times = tuple(t.strip() for t in rest.split(",") if t.strip())
+    return MedicineEntry(name=name.strip(), times=times, days=days)
+
+
+def _food(text: str) -> DietItem:
+    """``"almonds:2"`` (servings) or ``"spinach:90g"`` (grams)."""
+    name, _, amount = text.rpartition(":")
+    if not name:
+        raise ParameterError("cannot read the food", argument="--food",
+                             expected="NAME:SERVINGS or NAME:GRAMSg", received=text)
+    amount = amount.strip().lower()
+    try:
+        if amount.endswith("g"):
+            return DietItem(food=name, grams=float(amount[:-1]))
+        return DietItem(food=name, servings=float(amount))
+    except ValueError:
+        raise ParameterError("cannot read the amount", argument="--food",
+                             expected="a number of servings or grams, e.g. 'almonds:2', 'spinach:90g'",
+                             received=text) from None
+
+
+def _print_plan(plan) -> None:
+    d = plan.to_dict()
+    console.print(f"[bold red]Not medical advice.[/] {plan.notice}")
+    console.print(f"Status: [bold]{plan.status}[/]")
+    table("Daily amounts", ["product", "compound mg/day", "Mg mg/day (label)", "Mg (stoich.)", "capsules", "basis"],
+          [[x.product.name, x.compound_mg_per_day, x.elemental_mg_per_day,
+            x.elemental_mg_per_day_stoichiometric, x.capsules_per_day, x.basis] for x in plan.products],
+          caption=(f"supplemental {plan.supplemental_mg_per_day:.0f} mg/day"
+                   + (f", diet {plan.diet_mg_per_day:.0f}, total {plan.total_mg_per_day:.0f} mg/day"
+                      if plan.diet_mg_per_day is not None else "")))
+    rows = [[dose.time + (f" (was {dose.default_time})" if dose.moved else ""), dose.label,
+             ", ".join(f"{c:.0f} mg {p}" + (f" = {k:g} caps" if k is not None else "") for p, c, k in dose.items),
+             dose.elemental_mg] for dose in plan.doses]
+    rows += [[m.clock, m.name, m.rule.title, None] for m in plan.medicines]
+    rows.sort(key=lambda r: r[0])
+    title = "Clock schedule" + (f" (during the {plan.course_days}-day course)" if plan.course_days else "")
+    table(title, ["time", "what", "amount", "Mg mg"], rows,
+          caption=(None if plan.usual_doses is None else
+                   "after the course: " + ", ".join(f"{x.label} {x.time}" for x in plan.usual_doses)))
+    if plan.titration:
+        table("Start low, then increase", ["days", "compound mg/day", "Mg mg/day", "capsules"],
+              [[s["days"], s["compound_mg_per_day"], s["elemental_mg_per_day"], s["capsules_per_day"]]
+               for s in d["titration"]])
+    if plan.diet_lines:
+        table("Diet", ["food", "g/day", "Mg mg", "FDC id"],
+              [[x.food.name, x.grams, x.mg, x.food.fdc_id or "-"] for x in plan.diet_lines])
+    console.print("[bold]Checks[/]")
+    for f in plan.findings:
+        console.print(f"  {_MARK[f.severity]} {f.message}\n      [dim]source: {f.citation} "
+                      f"(confidence {f.confidence})[/]")
+
+
+@app.command()
+def plan(
+    profile: Annotated[Optional[Path], typer.Option("--profile", help="Profile file (.toml, .yaml).")] = None,
+    age: Annotated[Optional[float], typer.Option(help="Age in years (1-120).")] = None,
+    sex: Annotated[Optional[str], typer.Option(help="female or male.")] = None,
+    weight: Annotated[Optional[float], typer.Option(help="Body weight in kg (2-300).")] = None,
+    pregnant: Annotated[bool, typer.Option("--pregnant", help="Pregnant.")] = False,
+    lactating: Annotated[bool, typer.Option("--lactating", help="Breastfeeding.")] = False,
+    egfr: Annotated[Optional[float], typer.Option(help="eGFR, mL/min/1.73 m2 (0-200).")] = None,
+    ckd_stage: Annotated[Optional[str], typer.Option("--ckd-stage", help="CKD stage: 1-5, 3a, 3b, dialysis.")] = None,
+    medicine: Annotated[Optional[list[str]], typer.Option(
+        "--medicine", "-m", help="NAME[@HH:MM,HH:MM][/Nd], repeatable, e.g. 'ciprofloxacin@08:00,20:00/7d'.")] = None,
+    product: Annotated[str, typer.Option(help="Product or form, e.g. magtein, citrate.")] = "magtein",
+    dose: Annotated[Optional[str], typer.Option(help="Daily amount, e.g. '2 g/day' (default: trial dosing).")] = None,
+    elemental: Annotated[bool, typer.Option("--elemental", help="--dose is elemental Mg.")] = False,
+    label: Annotated[Optional[str], typer.Option(help="Your label, e.g. '2 capsules = 2,000 mg MgT providing 144 mg Mg'.")] = None,
+    capsule_mg: Annotated[Optional[float], typer.Option("--capsule-mg", help="Compound mg per capsule.")] = None,
+    goal: Annotated[str, typer.Option(help="cognition, sleep or general.")] = "cognition",
+    food: Annotated[Optional[list[str]], typer.Option("--food", "-f", help="NAME:SERVINGS or NAME:GRAMSg, repeatable.")] = None,
+    diet_mg: Annotated[Optional[float], typer.Option("--diet-mg", help="Dietary Mg estimate, mg/day.")] = None,
+    wake: Annotated[str, typer.Option(help="Wake-up time.")] = "07:00",
+    bed: Annotated[str, typer.Option(help="Bed time.")] = "22:30",
+    titrate: Annotated[bool, typer.Option("--titrate", help="Start low and increase weekly.")] = False,
+    html: Annotated[Optional[Path], typer.Option(help="Write a printable HTML page here.")] = None,
+    ics: Annotated[Optional[Path], typer.Option(help="Write an .ics calendar here.")] = None,
+    start: Annotated[Optional[str], typer.Option(help="Calendar start date YYYY-MM-DD (default today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Plan magnesium doses (amounts, capsules, clock times) and check them, each rule with its source."""
+    if profile is not None:
+        person = load_profile(profile)
+    else:
+        missing = [n for n, v in (("--age", age), ("--sex", sex), ("--weight", weight)) if v is None]
+        if missing:
+            raise ParameterError("missing option", argument=missing[0],
+                                 expected="--profile FILE or --age, --sex and --weight", received=None)
+        person = Profile(
+            age_years=age, sex=sex, weight_kg=weight, pregnant=pregnant, lactating=lactating,
+            egfr_ml_min=egfr, ckd_stage=ckd_stage, medicines=tuple(_medicine(m) for m in medicine or ()),
+            products=(ProductEntry(product=product, dose=dose, elemental=elemental, label=label,
+                                   form="threonate" if label else None, capsule_mg=capsule_mg),),
+            goal=goal, diet=tuple(_food(f) for f in food or ()), diet_mg_per_day=diet_mg,
+            wake_time=wake, bed_time=bed, titrate=titrate)
+    result = plan_regimen(person)
+    if html is not None or ics is not None:
+        from mgbrain.planner.export import render_html, render_ics
+
+        if html is not None:
+            html.write_text(render_html(result), encoding="utf-8")
+        if ics is not None:
+            try:
+                first = dt.date.fromisoformat(start) if start else dt.date.today()
+            except ValueError:
+                raise ParameterError("cannot read the date", argument="--start",
+                                     expected="YYYY-MM-DD", received=start) from None
+            ics.write_bytes(render_ics(result, first))
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        _print_plan(result)
+
+
+@app.command()
+def foods(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """The bundled food table: magnesium per 100 g and per serving (USDA FoodData Central)."""
+    rows = list(load_foods().values())
+    if as_json:
+        emit_json({"foods": [{"id": f.id, "name": f.name, "mg_per_100g": f.mg_per_100g, "serving": f.serving,
+                              "serving_g": f.serving_g, "mg_per_serving": round(f.mg_per_serving, 1),
+                              "usda_description": f.usda_description, "usda_data_type": f.usda_data_type,
+                              "fdc_id": f.fdc_id, "source": f.source, "confidence": f.confidence}
+                             for f in rows]})
+        return
+    table("Foods (USDA FoodData Central; elemental Mg)", ["id", "Mg mg/100 g", "serving", "Mg/serving", "FDC id"],
+          [[f.id, f.mg_per_100g, f"{f.serving} ({f.serving_g:g} g)", f.mg_per_serving, f.fdc_id or "-"]
+           for f in rows])

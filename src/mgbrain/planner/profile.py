@@ -1,0 +1,325 @@
+"""Who the plan is for: a validated, frozen :class:`Profile`, from keywords, TOML or YAML.
+
+Out-of-range inputs raise :class:`~mgbrain.errors.ParameterError` naming the argument, the
+accepted range and the value received: age 1-120 years, weight 2-300 kg, eGFR 0-200 mL/min.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from mgbrain.errors import ParameterError
+
+__all__ = [
+    "GOALS",
+    "SEXES",
+    "CKD_STAGES",
+    "MedicineEntry",
+    "ProductEntry",
+    "DietItem",
+    "Profile",
+    "parse_clock",
+    "format_clock",
+    "load_profile",
+    "profile_from_mapping",
+]
+
+GOALS = ("cognition", "sleep", "general")
+SEXES = ("female", "male")
+#: CKD stages accepted instead of an eGFR (KDIGO G categories; "dialysis" counts as G5).
+CKD_STAGES = ("G1", "G2", "G3a", "G3b", "G4", "G5")
+
+AGE_RANGE = (1.0, 120.0)
+WEIGHT_RANGE_KG = (2.0, 300.0)
+EGFR_RANGE = (0.0, 200.0)
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*$")
+
+
+def parse_clock(text: str, *, argument: str = "time") -> int:
+    """``"07:30"`` -> minutes after midnight (450).
+
+    Examples
+    --------
+    >>> parse_clock("7:30"), parse_clock("22")
+    (450, 1320)
+    """
+    match = _CLOCK.match(str(text))
+    if not match:
+        raise ParameterError("cannot read the clock time", argument=argument,
+                             expected="HH:MM, e.g. '07:00' or '21:30'", received=text)
+    hours, minutes = int(match[1]), int(match[2] or 0)
+    if hours > 23 or minutes > 59:
+        raise ParameterError("clock time out of range", argument=argument,
+                             expected="00:00 to 23:59", received=text)
+    return hours * 60 + minutes
+
+
+def format_clock(minutes: int) -> str:
+    """Minutes after midnight -> ``"HH:MM"`` (wraps past midnight)."""
+    minutes %= 24 * 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _number(value: Any, argument: str, bounds: tuple[float, float], unit: str) -> float:
+    if isinstance(value, bool):
+        raise ParameterError("must be a number", argument=argument,
+                             expected=f"{bounds[0]:g}-{bounds[1]:g} {unit}", received=value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError("must be a number", argument=argument,
+                             expected=f"{bounds[0]:g}-{bounds[1]:g} {unit}", received=value) from None
+    if not math.isfinite(number) or not bounds[0] <= number <= bounds[1]:
+        raise ParameterError("out of range", argument=argument,
+                             expected=f"{bounds[0]:g}-{bounds[1]:g} {unit}", received=value)
+    return number
+
+
+@dataclass(frozen=True)
+class MedicineEntry:
+    """A medicine the person takes, with its clock times (empty: the rule table's usual times).
+
+    ``days`` limits a course (ciprofloxacin for 7 days); None means ongoing.
+    """
+
+    name: str
+    times: tuple[str, ...] = ()
+    days: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ParameterError("empty medicine name", argument="medicines.name",
+                                 expected="a generic or brand name", received=self.name)
+        for t in self.times:
+            parse_clock(t, argument=f"medicines[{self.name}].times")
+        if self.days is not None and (isinstance(self.days, bool) or not isinstance(self.days, int)
+                                      or not 1 <= self.days <= 366):
+            raise ParameterError("course length out of range", argument=f"medicines[{self.name}].days",
+                                 expected="an integer from 1 to 366 days", received=self.days)
+
+
+@dataclass(frozen=True)
+class ProductEntry:
+    """A magnesium product in the plan.
+
+    Parameters
+    ----------
+    product
+        Built-in product or compound id/alias (``"magtein"``, ``"citrate"``).
+    dose
+        ``"2 g/day"`` (compound) or, with ``elemental=True``, elemental Mg. None: the planner
+        chooses (trial dosing for threonate).
+    label, form
+        A label text (``"2 capsules = 2,000 mg MgT providing 144 mg Mg"``) and its compound,
+        used instead of ``product``.
+    capsule_mg
+        Compound mass per capsule, when the label does not say.
+    """
+
+    product: str = "magtein"
+    dose: str | None = None
+    elemental: bool = False
+    label: str | None = None
+    form: str | None = None
+    capsule_mg: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.capsule_mg is not None:
+            _number(self.capsule_mg, "products.capsule_mg", (1.0, 5000.0), "mg")
+
+
+@dataclass(frozen=True)
+class DietItem:
+    """A food and how much of it per day: ``servings`` or ``grams`` (exactly one)."""
+
+    food: str
+    servings: float | None = None
+    grams: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.servings is None) == (self.grams is None):
+            raise ParameterError("give servings or grams, not both or neither",
+                                 argument=f"diet[{self.food}]", expected="servings=N or grams=N",
+                                 received=f"servings={self.servings}, grams={self.grams}")
+        if self.servings is not None:
+            _number(self.servings, f"diet[{self.food}].servings", (0.0, 50.0), "servings/day")
+        if self.grams is not None:
+            _number(self.grams, f"diet[{self.food}].grams", (0.0, 5000.0), "g/day")
+
+
+def _stage(value: str | int | None) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip().upper().removeprefix("CKD").strip().removeprefix("STAGE").strip()
+    if text == "DIALYSIS":
+        return "G5"
+    text = text if text.startswith("G") else f"G{text}"
+    for stage in CKD_STAGES:
+        if stage.upper() == text:
+            return stage
+    raise ParameterError("unknown CKD stage", argument="ckd_stage",
+                         expected="G1, G2, G3a, G3b, G4, G5 (or 1-5, 3a, 3b, dialysis)", received=value)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the planner needs about one person. Validated on construction.
+
+    Examples
+    --------
+    >>> p = Profile(age_years=65, sex="female", weight_kg=62, medicines=(MedicineEntry("alendronate"),))
+    >>> p.state, p.egfr_ml_min
+    ('none', None)
+    """
+
+    age_years: float
+    sex: str
+    weight_kg: float
+    pregnant: bool = False
+    lactating: bool = False
+    egfr_ml_min: float | None = None
+    ckd_stage: str | None = None
+    medicines: tuple[MedicineEntry, ...] = ()
+    products: tuple[ProductEntry, ...] = (ProductEntry(),)
+    goal: str = "cognition"
+    diet: tuple[DietItem, ...] = ()
+    diet_mg_per_day: float | None = None
+    wake_time: str = "07:00"
+    bed_time: str = "22:30"
+    titrate: bool = False
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "age_years", _number(self.age_years, "age", AGE_RANGE, "years"))
+        object.__setattr__(self, "weight_kg", _number(self.weight_kg, "weight", WEIGHT_RANGE_KG, "kg"))
+        sex = str(self.sex).strip().lower()
+        sex = {"f": "female", "m": "male", "woman": "female", "man": "male"}.get(sex, sex)
+        if sex not in SEXES:
+            raise ParameterError("unknown sex", argument="sex", expected=SEXES, received=self.sex)
+        object.__setattr__(self, "sex", sex)
+        if self.goal not in GOALS:
+            raise ParameterError("unknown goal", argument="goal", expected=GOALS, received=self.goal)
+        if self.egfr_ml_min is not None:
+            object.__setattr__(self, "egfr_ml_min",
+                               _number(self.egfr_ml_min, "egfr", EGFR_RANGE, "mL/min/1.73 m2"))
+        object.__setattr__(self, "ckd_stage", _stage(self.ckd_stage))
+        if self.pregnant or self.lactating:
+            if self.sex != "female":
+                raise ParameterError("pregnancy or lactation needs sex 'female'", argument="pregnant",
+                                     expected="sex = female", received=f"sex = {self.sex}")
+            if not 9 <= self.age_years <= 60:
+                raise ParameterError("pregnancy or lactation outside the reference age range",
+                                     argument="age", expected="9-60 years", received=self.age_years)
+        if self.pregnant and self.lactating:
+            raise ParameterError("choose pregnant or lactating", argument="lactating",
+                                 expected="at most one of pregnant, lactating", received="both")
+        if self.diet_mg_per_day is not None:
+            object.__setattr__(self, "diet_mg_per_day",
+                               _number(self.diet_mg_per_day, "diet_mg_per_day", (0.0, 3000.0), "mg/day"))
+        if self.diet and self.diet_mg_per_day is not None:
+            raise ParameterError("give diet foods or an intake estimate, not both", argument="diet",
+                                 expected="diet foods or diet_mg_per_day", received="both")
+        wake = parse_clock(self.wake_time, argument="wake_time")
+        bed = parse_clock(self.bed_time, argument="bed_time")
+        if not 6 * 60 <= bed - wake <= 22 * 60:
+            raise ParameterError("waking day out of range", argument="bed_time",
+                                 expected="6-22 h after wake_time, same day", received=self.bed_time)
+        if not self.products:
+            raise ParameterError("no product", argument="products",
+                                 expected="at least one product", received=())
+        object.__setattr__(self, "medicines", tuple(self.medicines))
+        object.__setattr__(self, "products", tuple(self.products))
+        object.__setattr__(self, "diet", tuple(self.diet))
+
+    @property
+    def state(self) -> str:
+        """``"pregnant"``, ``"lactating"`` or ``"none"``."""
+        return "pregnant" if self.pregnant else "lactating" if self.lactating else "none"
+
+
+_PROFILE_KEYS = {"name", "age", "sex", "weight_kg", "weight", "pregnant", "lactating", "egfr",
+                 "ckd_stage", "goal", "medicines", "products", "product", "diet", "wake", "bed",
+                 "titrate"}
+
+
+def profile_from_mapping(data: Mapping[str, Any], *, where: str = "profile") -> Profile:
+    """Build a :class:`Profile` from the profile-file layout (see ``examples/profiles``)."""
+    unknown = set(data) - _PROFILE_KEYS
+    if unknown:
+        raise ParameterError("unknown profile field", argument=where,
+                             expected=sorted(_PROFILE_KEYS), received=sorted(unknown))
+    for key in ("age", "sex"):
+        if key not in data:
+            raise ParameterError("missing profile field", argument=f"{where}.{key}", expected=key)
+    if "weight_kg" not in data and "weight" not in data:
+        raise ParameterError("missing profile field", argument=f"{where}.weight_kg", expected="weight_kg")
+    medicines = []
+    for m in data.get("medicines", []):
+        m = {"name": m} if isinstance(m, str) else dict(m)
+        times = m.get("times", ())
+        medicines.append(MedicineEntry(name=m.get("name", ""), days=m.get("days"),
+                                       times=tuple([times] if isinstance(times, str) else times)))
+    raw_products = data.get("products", [data["product"]] if "product" in data else [{}])
+    products = []
+    for p in raw_products:
+        p = {"product": p} if isinstance(p, str) else dict(p)
+        extra = set(p) - {"product", "dose", "elemental", "label", "form", "capsule_mg"}
+        if extra:
+            raise ParameterError("unknown product field", argument=f"{where}.products",
+                                 expected="product, dose, elemental, label, form, capsule_mg",
+                                 received=sorted(extra))
+        products.append(ProductEntry(**p))
+    diet = data.get("diet", {}) or {}
+    items = tuple(DietItem(food=f.get("food", ""), servings=f.get("servings"), grams=f.get("grams"))
+                  for f in diet.get("foods", []))
+    return Profile(
+        name=data.get("name"), age_years=data["age"], sex=data["sex"],
+        weight_kg=data.get("weight_kg", data.get("weight")),
+        pregnant=bool(data.get("pregnant", False)), lactating=bool(data.get("lactating", False)),
+        egfr_ml_min=data.get("egfr"), ckd_stage=data.get("ckd_stage"),
+        medicines=tuple(medicines), products=tuple(products), goal=data.get("goal", "cognition"),
+        diet=items, diet_mg_per_day=diet.get("intake_mg"),
+        wake_time=str(data.get("wake", "07:00")), bed_time=str(data.get("bed", "22:30")),
+        titrate=bool(data.get("titrate", False)),
+    )
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read a profile from a ``.toml``, ``.yaml`` or ``.yml`` file.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> p = load_profile(Path("examples/profiles/alendronate_65.toml"))  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError("profile file not found", argument="--profile",
+                             expected="an existing .toml or .yaml file", received=str(path))
+    text = path.read_text(encoding="utf-8")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".toml":
+            data = tomllib.loads(text)
+        elif suffix in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            raise ParameterError("unknown profile format", argument="--profile",
+                                 expected=".toml, .yaml or .yml", received=path.name)
+    except ParameterError:
+        raise
+    except Exception as exc:  # tomllib / yaml parse errors
+        raise ParameterError("cannot parse the profile file", argument="--profile",
+                             expected="valid TOML or YAML", received=f"{path.name}: {exc}") from exc
+    if not isinstance(data, Mapping):
+        raise ParameterError("profile must be a table of fields", argument="--profile",
+                             received=type(data).__name__)
+    return profile_from_mapping(data, where=path.name)

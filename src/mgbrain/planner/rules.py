@@ -1,0 +1,345 @@
+"""The planner's rule table (``data/planner/rules.toml`` and ``medicines.toml``) and the checks.
+
+Every check returns a :class:`Finding` that carries its rule id, a severity, a message and
+the rule's source (reference key, locator, confidence). Edges follow the table: a value equal
+to a limit is within it (350 mg at age 9 passes the UL, 351 mg does not).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from mgbrain.errors import ParameterError, ProvenanceError
+from mgbrain.evidence.references import resolve_reference
+
+__all__ = [
+    "SEVERITIES",
+    "Finding",
+    "MedicineRule",
+    "load_rules",
+    "load_medicine_rules",
+    "find_medicine_rule",
+    "upper_limit_mg",
+    "intake_reference",
+    "kidney_stage",
+    "check_upper_limit",
+    "check_gi_risk",
+    "check_intake",
+    "check_kidney",
+    "check_serum",
+    "check_medicine_effect",
+    "rule_finding",
+]
+
+#: Ordered from least to most serious.
+SEVERITIES = ("info", "caution", "warning", "danger")
+_CONFIDENCE = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of one rule: what it found and where the rule comes from."""
+
+    rule: str
+    severity: str
+    message: str
+    source: str
+    locator: str
+    confidence: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def citation(self) -> str:
+        """``"Institute of Medicine 1997, <locator>"`` for reports."""
+        return f"{resolve_reference(self.source).short()}: {self.locator}"
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "message": self.message,
+                "source": self.source, "locator": self.locator, "confidence": self.confidence,
+                "citation": self.citation, "data": dict(self.data)}
+
+
+def _read(name: str) -> dict:
+    path = resources.files("mgbrain") / "data" / "planner" / name
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _check_provenance(row: Mapping, where: str) -> None:
+    for key in ("source", "locator", "confidence"):
+        if not row.get(key):
+            raise ProvenanceError("rule without provenance", argument=f"{where}.{key}",
+                                  expected="source, locator and confidence")
+    resolve_reference(row["source"], where=f"{where}.source")
+    if row["confidence"] not in _CONFIDENCE:
+        raise ProvenanceError("invalid confidence", argument=f"{where}.confidence",
+                              expected=_CONFIDENCE, received=row["confidence"])
+
+
+@cache
+def load_rules() -> Mapping[str, Mapping[str, Any]]:
+    """All rules of ``rules.toml``, each checked for a resolvable source, a locator and a confidence."""
+    table = _read("rules.toml")
+    for key, rule in table.items():
+        _check_provenance(rule, f"rules.toml:{key}")
+    for stage in table["kidney"]["stages"]:
+        resolve_reference(stage["source"], where=f"rules.toml:kidney.{stage['stage']}")
+        if stage["severity"] not in SEVERITIES:
+            raise ProvenanceError("invalid severity", argument=f"rules.toml:kidney.{stage['stage']}",
+                                  expected=SEVERITIES, received=stage["severity"])
+    return MappingProxyType(table)
+
+
+def rule_finding(key: str, severity: str, message: str, *, source: str | None = None,
+                 locator: str | None = None, confidence: str | None = None, **data: Any) -> Finding:
+    """A :class:`Finding` carrying rule ``key``'s provenance (or the overriding source's)."""
+    rule = load_rules()[key]
+    if source is not None and source != rule["source"] and locator is None:
+        raise ProvenanceError("a finding with its own source needs its own locator", argument=key,
+                              received=source)
+    return Finding(rule=rule["id"], severity=severity, message=message,
+                   source=source or rule["source"], locator=locator or rule["locator"],
+                   confidence=confidence or rule["confidence"], data=data)
+
+
+# --- UL and GI ----------------------------------------------------------------------------
+
+def upper_limit_mg(age_years: float) -> float:
+    """The UL for supplemental Mg at this age (mg/day).
+
+    Examples
+    --------
+    >>> upper_limit_mg(3), upper_limit_mg(8), upper_limit_mg(9)
+    (65.0, 110.0, 350.0)
+    """
+    for band in load_rules()["upper_limit"]["bands"]:
+        if band["age_min"] <= int(age_years) <= band["age_max"]:
+            return float(band["ul_mg"])
+    raise ParameterError("no UL for this age", argument="age",
+                         expected="1-120 years (no UL is established for infants)", received=age_years)
+
+
+def check_upper_limit(age_years: float, supplemental_mg: float) -> Finding:
+    """Supplemental elemental Mg per day against the UL for age (equal to the UL passes)."""
+    ul = upper_limit_mg(age_years)
+    if supplemental_mg > ul:
+        return rule_finding("upper_limit", "warning",
+                            f"Supplemental magnesium {supplemental_mg:.0f} mg/day is above the UL of "
+                            f"{ul:.0f} mg/day for age {int(age_years)} (the UL covers supplements and "
+                            "medicines, not food).", supplemental_mg=supplemental_mg, ul_mg=ul)
+    return rule_finding("upper_limit", "info",
+                        f"Supplemental magnesium {supplemental_mg:.0f} mg/day is within the UL of "
+                        f"{ul:.0f} mg/day for age {int(age_years)}.",
+                        supplemental_mg=supplemental_mg, ul_mg=ul)
+
+
+def check_gi_risk(age_years: float, supplemental_mg: float) -> Finding:
+    """GI side-effect risk: low up to the UL, elevated above it, high from the LOAEL (360 mg/day)."""
+    rule = load_rules()["gi_risk"]
+    ul = upper_limit_mg(age_years)
+    loael = float(rule["loael_mg"])
+    if supplemental_mg >= loael:
+        level, severity = "high", "warning"
+        text = (f"at or above the LOAEL of {loael:.0f} mg/day, where {rule['loael_responders']} of "
+                f"{rule['loael_subjects']} adults had GI symptoms including diarrhoea")
+    elif supplemental_mg > ul:
+        level, severity = "elevated", "caution"
+        text = f"above the UL of {ul:.0f} mg/day, whose critical endpoint is osmotic diarrhoea"
+    else:
+        level, severity = "low", "info"
+        text = f"within the UL of {ul:.0f} mg/day; mild GI upset or headache can still occur"
+    return rule_finding("gi_risk", severity,
+                        f"GI side-effect risk {level}: {supplemental_mg:.0f} mg/day supplemental is {text}.",
+                        level=level, supplemental_mg=supplemental_mg)
+
+
+# --- RDA / EAR ----------------------------------------------------------------------------
+
+def intake_reference(age_years: float, sex: str, state: str = "none") -> Mapping[str, Any]:
+    """The RDA/EAR row for age, sex and pregnancy/lactation state."""
+    age = int(age_years)
+    for row in load_rules()["intake"]["rows"]:
+        if (row["age_min"] <= age <= row["age_max"] and row["state"] == state
+                and row["sex"] in ("any", sex)):
+            return row
+    raise ParameterError("no RDA for this age, sex and state", argument="age",
+                         expected="1-120 years; pregnancy/lactation 9-60 years",
+                         received=f"{age_years} y, {sex}, {state}")
+
+
+def check_intake(age_years: float, sex: str, state: str, total_mg: float, *,
+                 diet_known: bool = True) -> Finding:
+    """Total intake (diet + supplements) against the EAR (where sourced) and the RDA."""
+    row = intake_reference(age_years, sex, state)
+    rda, ear = float(row["rda_mg"]), row.get("ear_mg")
+    who = f"{sex}, {int(age_years)} y" + (f", {state}" if state != "none" else "")
+    data = {"total_mg": total_mg, "rda_mg": rda, "ear_mg": ear}
+    if not diet_known:
+        return rule_finding("intake", "info",
+                            f"Diet not given: supplements alone provide {total_mg:.0f} mg/day against "
+                            f"an RDA of {rda:.0f} mg/day ({who}); add foods or an intake estimate.", **data)
+    if ear is not None and total_mg < ear:
+        return rule_finding("intake", "caution",
+                            f"Total intake {total_mg:.0f} mg/day is below the EAR of {ear:.0f} mg/day "
+                            f"({who}; RDA {rda:.0f}).", **data)
+    if total_mg < rda:
+        ear_text = "" if ear is not None else "; EAR not available for this group"
+        return rule_finding("intake", "info",
+                            f"Total intake {total_mg:.0f} mg/day is below the RDA of {rda:.0f} mg/day "
+                            f"({who}{ear_text}).", **data)
+    return rule_finding("intake", "info",
+                        f"Total intake {total_mg:.0f} mg/day meets the RDA of {rda:.0f} mg/day ({who}).",
+                        **data)
+
+
+# --- Kidney and serum ---------------------------------------------------------------------
+
+def kidney_stage(egfr_ml_min: float) -> Mapping[str, Any]:
+    """The GFR category for an eGFR (lower bounds inclusive: 90 -> G1, 89.9 -> G2).
+
+    Examples
+    --------
+    >>> [kidney_stage(x)["stage"] for x in (90, 60, 59.9, 45, 30, 29.9, 15, 14.9)]
+    ['G1', 'G2', 'G3a', 'G3a', 'G3b', 'G4', 'G4', 'G5']
+    """
+    for stage in load_rules()["kidney"]["stages"]:
+        if egfr_ml_min >= stage["egfr_min"]:
+            return stage
+    raise ParameterError("eGFR out of range", argument="egfr", expected=">= 0", received=egfr_ml_min)
+
+
+def check_kidney(egfr_ml_min: float | None, ckd_stage: str | None) -> Finding:
+    """Kidney function by eGFR (preferred) or CKD stage."""
+    if egfr_ml_min is None and ckd_stage is None:
+        return rule_finding("kidney", "caution",
+                            "Kidney function not given: magnesium is cleared by the kidney, so a "
+                            "supplement is unsafe with advanced kidney disease; the kidney check was not run.",
+                            source="article_mgt_brain", confidence="low",
+                            locator="dosage recommendations and safety profile section", stage=None)
+    stages = load_rules()["kidney"]["stages"]
+    stage = kidney_stage(egfr_ml_min) if egfr_ml_min is not None else next(
+        s for s in stages if s["stage"] == ckd_stage)
+    basis = f"eGFR {egfr_ml_min:g}" if egfr_ml_min is not None else f"CKD stage {ckd_stage}"
+    return rule_finding("kidney", stage["severity"], f"{basis}: {stage['message']}",
+                        source=stage["source"], locator=stage["locator"], stage=stage["stage"],
+                        egfr_ml_min=egfr_ml_min)
+
+
+def check_serum(serum_mmol_per_l: float | None, *, egfr_ml_min: float | None = None) -> Finding:
+    """A predicted steady-state serum Mg against the normal range (None: not computed)."""
+    rule = load_rules()["serum"]
+    low, high = rule["low_mmol_per_l"], rule["high_mmol_per_l"]
+    if serum_mmol_per_l is None:
+        return rule_finding("serum", "info", "Kinetic prediction not computed (no kinetics model given).",
+                            serum_mmol_per_l=None)
+    data = {"serum_mmol_per_l": serum_mmol_per_l, "egfr_ml_min": egfr_ml_min}
+    if serum_mmol_per_l > high:
+        return rule_finding("serum", "warning",
+                            f"Predicted steady-state serum Mg {serum_mmol_per_l:.2f} mmol/L is above the "
+                            f"normal range {low}-{high} mmol/L.", **data)
+    if serum_mmol_per_l < low:
+        return rule_finding("serum", "caution",
+                            f"Predicted steady-state serum Mg {serum_mmol_per_l:.2f} mmol/L is below the "
+                            f"normal range {low}-{high} mmol/L.", **data)
+    return rule_finding("serum", "info",
+                        f"Predicted steady-state serum Mg {serum_mmol_per_l:.2f} mmol/L is within "
+                        f"{low}-{high} mmol/L.", **data)
+
+
+# --- Medicines ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MedicineRule:
+    """One class of medicines and what magnesium does with it."""
+
+    id: str
+    title: str
+    effect: str  # absorption | lowers_mg | raises_mg | article_caution
+    severity: str
+    names: tuple[str, ...]
+    message: str
+    source: str
+    locator: str
+    confidence: str
+    mg_after_med_h: float | None = None
+    mg_before_med_h: float | None = None
+    default_times: tuple[str, ...] = ()
+
+    @property
+    def has_timing(self) -> bool:
+        return self.mg_after_med_h is not None
+
+
+def _normalise(name: str) -> str:
+    name = re.sub(r"\b\d+(\.\d+)?\s*(mg|mcg|g|ml)\b", " ", str(name).lower())
+    name = re.sub(r"[^a-z0-9 ]+", " ", name)
+    name = re.sub(r"\b(sodium|hydrochloride|hcl|hyclate|monohydrate|er|xr|sr)\b", " ", name)
+    return " ".join(name.split())
+
+
+@cache
+def load_medicine_rules() -> Mapping[str, MedicineRule]:
+    """The medicine rule table, validated; keyed by class id."""
+    out = {}
+    for cid, row in _read("medicines.toml").items():
+        where = f"medicines.toml:{cid}"
+        _check_provenance(row, where)
+        if row["severity"] not in SEVERITIES:
+            raise ProvenanceError("invalid severity", argument=where, expected=SEVERITIES,
+                                  received=row["severity"])
+        out[cid] = MedicineRule(
+            id=cid, title=row["title"], effect=row["effect"], severity=row["severity"],
+            names=tuple(_normalise(n) for n in (*row["generics"], *row["brands"])),
+            message=row["message"], source=row["source"], locator=row["locator"],
+            confidence=row["confidence"], mg_after_med_h=row.get("mg_after_med_h"),
+            mg_before_med_h=row.get("mg_before_med_h"),
+            default_times=tuple(row.get("default_times", ())))
+    return MappingProxyType(out)
+
+
+def find_medicine_rule(name: str) -> MedicineRule | None:
+    """The rule class a medicine name (generic or brand, dose text ignored) belongs to, or None.
+
+    Examples
+    --------
+    >>> find_medicine_rule("Fosamax 70 mg").id, find_medicine_rule("ciprofloxacin").id
+    ('bisphosphonate', 'quinolone')
+    >>> find_medicine_rule("unknownium") is None
+    True
+    """
+    wanted = _normalise(name)
+    for rule in load_medicine_rules().values():
+        if wanted in rule.names:
+            return rule
+    for rule in load_medicine_rules().values():  # "alendronate sodium tablets"
+        if any(re.search(rf"\b{re.escape(n)}\b", wanted) for n in rule.names):
+            return rule
+    return None
+
+
+def close_medicine_names(name: str) -> list[str]:
+    """Known names close to ``name`` (for the 'not checked' entry)."""
+    names = [n for r in load_medicine_rules().values() for n in r.names]
+    return difflib.get_close_matches(_normalise(name), names, n=3, cutoff=0.75)
+
+
+def check_medicine_effect(name: str, rule: MedicineRule | None) -> Finding:
+    """What the rule table says about one medicine; unknown ones are 'not checked', never passed."""
+    if rule is None:
+        close = close_medicine_names(name)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        return Finding(rule="MED_UNKNOWN", severity="caution",
+                       message=f"{name}: not checked: this medicine is not in the rule table, so "
+                               f"interactions with magnesium were not assessed; ask a pharmacist.{hint}",
+                       source="literature_review", locator="mgbrain medicine rule table (medicines.toml)",
+                       confidence="high", data={"medicine": name, "checked": False})
+    return Finding(rule=f"MED_{rule.id.upper()}", severity=rule.severity,
+                   message=f"{name} ({rule.title.lower()}): {rule.message}", source=rule.source,
+                   locator=rule.locator, confidence=rule.confidence,
+                   data={"medicine": name, "class": rule.id, "effect": rule.effect, "checked": True})
