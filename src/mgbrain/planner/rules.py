@@ -228,6 +228,7 @@ def check_kidney(egfr_ml_min: float | None, ckd_stage: str | None) -> Finding:
     basis = f"eGFR {egfr_ml_min:g}" if egfr_ml_min is not None else f"CKD stage {ckd_stage}"
     return rule_finding("kidney", stage["severity"], f"{basis}: {stage['message']}",
                         source=stage["source"], locator=stage["locator"], stage=stage["stage"],
+                        confidence="medium" if resolve_reference(stage["source"]).access == "SEC" else None,
                         egfr_ml_min=egfr_ml_min)
 
 

@@ -1,0 +1,78 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mgbrain.interfaces.cli import app
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("name, moved", [("alendronate_65.toml", ["09:00", "21:30"]),
+                                         ("egfr25_40.toml", ["10:00", "21:30"]),
+                                         ("ciprofloxacin_30.toml", ["10:00", "22:00"]),
+                                         ("child_9.yaml", ["19:30"])])
+def test_plan_profile_json(name, moved):
+    result = run("plan", "--profile", EXAMPLES / name, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [s["time"] for s in data["schedule"]] == moved
+    assert "not medical advice" in data["notice"]
+    assert all(f["source"] in data["sources"] for f in data["findings"])
+
+
+def test_flags_give_the_same_plan_as_the_profile():
+    from_file = json.loads(run("plan", "--profile", EXAMPLES / "ciprofloxacin_30.toml", "--json").stdout)
+    flags = run("plan", "--age", 30, "--sex", "male", "--weight", 80, "--egfr", 105,
+                "-m", "ciprofloxacin 500 mg@08:00,20:00/7d", "--capsule-mg", 667,
+                "-f", "whole_wheat_bread:2", "-f", "pumpkin seeds:1", "-f", "black_beans_canned:1", "-f", "milk:1",
+                "--json")
+    assert flags.exit_code == 0, flags.stderr
+    data = json.loads(flags.stdout)
+    assert data["schedule"] == from_file["schedule"] and data["findings"] == from_file["findings"]
+
+
+def test_terminal_report_shows_sources_and_notice():
+    result = run("plan", "--profile", EXAMPLES / "alendronate_65.toml")
+    assert result.exit_code == 0
+    assert "Not medical advice" in result.stdout and "09:00 (was 08:00)" in result.stdout
+    assert "source:" in result.stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("--age", 130, "--sex", "female", "--weight", 60), "age: out of range; expected 1-120 years; got 130.0"),
+    (("--age", 40, "--sex", "female", "--weight", 301), "weight: out of range"),
+    (("--age", 40, "--sex", "female", "--weight", 60, "--egfr", 250), "egfr: out of range"),
+    (("--age", 40, "--sex", "female", "--weight", 60, "-f", "almnds:1"), "unknown food"),
+    (("--age", 40, "--sex", "male", "--weight", 60, "--pregnant"), "pregnan"),
+    (("--sex", "male", "--weight", 60), "--age: missing option"),
+])
+def test_errors_are_one_line_exit_2(args, fragment):
+    result = run("plan", *args)
+    assert result.exit_code == 2
+    assert fragment in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_unknown_medicine_is_not_checked():
+    result = run("plan", "--age", 40, "--sex", "male", "--weight", 75, "-m", "unknownium", "--json")
+    finding = next(f for f in json.loads(result.stdout)["findings"] if f["rule"] == "MED_UNKNOWN")
+    assert "not checked" in finding["message"]
+
+
+def test_html_and_ics_files(tmp_path):
+    html, ics = tmp_path / "plan.html", tmp_path / "plan.ics"
+    result = run("plan", "--profile", EXAMPLES / "alendronate_65.toml", "--html", html, "--ics", ics,
+                 "--start", "2026-03-02", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "09:00" in html.read_text() and "DTSTART:20260302T090000" in ics.read_text()
+
+
+def test_foods_json():
+    data = json.loads(run("foods", "--json").stdout)["foods"]
+    assert len(data) >= 150 and next(f for f in data if f["id"] == "chia_seeds")["fdc_id"] == 170554

@@ -1,0 +1,86 @@
+"""Profile validation: out-of-range inputs name the argument and the range."""
+
+from pathlib import Path
+
+import pytest
+
+from mgbrain.errors import ParameterError
+from mgbrain.planner.profile import DietItem, MedicineEntry, Profile, load_profile, parse_clock
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "profiles"
+
+
+def person(**kw):
+    base = dict(age_years=40, sex="female", weight_kg=70)
+    base.update(kw)
+    return Profile(**base)
+
+
+@pytest.mark.parametrize("field, value, argument", [
+    ("age_years", 0.9, "age"), ("age_years", 121, "age"), ("age_years", float("nan"), "age"),
+    ("age_years", "old", "age"), ("weight_kg", 1.9, "weight"), ("weight_kg", 301, "weight"),
+    ("egfr_ml_min", -1, "egfr"), ("egfr_ml_min", 200.1, "egfr"),
+])
+def test_out_of_range_inputs(field, value, argument):
+    with pytest.raises(ParameterError) as err:
+        person(**{field: value})
+    assert err.value.argument == argument and err.value.expected
+
+
+@pytest.mark.parametrize("field, value", [("age_years", 1), ("age_years", 120), ("weight_kg", 2),
+                                          ("weight_kg", 300), ("egfr_ml_min", 0), ("egfr_ml_min", 200)])
+def test_range_edges_are_accepted(field, value):
+    assert getattr(person(**{field: value}), field) == value
+
+
+def test_pregnancy_rules():
+    assert person(pregnant=True).state == "pregnant"
+    with pytest.raises(ParameterError, match="female"):
+        person(sex="male", pregnant=True)
+    with pytest.raises(ParameterError) as err:
+        person(age_years=8, pregnant=True)
+    assert err.value.argument == "age"
+    with pytest.raises(ParameterError):
+        person(pregnant=True, lactating=True)
+
+
+@pytest.mark.parametrize("stage, expected", [("4", "G4"), ("3a", "G3a"), ("CKD stage 5", "G5"), ("dialysis", "G5")])
+def test_ckd_stage_spellings(stage, expected):
+    assert person(ckd_stage=stage).ckd_stage == expected
+
+
+def test_bad_inputs_name_their_argument():
+    for make, argument in [(lambda: person(ckd_stage="7"), "ckd_stage"), (lambda: person(goal="fame"), "goal"),
+                           (lambda: person(sex="x"), "sex"), (lambda: MedicineEntry("cipro", ("25:00",)), None),
+                           (lambda: DietItem("almonds"), None), (lambda: DietItem("almonds", servings=-1), None),
+                           (lambda: MedicineEntry("cipro", days=0), None)]:
+        with pytest.raises(ParameterError) as err:
+            make()
+        if argument:
+            assert err.value.argument == argument
+
+
+def test_parse_clock():
+    assert parse_clock("07:05") == 425 and parse_clock("0") == 0
+    with pytest.raises(ParameterError):
+        parse_clock("7pm")
+
+
+def test_load_example_profiles():
+    alendronate = load_profile(EXAMPLES / "alendronate_65.toml")
+    assert alendronate.age_years == 65 and alendronate.medicines[0].times == ("07:00",)
+    child = load_profile(EXAMPLES / "child_9.yaml")
+    assert child.age_years == 9 and child.diet[0].servings == 2
+
+
+def test_profile_file_errors(tmp_path):
+    bad = tmp_path / "p.toml"
+    bad.write_text('age = 40\nsex = "female"\nweight_kg = 70\nheight = 170\n')
+    with pytest.raises(ParameterError, match="unknown profile field"):
+        load_profile(bad)
+    with pytest.raises(ParameterError, match="not found"):
+        load_profile(tmp_path / "missing.toml")
+    other = tmp_path / "p.json"
+    other.write_text("{}")
+    with pytest.raises(ParameterError, match="format"):
+        load_profile(other)
