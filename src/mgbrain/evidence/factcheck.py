@@ -154,7 +154,7 @@ def factcheck_text(
     in_context = _magnesium_context(sentences)
     matched, unmatched = [], []
     for sentence, found, ok in zip(sentences, per_sentence, in_context):
-        if not ok:
+        if not ok or sentence.text.endswith("?"):  # a question asserts nothing
             continue
         if found:
             matched.append(SentenceMatch(sentence, tuple(ClaimMatch(registry[cid], score)
