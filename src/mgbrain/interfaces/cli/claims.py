@@ -1,0 +1,133 @@
+"""`mgbrain claims list|show|check` and `mgbrain factcheck FILE`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from mgbrain.errors import ParameterError
+from mgbrain.evidence.claims import TOPICS, VERDICTS, find_claim, load_articles, load_claims
+from mgbrain.evidence.factcheck import factcheck_file
+from mgbrain.evidence.matching import DEFAULT_THRESHOLD
+from mgbrain.evidence.model_checks import check_claims
+from mgbrain.interfaces.cli._app import app, console, emit_json, table
+
+claims_app = typer.Typer(help="The claims registry: every claim of the source articles, graded.",
+                         no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _check_choice(value: str | None, choices: tuple[str, ...], option: str) -> None:
+    if value is not None and value not in choices:
+        raise ParameterError("unknown value", argument=option, expected=" | ".join(choices),
+                             received=value)
+
+
+@claims_app.command("list")
+def list_claims(
+    topic: Annotated[Optional[str], typer.Option(help=f"One of: {', '.join(TOPICS)}.")] = None,
+    verdict: Annotated[Optional[str], typer.Option(help=f"One of: {', '.join(VERDICTS)}.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List claims, optionally filtered by topic and verdict."""
+    _check_choice(topic, TOPICS, "--topic")
+    _check_choice(verdict, VERDICTS, "--verdict")
+    rows = [c for c in load_claims().values()
+            if (topic is None or c.topic == topic) and (verdict is None or c.verdict == verdict)]
+    if as_json:
+        emit_json({"count": len(rows), "topic": topic, "verdict": verdict,
+                   "claims": [c.to_dict(full=False) for c in rows]})
+        return
+    table(f"{len(rows)} claims", ["id", "topic", "verdict", "evidence", "articles", "model check"],
+          [[c.id, c.topic, c.verdict, c.evidence_level, " ".join(c.articles),
+            c.model_check.name if c.model_check else ""] for c in rows])
+
+
+@claims_app.command("show")
+def show_claim(
+    claim_id: Annotated[str, typer.Argument(metavar="ID", help="Claim id (see 'claims list').")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one claim: quotes, verdict, rationale, references, model check."""
+    claim = find_claim(claim_id, argument="ID")
+    if as_json:
+        emit_json({"claim": claim.to_dict(), "articles": {a: load_articles()[a].to_dict()
+                                                         for a in claim.articles}})
+        return
+    console.print(f"[bold]{claim.id}[/bold]  {claim.topic}  verdict: [bold]{claim.verdict}[/bold]"
+                  f"  evidence: {claim.evidence_level}")
+    console.print(claim.text)
+    console.print(f"\n[bold]Why:[/bold] {claim.rationale}\n")
+    table("Quotes", ["article", "quote"], [[q.article, q.text] for q in claim.quotes])
+    table("References", ["key", "citation", "DOI / PMID", "access", "locator"],
+          [[r.source, r.resolve().short(),
+            " / ".join(x for x in (r.resolve().doi, r.resolve().pmid) if x), r.resolve().access,
+            r.locator] for r in claim.references])
+    if claim.model_check:
+        console.print(f"model check: {claim.model_check.name} (claimed: {claim.model_check.claimed};"
+                      " run 'mgbrain claims check')")
+
+
+@claims_app.command("check")
+def check(as_json: JsonOption = False) -> None:
+    """Recompute the model-backed numbers and report verdicts they would change.
+
+    Exit code 1 when a computed number implies a different verdict than the registry's.
+    Checks that need the kinetics model are listed as awaiting it, with what must be simulated.
+    """
+    results = check_claims()
+    computed = [r for r in results if r.status == "computed"]
+    pending = [r for r in results if r.status == "pending"]
+    changes = [r for r in computed if r.would_change]
+    if as_json:
+        emit_json({"computed": [r.to_dict() for r in computed],
+                   "awaiting_kinetics_model": [r.to_dict() for r in pending],
+                   "would_change": [r.claim_id for r in changes]})
+    else:
+        table("Model checks computed", ["claim", "claimed", "model value", "implies",
+                                        "registry", ""],
+              [[r.claim_id, r.claimed, f"{r.value:.4g} {r.unit}", r.implied_verdict,
+                r.registry_verdict, "WOULD CHANGE" if r.would_change else "agrees"]
+               for r in computed])
+        table("Awaiting the kinetics model", ["claim", "check", "claimed", "registry verdict"],
+              [[r.claim_id, r.name, r.claimed, r.registry_verdict] for r in pending],
+              caption="each check's docstring (mgbrain.evidence.model_checks, or --json) says "
+                      "what must be simulated")
+        console.print(f"{len(computed)} computed, {len(changes)} would change a verdict, "
+                      f"{len(pending)} awaiting the kinetics model")
+    if changes:
+        raise typer.Exit(1)
+
+
+@app.command("factcheck")
+def factcheck(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="A UTF-8 text file (an article).")],
+    threshold: Annotated[float, typer.Option(help="Minimum similarity (0-1) for a match.")] = DEFAULT_THRESHOLD,
+    as_json: JsonOption = False,
+) -> None:
+    """Match an article's sentences to the claims registry; list claim-like sentences not in it."""
+    result = factcheck_file(file, threshold=threshold)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    console.print(f"[bold]{result.source}[/bold]: {len(result.claims_found)} registry claims in "
+                  f"{result.n_sentences} sentences (threshold {result.threshold:g})\n")
+    for m in result.matched:
+        text = m.sentence.text if len(m.sentence.text) <= 160 else m.sentence.text[:157] + "..."
+        console.print(f"[{m.sentence.index}] {text}", markup=False)
+        for c in m.matches:
+            refs = ", ".join(r.source for r in c.claim.references) or "no source read"
+            console.print(f"    -> {c.claim.id}  [bold]{c.claim.verdict}[/bold]  "
+                          f"(score {c.score:.2f}; {c.claim.evidence_level}; refs: {refs})")
+    console.print()
+    if result.not_in_registry:
+        console.print("[bold]Claim-like sentences not in registry:[/bold]")
+        for sent in result.not_in_registry:
+            console.print(f"[{sent.index}] {sent.text[:160]}", markup=False)
+        console.print()
+    counts = ", ".join(f"{v}: {n}" for v, n in sorted(result.verdict_counts().items()))
+    console.print(f"verdicts of the claims found: {counts}. Research and education only; "
+                  "not medical advice.")

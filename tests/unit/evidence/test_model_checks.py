@@ -1,0 +1,62 @@
+"""Model checks: recomputed numbers, verdict bands, pending checks listed with their specs."""
+
+import dataclasses
+
+import pytest
+
+from mgbrain.errors import ParameterError
+from mgbrain.evidence.claims import find_claim, load_claims
+from mgbrain.evidence.model_checks import (
+    MODEL_CHECKS,
+    PENDING_MODEL_CHECKS,
+    check_claims,
+    elemental_mg_from_compound,
+    run_model_check,
+)
+
+
+def test_elemental_mg_from_compound_uses_the_dose_converter():
+    assert elemental_mg_from_compound({"amount": "2000 mg", "product": "magtein"}).value == pytest.approx(144.0)
+    stoich = elemental_mg_from_compound({"amount": "2000 mg", "basis": "stoichiometric"})
+    assert stoich.value == pytest.approx(165.06, abs=0.01)
+    with pytest.raises(ParameterError, match="basis"):
+        elemental_mg_from_compound({"amount": "2 g", "basis": "magic"})
+    with pytest.raises(ParameterError, match="amount"):
+        elemental_mg_from_compound({})
+
+
+def test_computed_checks_agree_with_the_registry():
+    results = {r.claim_id: r for r in check_claims()}
+    computed = {k: r for k, r in results.items() if r.status == "computed"}
+    assert len(computed) >= 6
+    assert [k for k, r in computed.items() if r.would_change] == []
+    assert computed["dose-2000mg-gives-144-to-250mg"].value == pytest.approx(165.06, abs=0.01)
+    assert computed["dose-1500-3000mg-gives-144mg"].value == pytest.approx(216.0)
+    assert computed["mgt-dose-within-safe-range"].value == pytest.approx(247.59, abs=0.01)
+
+
+def test_pending_checks_are_listed_never_silently_passed():
+    pending = {r.claim_id: r for r in check_claims() if r.status == "pending"}
+    assert {"mgt-csf-over-50pct", "blood-300pct-csf-under-19pct", "mgt-absorbed-twice-as-fast",
+            "mgt-reverses-brain-aging-9-years"} <= set(pending)
+    for r in pending.values():
+        assert r.value is None and r.implied_verdict is None and not r.would_change
+        assert "Simulate" in r.spec and "Compare" in r.spec and "Output" in r.spec
+
+
+def test_every_check_is_used_and_names_do_not_overlap():
+    used = {c.model_check.name for c in load_claims().values() if c.model_check}
+    assert set(MODEL_CHECKS) | set(PENDING_MODEL_CHECKS) == used
+    assert not set(MODEL_CHECKS) & set(PENDING_MODEL_CHECKS)
+
+
+def test_a_wrong_registry_verdict_is_reported():
+    claim = find_claim("dose-2000mg-gives-144mg")
+    wrong = dataclasses.replace(claim, verdict="contradicted")
+    result = run_model_check(wrong)
+    assert result.implied_verdict == "supported" and result.would_change
+
+
+def test_claim_without_check():
+    with pytest.raises(ParameterError, match="no model check"):
+        run_model_check(find_claim("mgt-generally-safe"))
