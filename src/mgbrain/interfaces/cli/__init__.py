@@ -3,6 +3,7 @@
 from mgbrain.interfaces.cli._app import app
 from mgbrain.interfaces.cli import compounds as _compounds  # noqa: F401  (registers commands)
 from mgbrain.interfaces.cli import demo as _demo  # noqa: F401
+from mgbrain.interfaces.cli import kinetics as _kinetics  # noqa: F401
 from mgbrain.interfaces.cli import planner as _planner  # noqa: F401
 from mgbrain.interfaces.cli import claims as _claims  # noqa: F401
 

@@ -1,0 +1,7 @@
+"""The model, declared once (species, parameters, assignments, fluxes)."""
+
+from mgbrain.model.spec import Assignment, Flux, ModelSpec, ParameterSpec, Species
+from mgbrain.model.whole_body import DISSOLUTION_CLASSES, LUMEN_SPECIES, N_GUT_SEGMENTS, SOLID_SPECIES, WHOLE_BODY
+
+__all__ = ["Assignment", "Flux", "ModelSpec", "ParameterSpec", "Species",
+           "DISSOLUTION_CLASSES", "LUMEN_SPECIES", "N_GUT_SEGMENTS", "SOLID_SPECIES", "WHOLE_BODY"]

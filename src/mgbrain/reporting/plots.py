@@ -1,0 +1,53 @@
+"""Matplotlib figures of simulation results (Agg backend: no display needed)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+__all__ = ["figure_to_base64", "plot_compare_runs"]
+
+
+def figure_to_base64(fig, fmt: str = "png") -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def plot_compare_runs(runs: dict, *, panels=None):
+    """One figure, a panel per quantity, one line per labelled run.
+
+    Parameters
+    ----------
+    runs
+        ``{label: (frame, daily)}`` from :meth:`Trajectory.frame` and :meth:`Trajectory.daily`.
+    """
+    panels = panels or [
+        ("frame", "serum_total_mmol_per_l", "serum total Mg (mmol/L)", (0.75, 0.95)),
+        ("frame", "csf_mmol_per_l", "CSF Mg (mmol/L)", None),
+        ("daily", "urine_mg_per_24h", "urine Mg (mg/24 h)", None),
+        ("daily", "tissue_pool_mmol", "exchangeable tissue Mg (mmol)", None),
+        ("daily", "bone_pool_mmol", "bone / slow pool Mg (mmol)", None),
+        ("daily", "supplement_absorbed_fraction", "supplement absorbed (fraction of the day's dose)", None),
+    ]
+    fig, axes = plt.subplots(len(panels) // 2, 2, figsize=(11, 2.6 * (len(panels) // 2)), sharex=True)
+    for ax, (table, column, label, band) in zip(axes.flat, panels):
+        for name, (frame, daily) in runs.items():
+            data = frame if table == "frame" else daily
+            if column in data and data[column].notna().any():
+                ax.plot(data["day"], data[column], label=name, lw=1.2)
+        if band:
+            ax.axhspan(*band, color="0.9", zorder=0, label="reference range")
+        ax.set_ylabel(label, fontsize=8)
+        ax.grid(alpha=0.3)
+    for ax in axes[-1]:
+        ax.set_xlabel("day")
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig

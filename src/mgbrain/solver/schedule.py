@@ -1,0 +1,53 @@
+"""Turn a regimen and a diet into breakpoints: state jumps and infusion-rate changes.
+
+The integrator stops exactly at every breakpoint (house style: doses are not in the RHS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mgbrain.dosing.regimen import Meal, Regimen
+from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES
+from mgbrain.model.spec import ModelSpec
+
+__all__ = ["Breakpoint", "build_schedule"]
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """At ``time_h``: add ``jump`` to the state, then integrate with ``inputs`` until the next one."""
+
+    time_h: float
+    jump: np.ndarray      # shape (n_species,)
+    inputs: np.ndarray    # shape (n_inputs,)
+    intake_mmol: float    # Mg entering the system at this instant (jumps)
+
+
+def build_schedule(model: ModelSpec, regimen: Regimen, meals: tuple[Meal, ...], t_end_h: float) -> list[Breakpoint]:
+    """Breakpoints in time order from 0 to ``t_end_h`` (events at or after ``t_end_h`` dropped)."""
+    n = len(model.species)
+    jumps: dict[float, np.ndarray] = {}
+
+    def add(t: float, species: str, amount: float) -> None:
+        if t >= t_end_h:
+            return
+        jumps.setdefault(t, np.zeros(n))[model.species_index(species)] += amount
+
+    for d in regimen.oral:
+        add(d.time_h, SOLID_SPECIES[d.dissolution_class], d.elemental_mmol)
+    for b in regimen.boluses:
+        add(b.time_h, "plasma", b.elemental_mmol)
+    for m in meals:
+        add(m.time_h, LUMEN_SPECIES["diet"][0], m.elemental_mmol)
+    times = set(jumps) | {0.0}
+    for inf in regimen.infusions:
+        times |= {t for t in (inf.start_h, inf.end_h) if t < t_end_h}
+    out = []
+    for t in sorted(times):
+        rate = sum(i.rate_mmol_per_h for i in regimen.infusions if i.start_h <= t < i.end_h)
+        jump = jumps.get(t, np.zeros(n))
+        out.append(Breakpoint(t, jump, np.array([rate]), float(jump.sum())))
+    return out

@@ -1,0 +1,1 @@
+"""Validation targets from the literature and the simulated experiments that check them."""

@@ -1,0 +1,72 @@
+import pytest
+
+from mgbrain.dosing.regimen import (
+    Diet, Infusion, IVBolus, OralDose, Regimen, daily_regimen, parse_clock, weight_based_daily_mg,
+)
+from mgbrain.errors import ParameterError, RegimenError
+from mgbrain.solver import Subject
+from mgbrain.units import mg_to_mmol
+
+
+def test_daily_regimen_splits_and_uses_label_ratio():
+    reg = daily_regimen("magtein", "2 g/day", days=2, clock_times=(8.0, 20.0))
+    assert [d.time_h for d in reg.oral] == [8.0, 20.0, 32.0, 44.0]
+    assert reg.oral[0].elemental_mmol == pytest.approx(mg_to_mmol(72.0))
+
+
+def test_missed_doses():
+    reg = daily_regimen("magtein", "2 g/day", days=2, missed={1, 2})
+    assert [d.time_h for d in reg.oral] == [8.0, 44.0]
+
+
+def test_weight_rule_edges():
+    assert weight_based_daily_mg(50.0) == 1500.0
+    assert weight_based_daily_mg(69.9) == 1500.0
+    assert weight_based_daily_mg(70.0) == 2000.0
+    assert weight_based_daily_mg(100.0) == 2000.0
+    with pytest.raises(RegimenError):
+        weight_based_daily_mg(49.0)
+
+
+@pytest.mark.parametrize("kwargs, arg", [
+    (dict(daily_amount="-1 g/day"), "dose"),
+    (dict(daily_amount="60 g/day"), "dose"),
+    (dict(daily_amount="2 g/day", days=0), "days"),
+    (dict(daily_amount="2 g/day", clock_times=(25.0,)), "clock_times"),
+])
+def test_bad_regimens(kwargs, arg):
+    kwargs.setdefault("days", 7)
+    with pytest.raises(RegimenError) as info:
+        daily_regimen("magtein", **kwargs)
+    assert info.value.argument == arg
+
+
+def test_unknown_product():
+    with pytest.raises(ParameterError, match="did you mean"):
+        daily_regimen("magteen", "2 g/day", days=1)
+
+
+def test_overlapping_infusions():
+    with pytest.raises(RegimenError, match="overlap"):
+        Regimen(infusions=(Infusion(0, 10, 5), Infusion(5, 10, 5)))
+    Regimen(infusions=(Infusion(0, 5, 5), Infusion(5, 10, 5)))  # back to back is fine
+
+
+@pytest.mark.parametrize("bad", [lambda: OralDose(-1, 1, "soluble"), lambda: OralDose(1, 0, "soluble"),
+                                 lambda: IVBolus(0, -2), lambda: Infusion(0, 0, 1), lambda: Diet(-5)])
+def test_bad_items(bad):
+    with pytest.raises(RegimenError):
+        bad()
+
+
+@pytest.mark.parametrize("kw", [dict(weight_kg=1.0), dict(weight_kg=301.0), dict(egfr_ml_min=-1.0),
+                                dict(egfr_ml_min=201.0)])
+def test_subject_bounds(kw):
+    with pytest.raises(ParameterError):
+        Subject(**kw)
+
+
+def test_parse_clock():
+    assert parse_clock("08:30") == 8.5
+    with pytest.raises(RegimenError):
+        parse_clock("25:00")
