@@ -76,3 +76,16 @@ def test_html_and_ics_files(tmp_path):
 def test_foods_json():
     data = json.loads(run("foods", "--json").stdout)["foods"]
     assert len(data) >= 150 and next(f for f in data if f["id"] == "chia_seeds")["fdc_id"] == 170554
+
+
+def test_plan_uses_the_kinetics_model_for_serum():
+    # eGFR 25 (CKD stage 4) on a 2 g/day MgT plan: the whole-body model predicts a
+    # steady-state serum above the 0.95 mmol/L upper reference (literature V30).
+    from mgbrain.solver.predict import predict_steady_serum
+
+    assert predict_steady_serum(25, 144, 300) > 0.95 > predict_steady_serum(90, 144, 300)
+    result = runner.invoke(app, ["plan", "--profile", "examples/profiles/egfr25_40.toml", "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    serum = data.get("serum_mmol_per_l") or data.get("plan", {}).get("serum_mmol_per_l")
+    assert serum is not None and serum > 0.95

@@ -117,7 +117,19 @@ def elemental_percent_rank(args: Mapping[str, Any]) -> ModelValue:
 
 
 #: Checks the current code can answer: name -> function(args) -> ModelValue.
+def _kinetic(name: str) -> Callable[[Mapping[str, Any]], ModelValue]:
+    def run(args: Mapping[str, Any]) -> ModelValue:
+        from mgbrain.evidence import kinetic_checks  # imports the solver only when needed
+
+        value = getattr(kinetic_checks, name)(args)
+        return ModelValue(float(value.value), value.unit, value.detail)
+    run.__doc__ = f"See mgbrain.evidence.kinetic_checks.{name}."
+    return run
+
+
 MODEL_CHECKS: Mapping[str, Callable[[Mapping[str, Any]], ModelValue]] = MappingProxyType({
+    "csf_response_to_plasma_rise": _kinetic("csf_response_to_plasma_rise"),
+    "absorption_rate_ratio": _kinetic("absorption_rate_ratio"),
     "elemental_mg_from_compound": elemental_mg_from_compound,
     "elemental_percent_of_compound": elemental_percent_of_compound,
     "elemental_percent_rank": elemental_percent_rank,
@@ -140,19 +152,6 @@ def csf_rise_after_oral_mgt(args: Mapping[str, Any]) -> ModelValue:
     raise NotImplementedError
 
 
-def csf_response_to_plasma_rise(args: Mapping[str, Any]) -> ModelValue:
-    """CSF response to a large plasma rise ("blood +300% moves CSF by less than 19%").
-
-    Simulate: an IV MgSO4 infusion that raises plasma total Mg from its set-point to
-    ``plasma_fold`` (default 4.0, i.e. +300%) times baseline and holds it for ``hours``
-    (default 24 h, as in McKee 2005), then stops. Output: the maximum CSF total Mg change,
-    % of the pre-infusion CSF value, during the infusion and 12 h after. Compare: the claimed
-    < 19%; calibration check V19 (60 mg/kg bolus: plasma +68% at 30 min, CSF +19% at 240 min,
-    Fuchs-Buder 1997) must be reproduced first.
-    """
-    raise NotImplementedError
-
-
 def csf_rise_mgt_vs_other_salt(args: Mapping[str, Any]) -> ModelValue:
     """Ratio of CSF Mg rise with MgT to that with another salt at equal elemental Mg.
 
@@ -161,19 +160,6 @@ def csf_rise_mgt_vs_other_salt(args: Mapping[str, Any]) -> ModelValue:
     (CSF % rise with MgT) / (CSF % rise with the other salt) at the end. Compare: the claim
     that MgT escapes the blood-CSF decoupling ("generally does not have this effect"); V23/V24
     (CSF rises with MgT only, in rats and mice). A ratio near 1 means no threonate advantage.
-    """
-    raise NotImplementedError
-
-
-def absorption_rate_ratio(args: Mapping[str, Any]) -> ModelValue:
-    """Ratio of gut absorption speed of MgT to other forms ("absorbed twice as fast").
-
-    Simulate: one fasting oral dose of equal elemental Mg (default 144 mg) as threonate, and
-    as citrate, chloride and oxide. Output: time to 50% of the amount absorbed by 24 h for
-    each form; report (t50 of the other form) / (t50 of MgT), and the fraction absorbed by
-    24 h. Compare: the claimed ratio 2. Because MgT gut absorption in humans is unpublished
-    (literature.md section 10), the result is a statement about the model's assumption; report
-    it with the assumption's uncertainty range.
     """
     raise NotImplementedError
 
@@ -203,9 +189,7 @@ def cognition_effect_growth(args: Mapping[str, Any]) -> ModelValue:
 #: Checks awaiting the kinetics/brain model: name -> stub whose docstring is the spec.
 PENDING_MODEL_CHECKS: Mapping[str, Callable[[Mapping[str, Any]], ModelValue]] = MappingProxyType({
     "csf_rise_after_oral_mgt": csf_rise_after_oral_mgt,
-    "csf_response_to_plasma_rise": csf_response_to_plasma_rise,
     "csf_rise_mgt_vs_other_salt": csf_rise_mgt_vs_other_salt,
-    "absorption_rate_ratio": absorption_rate_ratio,
     "cognitive_age_change_12wk": cognitive_age_change_12wk,
     "cognition_effect_growth": cognition_effect_growth,
 })

@@ -130,10 +130,32 @@ def steady_state(subject: Subject, params: ParameterSet, model: ModelSpec = WHOL
     if ok:
         serum = _periodic_serum(compiled, p, model, subject, gut_state, serum, absorbed_per_h, options)
     y0 = _reference_pools(compiled, p, serum)
-    for s in model.species:
-        if s.compartment == "gut":
-            y0[model.species_index(s.name)] = gut_state[model.species_index(s.name)]
+    gut = [i for i, s in enumerate(model.species) if s.compartment == "gut"]
+    y0[gut] = gut_state[gut]
+    if ok:
+        y0 = _settle_pools(compiled, p, model, subject, y0, options)
     return y0, ok
+
+
+def _settle_pools(compiled, p, model, subject, y0, options) -> np.ndarray:
+    """Run one day of meals and put the slow pools in equilibrium with the day's MEAN plasma.
+
+    Pools set from the midnight level would see a small net flux all day (serum swings with
+    meals) and drift over months; equilibrium with the mean removes that drift.
+    """
+    meals = subject.diet.meals(1)
+    sched = build_schedule(model, Regimen(), meals, 24.0)
+    grid = np.linspace(0.0, 24.0, 97)
+    states, _ = integrate(compiled, p, y0, sched, 24.0, grid, options)
+    mean_plasma = np.trapezoid(states[:, model.species_index("plasma")], grid) / 24.0
+    probe = compiled.observe(y0, p, np.zeros(len(model.inputs)))
+    y = states[-1].copy()
+    for pool in ("rapid_pool", "tissue", "bone"):
+        y[model.species_index(pool)] = probe[f"ratio_{pool}"] * mean_plasma
+    for i, sp in enumerate(model.species):
+        if sp.cumulative:
+            y[i] = 0.0
+    return y
 
 
 def _periodic_serum(compiled, p, model, subject, gut_state, serum, absorbed_per_h, options) -> float:

@@ -11,6 +11,7 @@ import typer
 from mgbrain.errors import ParameterError
 from mgbrain.interfaces.cli._app import app, console, emit_json, table
 from mgbrain.planner import plan_regimen
+from mgbrain.solver.predict import predict_steady_serum
 from mgbrain.planner.foods import load_foods
 from mgbrain.planner.profile import DietItem, MedicineEntry, ProductEntry, Profile, load_profile
 
@@ -125,7 +126,7 @@ def plan(
                                    form="threonate" if label else None, capsule_mg=capsule_mg),),
             goal=goal, diet=tuple(_food(f) for f in food or ()), diet_mg_per_day=diet_mg,
             wake_time=wake, bed_time=bed, titrate=titrate)
-    result = plan_regimen(person)
+    result = plan_regimen(person, serum_predictor=predict_steady_serum)
     if html is not None or ics is not None:
         from mgbrain.planner.export import render_html, render_ics
 
