@@ -10,7 +10,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 from mgbrain.dosing.regimen import Diet, Regimen
-from mgbrain.errors import RegimenError, SolverError
+from mgbrain.errors import ParameterError, RegimenError, SolverError
 from mgbrain.evidence.parameters import ParameterSet
 from mgbrain.model import LUMEN_SPECIES, WHOLE_BODY
 from mgbrain.model.spec import ModelSpec
@@ -87,6 +87,24 @@ def _reference_pools(compiled: CompiledModel, p: np.ndarray, serum: float) -> np
         y[spec.species_index(pool)] = probe[f"ratio_{pool}"] * plasma
     entry = probe["vmax_csf_mmol_per_h"] * serum / (p[spec.parameter_names.index("km_csf_mmol_per_l")] + serum)
     y[spec.species_index("csf")] = entry / probe["k_csf_exit"]
+    return _declared_steady_states(compiled, p, y)
+
+
+def _declared_steady_states(compiled: CompiledModel, p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Set every species that declares a ``steady_<species>`` assignment to that value.
+
+    Such assignments may depend on other species (neuronal Mg on CSF Mg and CSF threonate, the
+    synapse index on neuronal Mg); the dependencies form a chain, so as many passes as there
+    are declared species settle them all.
+    """
+    spec = compiled.spec
+    declared = [(i, f"steady_{s}") for i, s in enumerate(spec.species_names)
+                if any(a.name == f"steady_{s}" for a in spec.assignments)]
+    u0 = np.zeros(len(spec.inputs))
+    for _ in range(len(declared)):
+        obs = compiled.observe(y, p, u0)
+        for i, name in declared:
+            y[i] = obs[name]
     return y
 
 
@@ -194,7 +212,10 @@ def simulate(
 
     regimen = regimen or Regimen()
     subject = subject or Subject()
-    params = params or default_parameters()
+    params = params or default_parameters(model)
+    if params.model.name != model.name:
+        raise ParameterError("parameter set belongs to another model", argument="params",
+                           expected=model.name, received=params.model.name)
     if not math.isfinite(days) or not 0 < days <= 3650:
         raise RegimenError("duration out of range", argument="days", expected="0 < days <= 3650",
                            received=days)
