@@ -58,7 +58,8 @@ def test_claims_check_json_lists_pending_and_changes_nothing():
     assert computed["dose-2000mg-gives-144mg"]["implied_verdict"] == "supported"
     pending = {r["claim_id"]: r for r in data["awaiting_kinetics_model"]}
     assert "csf_response_to_plasma_rise" == pending["blood-300pct-csf-under-19pct"]["name"]
-    assert "Simulate" in pending["mgt-csf-over-50pct"]["spec"]
+    assert "Simulate" in pending["mgt-absorbed-twice-as-fast"]["spec"]
+    assert computed["mgt-csf-over-50pct"]["implied_verdict"] == "not_supported"  # brain model, issue 4
 
 
 def test_claims_check_table_says_awaiting():
