@@ -44,3 +44,21 @@ def test_small_iv_perturbations_are_linear(weight, egfr, eps):
     d2 = two.species("tissue") - base.species("tissue")
     mask = abs(d1) > 1e-6
     assert np.allclose(d2[mask], 2 * d1[mask], rtol=2e-2)
+
+
+brain_regimens = st.builds(
+    lambda oral: Regimen(oral=tuple(oral)),
+    st.lists(st.builds(lambda t, mmol, product: OralDose(t, mmol, "soluble", product),
+                       st.floats(0, 40), st.floats(0.1, 20), st.sampled_from(["magtein", "threonate", "chloride"])),
+             min_size=1, max_size=3),
+)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(brain_regimens, subjects)
+def test_brain_model_mass_balance_and_non_negativity(regimen, subject):
+    """Threonate is not Mg; neuronal Mg is: the balance holds on the extended model too."""
+    from mgbrain.model import BRAIN
+    traj = simulate(regimen, subject, days=2, output_every_h=2.0, model=BRAIN)
+    assert (abs(traj.mass_balance_error()) / traj.body_mmol()).max() < 1e-8
+    assert (traj.states > -1e-9).all()

@@ -14,9 +14,9 @@ from mgbrain.solver.schedule import build_schedule
 
 def reference_solution(traj, method):
     """Integrate the generated RHS from the same initial state, one dose interval at a time."""
-    compiled = compile_model(WHOLE_BODY)
+    compiled = compile_model(traj.model)
     t_end = traj.times_h[-1]
-    schedule = build_schedule(WHOLE_BODY, traj.regimen, traj.subject.diet.meals(t_end / 24), t_end)
+    schedule = build_schedule(traj.model, traj.regimen, traj.subject.diet.meals(t_end / 24), t_end)
     y = traj.initial_state.copy()
     out = {}
     bounds = [b.time_h for b in schedule[1:]] + [t_end]
@@ -47,4 +47,13 @@ def test_matches_high_accuracy_reference(case, method):
     traj = simulate(regimen, subject, days=2, output_every_h=2.0)
     ref = reference_solution(traj, method)
     scale = np.maximum(abs(ref), 1e-3)  # relative error on every non-trivial state
+    assert (abs(traj.states - ref) / scale).max() < 1e-6
+
+
+def test_brain_model_matches_high_accuracy_reference():
+    """The brain layer (threonate jumps, neuronal Mg, synapse index) through the same check."""
+    from mgbrain.model import BRAIN
+    traj = simulate(daily_regimen("magtein", "2 g/day", days=2), Subject(), days=2, output_every_h=2.0, model=BRAIN)
+    ref = reference_solution(traj, "DOP853")
+    scale = np.maximum(abs(ref), 1e-3)
     assert (abs(traj.states - ref) / scale).max() < 1e-6

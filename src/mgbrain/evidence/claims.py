@@ -229,7 +229,7 @@ def _parse_model_check(raw: Any, where: str, known_checks: set[str]) -> ModelChe
     if name not in known_checks:
         close = difflib.get_close_matches(name, sorted(known_checks), n=2, cutoff=0.5)
         raise ProvenanceError("unknown model check", argument=f"{where}.name",
-                              expected="a name in MODEL_CHECKS or PENDING_MODEL_CHECKS",
+                              expected="a name in MODEL_CHECKS",
                               received=name,
                               hint=f"did you mean {', '.join(close)}?" if close else None)
     bands = raw.get("bands")
@@ -333,9 +333,9 @@ def load_articles() -> Mapping[str, Article]:
 
 
 def _known_checks() -> set[str]:
-    from mgbrain.evidence.model_checks import MODEL_CHECKS, PENDING_MODEL_CHECKS
+    from mgbrain.evidence.model_checks import MODEL_CHECKS
 
-    return set(MODEL_CHECKS) | set(PENDING_MODEL_CHECKS)
+    return set(MODEL_CHECKS)
 
 
 def parse_claims(

@@ -11,7 +11,7 @@ import pandas as pd
 from mgbrain.evidence.references import load_references
 from mgbrain.reporting.plots import figure_to_base64, plot_compare_runs
 
-__all__ = ["write_simulation_report"]
+__all__ = ["write_simulation_report", "write_comparison_report"]
 
 NOTICE = ("mgbrain is a research and education tool. These are model predictions with stated "
           "assumptions, not medical advice.")
@@ -59,4 +59,32 @@ def write_simulation_report(path: str | Path, title: str, runs: dict, summary: p
 {daily_tables}
 <h2>Sources</h2><ul>{ref_items}</ul><p><small>Generated {stamp} by mgbrain.</small></p></body></html>""",
                     encoding="utf-8")
+    return path
+
+
+def write_comparison_report(path: str | Path, comparison, sources: list[str], notes: list[str] = ()) -> Path:
+    """HTML report of a form comparison (:class:`mgbrain.brain.compare.FormComparison`): table,
+    weekly plot with 90% bands, notes and sources."""
+    from mgbrain.brain.compare import QUANTITIES
+    from mgbrain.reporting.plots import plot_form_comparison
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pd.DataFrame(comparison.rows)
+    img = figure_to_base64(plot_form_comparison(comparison.courses, QUANTITIES))
+    refs = load_references()
+    ref_items = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(refs[k].short())}</li>"
+                        for k in sorted(set(sources)) if k in refs)
+    note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    title = f"mgbrain form comparison: {comparison.dose}, {comparison.weeks:g} weeks"
+    path.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}}
+.t{{border-collapse:collapse;font-size:13px}} .t td,.t th{{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}}
+.notice{{background:#fff4e0;padding:.6em 1em;border-left:4px solid #e0a040}}</style></head><body>
+<h1>{html.escape(title)}</h1><p class="notice">{NOTICE}</p>
+<p>{comparison.samples} parameter draws (seed {comparison.seed}); bands are 5th-95th percentiles.</p>
+<h2>Weekly time courses</h2><img alt="form comparison" style="width:100%" src="data:image/png;base64,{img}">
+<h2>Table</h2>{_table(table)}
+<h2>Notes and assumptions</h2><ul>{note_items}</ul>
+<h2>Sources</h2><ul>{ref_items}</ul></body></html>""", encoding="utf-8")
     return path

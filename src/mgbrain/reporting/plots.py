@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-__all__ = ["figure_to_base64", "plot_compare_runs"]
+__all__ = ["figure_to_base64", "plot_compare_runs", "plot_form_comparison"]
 
 
 def figure_to_base64(fig, fmt: str = "png") -> str:
@@ -49,5 +49,36 @@ def plot_compare_runs(runs: dict, *, panels=None):
     for ax in axes[-1]:
         ax.set_xlabel("day")
     axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_form_comparison(courses: dict, quantities: dict):
+    """Weekly median and 90% band per form, one panel per quantity.
+
+    Parameters
+    ----------
+    courses
+        ``{form: {quantity: array of shape (3, week)}}`` (p05, median, p95), from
+        :class:`mgbrain.brain.compare.FormComparison`.
+    quantities
+        ``{quantity: axis label}``; panels in this order.
+    """
+    names = list(quantities)
+    rows = (len(names) + 1) // 2
+    fig, axes = plt.subplots(rows, 2, figsize=(11, 2.6 * rows), sharex=True)
+    for ax, q in zip(axes.flat, names):
+        for form, data in courses.items():
+            lo, mid, hi = data[q]
+            weeks = range(1, len(mid) + 1)
+            line, = ax.plot(weeks, mid, lw=1.4, label=form)
+            ax.fill_between(weeks, lo, hi, color=line.get_color(), alpha=0.18, lw=0)
+        ax.set_ylabel(quantities[q], fontsize=8)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(names):]:
+        ax.axis("off")
+    for ax in axes[-1]:
+        ax.set_xlabel("week")
+    axes.flat[0].legend(fontsize=8, title="median, 90% band", title_fontsize=7)
     fig.tight_layout()
     return fig

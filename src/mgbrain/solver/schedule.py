@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mgbrain.dosing.anions import co_released_anions
 from mgbrain.dosing.regimen import Meal, Regimen
 from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES
 from mgbrain.model.spec import ModelSpec
@@ -23,7 +24,7 @@ class Breakpoint:
     time_h: float
     jump: np.ndarray      # shape (n_species,)
     inputs: np.ndarray    # shape (n_inputs,)
-    intake_mmol: float    # Mg entering the system at this instant (jumps)
+    intake_mmol: float    # Mg entering the system at this instant (jumps into Mg species only)
 
 
 def build_schedule(model: ModelSpec, regimen: Regimen, meals: tuple[Meal, ...], t_end_h: float) -> list[Breakpoint]:
@@ -36,12 +37,17 @@ def build_schedule(model: ModelSpec, regimen: Regimen, meals: tuple[Meal, ...], 
             return
         jumps.setdefault(t, np.zeros(n))[model.species_index(species)] += amount
 
+    species = set(model.species_names)
     for d in regimen.oral:
         add(d.time_h, SOLID_SPECIES[d.dissolution_class], d.elemental_mmol)
+        for anion, per_mg in co_released_anions(d.product_id).items():
+            if anion in species:  # a model without the anion's species ignores it
+                add(d.time_h, anion, d.elemental_mmol * per_mg)
     for b in regimen.boluses:
         add(b.time_h, "plasma", b.elemental_mmol)
     for m in meals:
         add(m.time_h, LUMEN_SPECIES["diet"][0], m.elemental_mmol)
+    mg_index = [model.species_index(s) for s in model.magnesium_species()]
     times = set(jumps) | {0.0}
     for inf in regimen.infusions:
         times |= {t for t in (inf.start_h, inf.end_h) if t < t_end_h}
@@ -49,5 +55,5 @@ def build_schedule(model: ModelSpec, regimen: Regimen, meals: tuple[Meal, ...], 
     for t in sorted(times):
         rate = sum(i.rate_mmol_per_h for i in regimen.infusions if i.start_h <= t < i.end_h)
         jump = jumps.get(t, np.zeros(n))
-        out.append(Breakpoint(t, jump, np.array([rate]), float(jump.sum())))
+        out.append(Breakpoint(t, jump, np.array([rate]), float(jump[mg_index].sum())))
     return out

@@ -123,11 +123,17 @@ def validate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate every literature target and compare with its published value and tolerance."""
+    from mgbrain.model import BRAIN
+    from mgbrain.validation.brain import BRAIN_EVALUATORS
     from mgbrain.validation.kinetics import KINETIC_EVALUATORS
     from mgbrain.validation.targets import evaluate_targets
 
     ids = [t.strip() for t in target.split(",")] if target else None
-    results = evaluate_targets(default_parameters(), KINETIC_EVALUATORS, ids)
+    kin_ids = [i for i in ids if i not in BRAIN_EVALUATORS] if ids else None
+    brain_ids = [i for i in ids if i in BRAIN_EVALUATORS] if ids else list(BRAIN_EVALUATORS)
+    results = evaluate_targets(default_parameters(), KINETIC_EVALUATORS, kin_ids) if kin_ids != [] else []
+    if brain_ids:  # brain and effect targets run on the brain model (its own parameter files)
+        results += evaluate_targets(default_parameters(BRAIN), BRAIN_EVALUATORS, brain_ids)
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "info")}
     if as_json:
         emit_json({"results": [r.to_dict() for r in results], "counts": counts})

@@ -1,0 +1,1 @@
+"""Brain delivery, threonate, pharmacodynamics, virtual trials, uncertainty and sensitivity."""

@@ -1,0 +1,181 @@
+"""One regimen, many parameter vectors: integrate an ensemble in one stiff solve.
+
+Bands and Sobol indices need the same regimen simulated for hundreds of parameter draws.
+The generated right-hand side already works on arrays of shape ``(subject,)``, so the draws
+are stacked as a state of shape ``(species, sample)`` and integrated together by BDF with a
+block-diagonal Jacobian sparsity (each draw only couples to itself). The equations are the
+model's own (:meth:`ModelSpec.python_source`); nothing is rewritten here.
+
+Every draw starts at its own steady state. Draws may only vary parameters that leave the
+whole-body serum set-point unchanged (the brain layer, dissolution and CSF exchange), so the
+habitual-diet steady state is computed once and each draw's CSF, threonate, neuronal and
+synapse states are put in equilibrium with it (checked, never assumed silently).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.integrate import solve_ivp
+
+from mgbrain.dosing.regimen import Regimen
+from mgbrain.errors import ParameterError, SolverError
+from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model import BRAIN, WHOLE_BODY
+from mgbrain.model.spec import ModelSpec
+from mgbrain.solver.compiled import compile_model
+from mgbrain.solver.schedule import build_schedule
+from mgbrain.solver.simulate import _reference_pools, steady_state
+from mgbrain.solver.subject import Subject
+
+__all__ = ["Ensemble", "simulate_ensemble", "SET_POINT_NEUTRAL"]
+
+#: Whole-body parameters that do not move the serum set-point of an undosed subject.
+SET_POINT_NEUTRAL = frozenset({"t_half_diss_soluble_h", "t_half_diss_slightly_h", "t_half_diss_poorly_h",
+                               "v_csf_l", "t_half_csf_exit_h", "csf_plasma_ratio", "km_csf_mmol_per_l"})
+
+
+@dataclass(frozen=True, eq=False)
+class Ensemble:
+    """Time courses of one regimen under many parameter draws.
+
+    ``states`` has shape ``(sample, time, species)``; ``params`` ``(sample, parameter)``.
+    """
+
+    model: ModelSpec
+    times_h: np.ndarray
+    states: np.ndarray
+    params: np.ndarray
+
+    def observable(self, name: str) -> np.ndarray:
+        """An assignment, a species or a flux (``J_<flux>``), shape ``(sample, time)``."""
+        if name in self.model.species_names:
+            return self.states[:, :, self.model.species_index(name)]
+        _, observe = _vector_functions(self.model)
+        y = np.moveaxis(self.states, 2, 0)              # (species, sample, time)
+        p = self.params.T[:, :, None]                   # (parameter, sample, 1)
+        out = observe(y, p, np.zeros((len(self.model.inputs), 1, 1)))
+        if name not in out:
+            raise ParameterError("unknown observable", argument="name",
+                                 expected="a species, assignment or J_<flux>", received=name)
+        return np.broadcast_to(out[name], self.states.shape[:2]).copy()
+
+
+@cache
+def _vector_functions(model: ModelSpec):
+    return model.compile({"sqrt": np.sqrt, "exp": np.exp, "log": np.log})
+
+
+@cache
+def _species_pattern(model: ModelSpec) -> np.ndarray:
+    """Which species each derivative depends on, found by perturbing a reference state."""
+    compiled = compile_model(model)
+    rng = np.random.default_rng(0)
+    n = len(model.species)
+    pattern = np.eye(n, dtype=bool)
+    from mgbrain.solver.subject import default_parameters
+    p = default_parameters(model).vector()
+    u = np.zeros(len(model.inputs))
+    for _ in range(2):
+        y = rng.uniform(0.1, 2.0, n)
+        f0 = compiled.rhs(y, p, u, np.empty(n))
+        for j in range(n):
+            yj = y.copy()
+            yj[j] *= 1.001
+            pattern[:, j] |= compiled.rhs(yj, p, u, np.empty(n)) != f0
+    return pattern
+
+
+def _initial_states(model: ModelSpec, base: ParameterSet, subject: Subject, draws: np.ndarray) -> np.ndarray:
+    compiled = compile_model(model)
+    y0, _ = steady_state(subject, base, model)
+    p0 = subject.parameters(base)
+    serum = y0[model.species_index("plasma")] / (p0["v_plasma_l_per_kg"] * subject.weight_kg)
+    gut = [i for i, s in enumerate(model.species) if s.compartment == "gut"]
+    out = np.empty((len(model.species), len(draws)))
+    for k, p in enumerate(draws):
+        y = _reference_pools(compiled, p, serum)
+        y[gut] = y0[gut]
+        out[:, k] = y
+    return out
+
+
+def simulate_ensemble(regimen: Regimen | None, subject: Subject, draws: dict[str, np.ndarray], *,
+                      days: float, base: ParameterSet, output_every_h: float = 24.0,
+                      rtol: float = 1e-6, atol: float = 1e-9) -> Ensemble:
+    """Simulate ``regimen`` for every draw of ``draws``.
+
+    Parameters
+    ----------
+    draws
+        ``{parameter name: values}``, each of shape ``(sample,)``; other parameters keep
+        their value in ``base`` (with the subject's covariates).
+    base
+        Parameter set of the model (e.g. ``default_parameters(BRAIN)``).
+
+    Examples
+    --------
+    >>> from mgbrain.solver import default_parameters
+    >>> ens = simulate_ensemble(None, Subject(), {"t_half_neuron_h": np.array([12.0, 48.0])},
+    ...                         days=1, base=default_parameters(BRAIN))
+    >>> ens.states.shape[:2]
+    (2, 2)
+    """
+    model = base.model
+    unknown = [n for n in draws if n in WHOLE_BODY.parameter_names and n not in SET_POINT_NEUTRAL]
+    if unknown:
+        raise ParameterError("ensemble draws may not move the serum set-point", argument="draws",
+                             expected=f"brain-layer parameters or {sorted(SET_POINT_NEUTRAL)}", received=unknown)
+    sizes = {len(np.atleast_1d(v)) for v in draws.values()}
+    if len(sizes) > 1:
+        raise ParameterError("draws differ in length", argument="draws", received=sorted(sizes))
+    n_samples = sizes.pop() if sizes else 1
+    regimen = regimen or Regimen()
+    nominal = subject.parameters(base)
+    P = np.tile(nominal.vector(), (n_samples, 1))
+    for name, values in draws.items():
+        spec = model.parameter_spec(name)
+        values = np.atleast_1d(np.asarray(values, dtype=float))
+        if np.any(values < spec.lower) or np.any(values > spec.upper):
+            raise ParameterError("draw out of bounds", argument=name, expected=f"{spec.lower} to {spec.upper}",
+                                 received=[float(values.min()), float(values.max())])
+        P[:, model.parameter_names.index(name)] = values
+    n = len(model.species)
+    Y = _initial_states(model, base, subject, P)
+    rhs, _ = _vector_functions(model)
+    Pt = P.T.copy()
+
+    # sample-major layout: each draw's species are contiguous, so the Jacobian is banded
+    # (bandwidth n - 1) and LSODA can use its banded finite-difference Jacobian.
+    def fun(t, yflat, u):
+        out = np.empty((n, n_samples))
+        rhs(yflat.reshape(n_samples, n).T, Pt, u, out)
+        return out.T.ravel()
+
+    t_end = 24.0 * days
+    if not math.isfinite(t_end) or t_end <= 0:
+        raise ParameterError("duration must be positive", argument="days", received=days)
+    schedule = build_schedule(model, regimen, subject.diet.meals(days), t_end)
+    grid = np.unique(np.concatenate([np.arange(0.0, t_end, output_every_h), [t_end]]))
+    states = np.empty((len(grid), n, n_samples))
+    y = Y.T.ravel()
+    bounds = [b.time_h for b in schedule[1:]] + [t_end]
+    for bp, t1 in zip(schedule, bounds):
+        y = y + np.tile(bp.jump, n_samples)
+        idx = np.flatnonzero((grid >= bp.time_h) & (grid < t1))
+        u = bp.inputs
+        sol = solve_ivp(fun, (bp.time_h, t1), y, method="LSODA", lband=n - 1, uband=n - 1, rtol=rtol,
+                        atol=atol, t_eval=np.concatenate([grid[idx], [t1]]), args=(u,))
+        if sol.status != 0:
+            raise SolverError("ensemble integration failed", t=float(bp.time_h), status=sol.message)
+        states[idx] = sol.y[:, :-1].T.reshape(len(idx), n_samples, n).transpose(0, 2, 1)
+        y = sol.y[:, -1]
+    states[grid == t_end] = y.reshape(n_samples, n).T
+    return Ensemble(model, grid, np.transpose(states, (2, 0, 1)), P)
+
+
+_ = BRAIN

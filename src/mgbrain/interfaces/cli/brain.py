@@ -1,0 +1,137 @@
+"""`mgbrain compare`, `mgbrain sensitivity`, `mgbrain params`: the brain and effect layers."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from mgbrain.errors import RegimenError
+from mgbrain.interfaces.cli._app import app, console, emit_json, table
+from mgbrain.units import parse_mass_amount
+
+NOTES = [
+    "Threonate pharmacokinetics come from calcium L-threonate in humans (Wang 2011); no MgT threonate "
+    "or human CSF data exist. The threonate-dependent blood-CSF and neuronal uptake are assumptions "
+    "calibrated on rat CSF data (V23, secondary source, low confidence).",
+    "Other salts act only through their Mg; the cognition effect scale and synapse turnover are fitted "
+    "to Liu 2016 (d 0.67 at week 6, 0.91 at week 12).",
+]
+
+
+def _brain_params():
+    from mgbrain.model import BRAIN
+    from mgbrain.solver import default_parameters
+    return default_parameters(BRAIN)
+
+
+@app.command("compare")
+def compare_cmd(
+    forms: Annotated[str, typer.Option(help="Comma-separated forms/products.")] = "threonate,citrate,glycinate,oxide,chloride",
+    elemental: Annotated[Optional[str], typer.Option(help="Elemental Mg per day, e.g. '144 mg/day'.")] = None,
+    compound: Annotated[Optional[str], typer.Option(help="Compound per day, e.g. '2 g/day'.")] = None,
+    weeks: Annotated[float, typer.Option(help="Duration in weeks.")] = 12.0,
+    samples: Annotated[int, typer.Option(help="Parameter draws for the 90% bands.")] = 64,
+    seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 0,
+    weight: Annotated[float, typer.Option(help="Body weight, kg.")] = 70.0,
+    report: Annotated[Optional[Path], typer.Option(help="Write an HTML report (table, plot) here.")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Write the plot (PNG) here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Compare Mg forms: serum, urine, CSF and neuronal Mg, synapse index, cognition effect, with 90% bands."""
+    from mgbrain.brain.compare import QUANTITIES, compare_forms
+    from mgbrain.solver import Subject
+
+    if (elemental is None) == (compound is None):
+        raise RegimenError("give exactly one of --elemental and --compound", argument="--elemental/--compound",
+                           expected="e.g. --elemental '144 mg/day' or --compound '2 g/day'",
+                           received={"elemental": elemental, "compound": compound})
+    mg, _ = parse_mass_amount(elemental or compound, argument="--elemental" if elemental else "--compound")
+    names = [f.strip() for f in forms.split(",") if f.strip()]
+    result = compare_forms(names, _brain_params(), elemental_mg_per_day=mg if elemental else None,
+                           compound_mg_per_day=mg if compound else None, weeks=weeks, samples=samples, seed=seed,
+                           subject=Subject(weight_kg=weight))
+    sources = ["wang2011_threonate_pk", "sun2016", "lef2012", "liu2016", "liu2015_aaic", "fuchs_buder1997",
+               "mgbrain_assumption", "mgbrain_brain_calibration"]
+    if report:
+        from mgbrain.reporting.html import write_comparison_report
+        write_comparison_report(report, result, sources, NOTES)
+    if plot:
+        from mgbrain.reporting.plots import plot_form_comparison
+        plot_form_comparison(result.courses, QUANTITIES).savefig(plot, dpi=110, bbox_inches="tight")
+    if as_json:
+        emit_json(result.to_dict() | {"notes": NOTES, "sources": sources})
+        return
+    table(f"Forms at {result.dose}, {weeks:g} weeks, {weight:g} kg (median [90% band] over {samples} draws)",
+          ["form", "week", "quantity", "nominal", "median", "90% band"],
+          [[r["form"], f"{r['week']:g}", QUANTITIES[r["quantity"]], r["nominal"], r["median"],
+            f"{r['p05']:.4g} to {r['p95']:.4g}"] for r in result.rows])
+    for n in NOTES:
+        console.print(f"[dim]{n}[/dim]")
+
+
+@app.command("sensitivity")
+def sensitivity_cmd(
+    samples: Annotated[int, typer.Option(help="Sobol base sample size N (power of 2); runs = N (D + 2).")] = 32,
+    weeks: Annotated[float, typer.Option(help="Weeks of MgT 2 g/day.")] = 12.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Sobol indices (SALib) of the 12-week cognition effect and the CSF change on MgT 2 g/day."""
+    from mgbrain.brain.sensitivity import OUTPUTS, run_sobol
+
+    result = run_sobol(_brain_params(), n_base=samples, weeks=weeks, seed=seed)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    for out in OUTPUTS:
+        table(f"Sobol indices: {out} ({result.n_runs} runs, {result.regimen}, {weeks:g} weeks)",
+              ["parameter", "S1", "S1 95% CI", "ST", "ST 95% CI"],
+              [[p, result.indices[out][p]["S1"], f"+/-{result.indices[out][p]['S1_conf']:.2g}",
+                result.indices[out][p]["ST"], f"+/-{result.indices[out][p]['ST_conf']:.2g}"]
+               for p, _ in result.ranked(out)[:10]])
+
+
+def _shipped_sensitivity() -> dict | None:
+    path = resources.files("mgbrain") / "data" / "sensitivity_brain.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+@app.command("params")
+def params_cmd(
+    assumptions: Annotated[bool, typer.Option("--assumptions", help="Only values resting on an assumption "
+                                              "or a low-confidence source.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Parameters of the brain model with source, confidence, range and Sobol total index."""
+    params = _brain_params()
+    values = params.assumptions() if assumptions else list(params.values.values())
+    sobol = _shipped_sensitivity()
+    rows = []
+    for v in values:
+        entry = v.to_dict()
+        entry["range"] = list(v.range) if v.range else None
+        st = {}
+        if sobol:
+            for out, idx in sobol["indices"].items():
+                if v.name in idx:
+                    st[out] = {"ST": idx[v.name]["ST"], "ST_conf": idx[v.name]["ST_conf"]}
+        entry["sobol_total"] = st or None
+        if not st:
+            entry["sobol_note"] = ("not varied: observation-model, covariate or whole-body set-point parameter "
+                                   "(cannot move these outputs, or sampled elsewhere)")
+        rows.append(entry)
+    meta = None if sobol is None else {k: sobol[k] for k in ("n_base", "n_runs", "weeks", "regimen", "seed", "method")}
+    if as_json:
+        emit_json({"model": params.model.name, "count": len(rows), "sensitivity_analysis": meta, "parameters": rows})
+        return
+    table(f"{params.model.name}: {len(rows)} parameters" + (" resting on assumptions or low-confidence sources"
+                                                              if assumptions else ""),
+          ["name", "value", "unit", "range", "confidence", "source", "ST cognition", "ST CSF"],
+          [[r["name"], r["value"], r["unit"], "" if not r["range"] else f"{r['range'][0]:.3g}-{r['range'][1]:.3g}",
+            r["confidence"] + (" (assumption)" if r.get("assumption") else ""), r["source"],
+            (r["sobol_total"] or {}).get("cognition_effect_z_end", {}).get("ST"),
+            (r["sobol_total"] or {}).get("csf_change_percent_end", {}).get("ST")] for r in rows])
