@@ -12,8 +12,8 @@ from mgbrain.validation.kinetics import KINETIC_EVALUATORS
 from mgbrain.validation.targets import evaluate_targets, load_targets
 
 KNOWN_MISSES = {
-    ("V5", "rapid_half_life_3h"): "tracer modes near 0.2, 1.2 and 8 h: the fitted rapid pool gives no mode at 3 h",
-    ("V5", "slow_component_half_life_h"): "no 14-35 h mode (modes ~8 h and ~110 h): it would need ~80 mmol/day "
+    ("V5", "rapid_half_life_3h"): "tracer modes near 0.3, 1.2 and 7 h: the fitted rapid pool gives no mode at 3 h",
+    ("V5", "slow_component_half_life_h"): "no 14-35 h mode (modes ~7 h and ~110 h): it would need ~80 mmol/day "
                                           "bone exchange, against the 1,000 h turnover (V4)",
     ("V5", "equilibrated_share_90h_percent"): "24% by 90 h: Avioli's 1.77 mmol/kg exchangeable pool (V3) and "
                                               "~1/3 by 90 h disagree",
@@ -21,7 +21,7 @@ KNOWN_MISSES = {
     ("V7", "fraction_70mg"): "70 mg with breakfast competes for the saturated transporter: 36% vs 48%",
     ("V13", "urine_at_200mg_intake"): "no endogenous fecal loss: urine = net absorption (~121 mg/day)",
     ("V13", "urine_at_400mg_intake"): "no endogenous fecal loss: urine = net absorption (~166 mg/day)",
-    ("V13", "days_to_80pct_adaptation"): "53 days: tissue and bone pools release Mg for weeks after a 100 mg/day drop",
+    ("V13", "days_to_80pct_adaptation"): "14 days: tissue and bone pools release Mg for weeks after a 100 mg/day drop",
 }
 
 
