@@ -58,7 +58,8 @@ def _check(code: int, what: str) -> None:
 
 
 def export_sbml(model: ModelSpec, params: ParameterSet, *, initial_state: np.ndarray | None = None,
-                schedule: Sequence | None = None, model_id: str | None = None) -> str:
+                schedule: Sequence | None = None, model_id: str | None = None,
+                jump_parameters: bool = False) -> str:
     """SBML Level 3 Version 2 document (a string) for ``model`` with ``params``.
 
     Parameters
@@ -75,6 +76,9 @@ def export_sbml(model: ModelSpec, params: ParameterSet, *, initial_state: np.nda
         Each becomes one SBML event; the inputs at t = 0 become the parameters' initial values.
     model_id
         SBML model id (default: the model's name).
+    jump_parameters
+        Where every jump into a species has the same amount (equal meals, equal doses), write
+        it as a parameter ``jump_<species>`` so one loaded model serves many subjects.
     """
     libsbml = _libsbml()
     n_species = len(model.species)
@@ -142,8 +146,18 @@ def export_sbml(model: ModelSpec, params: ParameterSet, *, initial_state: np.nda
             ref.setConstant(True)
         law = r.createKineticLaw()
         _check(law.setMath(_math(libsbml, f.expression)), f.name)
+    shared = {}
+    if schedule and jump_parameters:
+        for i, sp in enumerate(model.species):
+            amounts = {float(bp.jump[i]) for bp in schedule if bp.jump[i] != 0}
+            if len(amounts) == 1:
+                shared[i] = f"jump_{sp.name}"
+                p = m.createParameter()
+                _check(p.setId(shared[i]), shared[i])
+                p.setValue(amounts.pop())
+                p.setConstant(True)
     if schedule:
-        _add_events(libsbml, m, model, schedule, u0)
+        _add_events(libsbml, m, model, schedule, u0, shared)
     return libsbml.writeSBMLToString(doc)
 
 
@@ -162,7 +176,7 @@ def _add_units(libsbml, m) -> None:
     m.setTimeUnits("hour")
 
 
-def _add_events(libsbml, m, model: ModelSpec, schedule, u0: np.ndarray) -> None:
+def _add_events(libsbml, m, model: ModelSpec, schedule, u0: np.ndarray, shared: dict) -> None:
     u_prev = np.asarray(u0, float)
     for n, bp in enumerate(schedule):
         t = float(bp.time_h)
@@ -184,7 +198,8 @@ def _add_events(libsbml, m, model: ModelSpec, schedule, u0: np.ndarray) -> None:
             name = model.species[i].name
             ea = ev.createEventAssignment()
             ea.setVariable(name)
-            _check(ea.setMath(_math(libsbml, f"{name} + {float(jump[i])!r}")), name)
+            amount = shared.get(i, repr(float(jump[i])))
+            _check(ea.setMath(_math(libsbml, f"{name} + {amount}")), name)
         for k in changed:
             ea = ev.createEventAssignment()
             ea.setVariable(model.inputs[k])
