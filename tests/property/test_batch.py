@@ -89,3 +89,14 @@ def test_parameter_events_change_the_run():
     res = solve_batch(WHOLE_BODY, y0, P, ev, np.array([24.0, 48.0]))
     np.testing.assert_array_equal(res.states[0, 0], res.states[1, 0])
     assert res.states[1, 1, WHOLE_BODY.species_index("plasma")] > res.states[0, 1, WHOLE_BODY.species_index("plasma")]
+
+
+def test_breakpoints_a_rounding_error_apart():
+    """A dose at 1e-164 h (found by Hypothesis) neither hangs LSODA nor fails the batch."""
+    from mgbrain.dosing.regimen import OralDose
+    reg = Regimen(oral=(OralDose(1.7e-164, 11.5, "soluble"),), boluses=(IVBolus(5.7e-96, 17.1),))
+    subj = Subject(99.0, 35.45)
+    traj = simulate(reg, subj, days=1, output_every_h=2.0)
+    res = simulate_many([reg], [subj], days=1, output_times_h=traj.times_h)
+    assert res.status_text() == ["ok"]
+    assert (abs(res.states[0] - traj.states) / np.maximum(abs(traj.states), 1e-3)).max() < 1e-5

@@ -152,6 +152,8 @@ def solve_batch(y0, params, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol
                 rhs(y, p, dv, u, k1)
                 h = _initial_step(y, p, dv, u, k1, rtol, atol, tmp, k2, t_stop - t)
                 fresh = False
+            if t_stop - t <= 1e-10 * max(1.0, abs(t_stop)):
+                t = t_stop  # stops a rounding error apart: nothing happens in between
             # adaptive steps to exactly t_stop
             while t < t_stop:
                 if steps >= max_steps:
