@@ -176,6 +176,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", help="write the figures to this file")
     ap.add_argument("--max-n", type=int, default=100_000)
+    ap.add_argument("--mgbrain-n", type=int, nargs="*", default=[100, 1000, 10_000, 100_000])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--chunk-size", type=int, default=1000)
     ap.add_argument("--roadrunner-n", type=int, nargs="*", default=[100])
@@ -192,7 +193,7 @@ def main(argv=None):
               "workload": {"days": DAYS, "regimen": REGIMEN.label(), "meals_per_day": 3, "outputs": "daily",
                            "rtol": RTOL, "atol_mmol": ATOL},
               "mgbrain": [], "roadrunner": [], "scipy_solve_ivp": []}
-    for n in [x for x in (100, 1000, 10_000, 100_000) if x <= args.max_n]:
+    for n in [x for x in args.mgbrain_n if x <= args.max_n]:
         dt, peak, serum, failed = bench_mgbrain(n, args.workers, args.chunk_size)
         row = {"n": n, "seconds": dt, "subjects_per_s": n / dt, "peak_rss_mb": peak / 2**20, "failed": failed,
                "max_rel_err_serum": rel_err(serum[:n_ref], ref[:min(n, n_ref)]) if n >= n_ref else
@@ -210,7 +211,7 @@ def main(argv=None):
         row = {"n": n, "seconds": dt, "subjects_per_s": n / dt, "max_rel_err_serum": rel_err(serum, ref[:n])}
         result["scipy_solve_ivp"].append(row)
         print("scipy", row, flush=True)
-    best = max(r["subjects_per_s"] for r in result["mgbrain"])
+    best = max((r["subjects_per_s"] for r in result["mgbrain"]), default=float("nan"))
     rr = result["roadrunner"][-1]["subjects_per_s"] if result["roadrunner"] else None
     sp = result["scipy_solve_ivp"][-1]["subjects_per_s"] if result["scipy_solve_ivp"] else None
     result["ratios"] = {"mgbrain_vs_roadrunner": best / rr if rr else None,
