@@ -51,9 +51,6 @@ def test_low_egfr_has_higher_steady_serum():
     params = default_parameters()
     y90, _ = steady_state(Subject(egfr_ml_min=90), params)
     y10, ok = steady_state(Subject(egfr_ml_min=10), params)
-<<<<<<< HEAD
-    plasma = WHOLE_BODY.species_index("plasma")  # was a hard-coded index from an older species order
-=======
     plasma = WHOLE_BODY.species_index("plasma")
     assert ok and y10[plasma] > y90[plasma] * 1.2
 

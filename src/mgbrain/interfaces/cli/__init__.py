@@ -7,6 +7,7 @@ from mgbrain.interfaces.cli import kinetics as _kinetics  # noqa: F401
 from mgbrain.interfaces.cli import planner as _planner  # noqa: F401
 from mgbrain.interfaces.cli import claims as _claims  # noqa: F401
 from mgbrain.interfaces.cli import brain as _brain  # noqa: F401
+from mgbrain.interfaces.cli import population as _population  # noqa: F401
 
 __all__ = ["app", "main"]
 

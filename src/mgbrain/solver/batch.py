@@ -1,0 +1,229 @@
+"""Batch integration: many subjects in one compiled call, each with its own steps and events.
+
+Convention: arrays are ``(subject, time, species)``, float64, hours. Each subject has its own
+parameter vector, its own events (doses, meals, infusion-rate changes, parameter changes for
+between-occasion variability) and its own output times; the integrator stops exactly at each.
+A subject whose integration fails gets a non-zero status and NaN outputs; the others are
+unaffected (``on_failure="mark"``), or the first failure raises :class:`SolverError`
+(``on_failure="raise"``).
+
+Each subject is integrated by the same scalar code path, independently of the others, so a
+subject's numbers do not depend on which chunk it is in or how many subjects share the call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from mgbrain.dosing.regimen import Regimen
+from mgbrain.errors import ParameterError, SolverError
+from mgbrain.model.spec import ModelSpec
+from mgbrain.solver.kernel import ADD_SPECIES, SET_INPUT, STATUS_TEXT, batch_kernel
+from mgbrain.solver.schedule import build_schedule
+
+__all__ = ["EventTable", "BatchOptions", "BatchResult", "solve_batch", "schedule_events",
+           "simulate_many"]
+
+
+@dataclass(frozen=True)
+class EventTable:
+    """Per-subject events, sorted by time, padded with ``time = inf``.
+
+    Attributes
+    ----------
+    time_h, value
+        float64, shape ``(subject, event)``.
+    kind, index
+        int64, shape ``(subject, event)``: kind 0 adds ``value`` to species ``index``, 1 sets
+        input ``index``, 2 sets parameter ``index``.
+    """
+
+    time_h: np.ndarray
+    kind: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+
+    @property
+    def n_subjects(self) -> int:
+        return self.time_h.shape[0]
+
+    @classmethod
+    def empty(cls, n_subjects: int) -> "EventTable":
+        return cls(np.full((n_subjects, 0), np.inf), np.zeros((n_subjects, 0), np.int64),
+                   np.zeros((n_subjects, 0), np.int64), np.zeros((n_subjects, 0)))
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[tuple[float, int, int, float]]]) -> "EventTable":
+        """From one list of ``(time_h, kind, index, value)`` per subject."""
+        width = max((len(r) for r in rows), default=0)
+        n = len(rows)
+        t = np.full((n, width), np.inf)
+        kind = np.zeros((n, width), np.int64)
+        index = np.zeros((n, width), np.int64)
+        value = np.zeros((n, width))
+        for i, r in enumerate(rows):
+            if r:
+                arr = sorted(r, key=lambda e: e[0])
+                t[i, :len(arr)] = [e[0] for e in arr]
+                kind[i, :len(arr)] = [e[1] for e in arr]
+                index[i, :len(arr)] = [e[2] for e in arr]
+                value[i, :len(arr)] = [e[3] for e in arr]
+        return cls(t, kind, index, value)
+
+    def merged(self, other: "EventTable") -> "EventTable":
+        """Both tables' events per subject, in time order (stable: self's first at ties)."""
+        if other.n_subjects != self.n_subjects:
+            raise ParameterError("event tables cover different subjects", argument="events",
+                                 expected=self.n_subjects, received=other.n_subjects)
+        t = np.concatenate([self.time_h, other.time_h], axis=1)
+        order = np.argsort(t, axis=1, kind="stable")
+        take = lambda a, b: np.take_along_axis(np.concatenate([a, b], axis=1), order, axis=1)  # noqa: E731
+        out = EventTable(np.take_along_axis(t, order, axis=1), take(self.kind, other.kind),
+                         take(self.index, other.index), take(self.value, other.value))
+        return out.trimmed()
+
+    def trimmed(self) -> "EventTable":
+        """Drop trailing all-padding columns."""
+        finite = np.isfinite(self.time_h).sum(axis=1)
+        width = int(finite.max()) if len(finite) else 0
+        return EventTable(self.time_h[:, :width], self.kind[:, :width], self.index[:, :width],
+                          self.value[:, :width])
+
+    def before(self, t_end_h: np.ndarray | float) -> "EventTable":
+        """Events strictly before ``t_end_h`` (the schedule convention: later ones dropped)."""
+        keep = self.time_h < np.reshape(t_end_h, (-1, 1))
+        return EventTable(np.where(keep, self.time_h, np.inf), self.kind, self.index,
+                          np.where(keep, self.value, 0.0)).sorted()
+
+    def sorted(self) -> "EventTable":
+        order = np.argsort(self.time_h, axis=1, kind="stable")
+        f = lambda a: np.take_along_axis(a, order, axis=1)  # noqa: E731
+        return EventTable(f(self.time_h), f(self.kind), f(self.index), f(self.value)).trimmed()
+
+    def take(self, rows) -> "EventTable":
+        return EventTable(self.time_h[rows], self.kind[rows], self.index[rows], self.value[rows]).trimmed()
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Dormand-Prince 5(4) settings; the error norm is scipy's (RMS of err / (atol + rtol |y|))."""
+
+    rtol: float = 1e-8
+    atol: float = 1e-10
+    max_steps: int = 5_000_000
+    on_failure: str = "mark"  # or "raise"
+
+    def __post_init__(self) -> None:
+        if not (0 < self.rtol < 1 and 0 < self.atol):
+            raise ParameterError("tolerances out of range", argument="rtol/atol",
+                                 expected="0 < rtol < 1, atol > 0", received=(self.rtol, self.atol))
+        if self.on_failure not in ("mark", "raise"):
+            raise ParameterError("unknown failure policy", argument="on_failure",
+                                 expected="'mark' or 'raise'", received=self.on_failure)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """States at the output times, shape ``(subject, time, species)``, and per-subject status."""
+
+    states: np.ndarray
+    output_times_h: np.ndarray   # (subject, time)
+    status: np.ndarray           # int, (subject,): 0 ok, see STATUS_TEXT
+    n_steps: np.ndarray          # int, (subject,)
+
+    def status_text(self) -> list[str]:
+        return [STATUS_TEXT.get(int(s), "unknown") for s in self.status]
+
+
+def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: EventTable,
+                output_times_h: np.ndarray, options: BatchOptions = BatchOptions()) -> BatchResult:
+    """Integrate every subject from t = 0 through its events; states at its output times.
+
+    Parameters
+    ----------
+    y0
+        Initial states, shape ``(subject, species)``.
+    params
+        Parameter vectors, shape ``(subject, parameter)`` (order of ``model.parameters``).
+    events
+        Doses, meals, input and parameter changes (:class:`EventTable`).
+    output_times_h
+        Sorted output times, shape ``(time,)`` shared or ``(subject, time)`` (pad with inf).
+        The last output time ends the integration; an event at the same time as an output is
+        applied before the output is taken.
+    """
+    y0 = np.ascontiguousarray(y0, dtype=float)
+    params = np.ascontiguousarray(params, dtype=float)
+    n_sub = y0.shape[0]
+    if y0.shape != (n_sub, len(model.species)) or params.shape != (n_sub, len(model.parameters)):
+        raise ParameterError("batch arrays have the wrong shape", argument="y0/params",
+                             expected=f"({n_sub}, {len(model.species)}) and ({n_sub}, {len(model.parameters)})",
+                             received=(y0.shape, params.shape))
+    if events.n_subjects != n_sub:
+        raise ParameterError("events cover a different number of subjects", argument="events",
+                             expected=n_sub, received=events.n_subjects)
+    out_t = np.asarray(output_times_h, dtype=float)
+    if out_t.ndim == 1:
+        out_t = np.broadcast_to(out_t, (n_sub, out_t.size))
+    out_t = np.ascontiguousarray(out_t)
+    if np.any(np.diff(out_t, axis=1) < 0) or np.any(out_t[:, :1] < 0):
+        raise ParameterError("output times must be sorted and >= 0", argument="output_times_h")
+    kernel = batch_kernel(model)
+    states = np.empty((n_sub, out_t.shape[1], len(model.species)))
+    status = np.full(n_sub, -1, dtype=np.int64)
+    n_steps = np.zeros(n_sub, dtype=np.int64)
+    ev = events
+    kernel.solve(y0, params, np.ascontiguousarray(ev.time_h), np.ascontiguousarray(ev.kind),
+                 np.ascontiguousarray(ev.index), np.ascontiguousarray(ev.value), out_t,
+                 float(options.rtol), float(options.atol), int(options.max_steps), states, status, n_steps)
+    if options.on_failure == "raise" and np.any(status != 0):
+        i = int(np.flatnonzero(status != 0)[0])
+        raise SolverError("batch integration failed", subject=i, status=STATUS_TEXT.get(int(status[i])))
+    return BatchResult(states, out_t, status, n_steps)
+
+
+def schedule_events(model: ModelSpec, schedule) -> list[tuple[float, int, int, float]]:
+    """Events of one subject from :func:`~mgbrain.solver.schedule.build_schedule` breakpoints."""
+    rows = []
+    u_prev = np.zeros(len(model.inputs))
+    for bp in schedule:
+        for j in np.flatnonzero(bp.jump):
+            rows.append((float(bp.time_h), ADD_SPECIES, int(j), float(bp.jump[j])))
+        for k in range(len(model.inputs)):
+            if bp.inputs[k] != u_prev[k]:
+                rows.append((float(bp.time_h), SET_INPUT, k, float(bp.inputs[k])))
+        u_prev = np.asarray(bp.inputs, float)
+    return rows
+
+
+def simulate_many(regimens: Sequence[Regimen], subjects: Sequence, *, days: float, params=None,
+                  model: ModelSpec | None = None, output_times_h: np.ndarray | None = None,
+                  options: BatchOptions = BatchOptions(), initial_states: np.ndarray | None = None) -> BatchResult:
+    """Batch counterpart of :func:`~mgbrain.solver.simulate.simulate` for a list of subjects.
+
+    Same steady-state start (computed in batch), same schedule semantics; outputs hourly by
+    default (``output_times_h`` shape ``(time,)``).
+    """
+    from mgbrain.model import WHOLE_BODY
+    from mgbrain.solver.batch_steady import batch_steady_state
+    from mgbrain.solver.subject import default_parameters
+
+    model = model or WHOLE_BODY
+    params = params or default_parameters()
+    if len(regimens) != len(subjects):
+        raise ParameterError("one regimen per subject is needed", argument="regimens",
+                             expected=len(subjects), received=len(regimens))
+    t_end = 24.0 * days
+    P = np.array([s.parameters(params).vector() for s in subjects])
+    rows = [schedule_events(model, build_schedule(model, r, s.diet.meals(days), t_end))
+            for r, s in zip(regimens, subjects)]
+    events = EventTable.from_rows(rows)
+    if initial_states is None:
+        diets = [s.diet for s in subjects]
+        initial_states, _ = batch_steady_state(model, P, diets, options=options)
+    grid = output_times_h if output_times_h is not None else \
+        np.unique(np.concatenate([np.arange(0.0, t_end, 1.0), [t_end]]))
+    return solve_batch(model, initial_states, P, events, grid, options)
