@@ -59,25 +59,32 @@ class FormComparison:
                         "from their Mg (no threonate)."}
 
 
-def _quantities(ens: Ensemble, day: int) -> dict[str, np.ndarray]:
-    """Each quantity at the end of ``day`` (per draw), averaged over that day where it swings."""
+def _quantities(ens: Ensemble, control: Ensemble, day: int) -> dict[str, np.ndarray]:
+    """Each quantity on ``day`` (per draw), averaged over that day where it swings with meals.
+
+    Changes are against ``control`` (the same draws without a supplement) over the same day,
+    so the daily swing of CSF and neuronal Mg around their midnight values does not count as
+    an effect.
+    """
     t = ens.times_h
     window = (t > 24.0 * (day - 1)) & (t <= 24.0 * day)
     end = int(np.argmin(abs(t - 24.0 * day)))
     start = int(np.argmin(abs(t - 24.0 * (day - 1))))
-    serum = ens.observable("serum_mmol_per_l")
-    csf = ens.observable("csf_mmol_per_l")
-    neuron = ens.observable("neuron_rel")
-    cog = ens.observable("cognition_drug_effect_z")
+
+    def day_mean(e: Ensemble, name: str) -> np.ndarray:
+        return e.observable(name)[:, window].mean(axis=1)
+
     urine = ens.observable("urine")
+    csf = day_mean(ens, "csf_mmol_per_l")
     return {
-        "serum_mmol_per_l": serum[:, window].mean(axis=1),
+        "serum_mmol_per_l": day_mean(ens, "serum_mmol_per_l"),
         "urine_mg_per_day": (urine[:, end] - urine[:, start]) * MG_MOLAR_MASS_G_PER_MOL,
-        "csf_mmol_per_l": csf[:, window].mean(axis=1),
-        "csf_change_percent": 100.0 * (csf[:, window].mean(axis=1) / csf[:, 0] - 1.0),
-        "neuron_change_percent": 100.0 * (neuron[:, window].mean(axis=1) / neuron[:, 0] - 1.0),
+        "csf_mmol_per_l": csf,
+        "csf_change_percent": 100.0 * (csf / day_mean(control, "csf_mmol_per_l") - 1.0),
+        "neuron_change_percent": 100.0 * (day_mean(ens, "neuron_rel") / day_mean(control, "neuron_rel") - 1.0),
         "synapse_index": ens.observable("synapse_index")[:, end],
-        "cognition_effect_z": cog[:, end] - cog[:, 0],
+        "cognition_effect_z": (ens.observable("cognition_drug_effect_z")[:, end]
+                               - control.observable("cognition_drug_effect_z")[:, end]),
     }
 
 
@@ -98,6 +105,7 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
     draws = {k: np.append(v, params[k]) for k, v in draws.items()}
     rows, courses, elemental = [], {}, {}
     days = int(round(7 * weeks))
+    control = simulate_ensemble(None, subject, draws, days=days, base=params, output_every_h=6.0)
     for form in forms:
         product = find_product(form, argument="--forms")
         if elemental_mg_per_day is not None:
@@ -108,14 +116,14 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
             elemental[form] = float(compound_mg_per_day * product.elemental_fraction)
         ens = simulate_ensemble(reg, subject, draws, days=days, base=params, output_every_h=6.0)
         for w in report:
-            values = _quantities(ens, int(round(7 * w)))
+            values = _quantities(ens, control, int(round(7 * w)))
             for q, v in values.items():
                 b = band(v[:nominal_index])
                 rows.append({"form": form, "week": w, "quantity": q, "nominal": float(v[nominal_index]),
                              "p05": float(b["p05"]), "median": float(b["median"]), "p95": float(b["p95"])})
         weekly = {q: [] for q in QUANTITIES}
         for wk in range(1, int(weeks) + 1):
-            for q, v in _quantities(ens, 7 * wk).items():
+            for q, v in _quantities(ens, control, 7 * wk).items():
                 b = band(v[:nominal_index])
                 weekly[q].append((b["p05"], b["median"], b["p95"]))
         courses[form] = {q: np.array(v).T for q, v in weekly.items()}

@@ -9,7 +9,8 @@ model's own (:meth:`ModelSpec.python_source`); nothing is rewritten here.
 Every draw starts at its own steady state. Draws may only vary parameters that leave the
 whole-body serum set-point unchanged (the brain layer, dissolution and CSF exchange), so the
 habitual-diet steady state is computed once and each draw's CSF, threonate, neuronal and
-synapse states are put in equilibrium with it (checked, never assumed silently).
+synapse states are put in equilibrium with it, and one day of meals settles every draw's pools
+on its mean plasma, exactly as :func:`~mgbrain.solver.steady_state` does for one subject.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from scipy.integrate import solve_ivp
 from mgbrain.dosing.regimen import Regimen
 from mgbrain.errors import ParameterError, SolverError
 from mgbrain.evidence.parameters import ParameterSet
-from mgbrain.model import BRAIN, WHOLE_BODY
+from mgbrain.model import WHOLE_BODY
 from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.schedule import build_schedule
-from mgbrain.solver.simulate import _reference_pools, steady_state
+from mgbrain.solver.simulate import reference_pools, settle_pools, steady_serum
 from mgbrain.solver.subject import Subject
 
 __all__ = ["Ensemble", "simulate_ensemble", "SET_POINT_NEUTRAL"]
@@ -90,18 +91,44 @@ def _species_pattern(model: ModelSpec) -> np.ndarray:
     return pattern
 
 
-def _initial_states(model: ModelSpec, base: ParameterSet, subject: Subject, draws: np.ndarray) -> np.ndarray:
+def _initial_states(model: ModelSpec, base: ParameterSet, subject: Subject, P: np.ndarray, fun,
+                    rtol: float, atol: float) -> np.ndarray:
+    """Each draw's steady state, shape ``(species, sample)``: the draws share the set-point."""
     compiled = compile_model(model)
-    y0, _ = steady_state(subject, base, model)
-    p0 = subject.parameters(base)
-    serum = y0[model.species_index("plasma")] / (p0["v_plasma_l_per_kg"] * subject.weight_kg)
+    serum, gut_state, ok = steady_serum(compiled, subject.parameters(base).vector(), subject)
     gut = [i for i, s in enumerate(model.species) if s.compartment == "gut"]
-    out = np.empty((len(model.species), len(draws)))
-    for k, p in enumerate(draws):
-        y = _reference_pools(compiled, p, serum)
-        y[gut] = y0[gut]
-        out[:, k] = y
-    return out
+    Y = np.empty((len(model.species), len(P)))
+    for k, p in enumerate(P):
+        Y[:, k] = reference_pools(compiled, p, serum)
+        Y[gut, k] = gut_state[gut]
+    if not ok:
+        return Y
+    grid = np.linspace(0.0, 24.0, 97)
+    day = _integrate(fun, Y, build_schedule(model, Regimen(), subject.diet.meals(1), 24.0), grid, rtol, atol)
+    return np.stack([settle_pools(compiled, p, day[:, :, k], grid) for k, p in enumerate(P)], axis=1)
+
+
+def _integrate(fun, Y: np.ndarray, schedule, grid: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """Integrate the stacked draws ``Y`` (species, sample) through ``schedule``; states on ``grid``."""
+    n, n_samples = Y.shape
+    t_end = grid[-1]
+    states = np.empty((len(grid), n, n_samples))
+    y = Y.T.ravel()
+    bounds = [b.time_h for b in schedule[1:]] + [t_end]
+    for bp, t1 in zip(schedule, bounds):
+        y = y + np.tile(bp.jump, n_samples)
+        idx = np.flatnonzero((grid >= bp.time_h) & (grid < t1))
+        if t1 - bp.time_h <= 1e-10 * max(1.0, abs(t1)):  # breakpoints a rounding error apart
+            states[idx] = y.reshape(n_samples, n).T
+            continue
+        sol = solve_ivp(fun, (bp.time_h, t1), y, method="LSODA", lband=n - 1, uband=n - 1, rtol=rtol,
+                        atol=atol, t_eval=np.concatenate([grid[idx], [t1]]), args=(bp.inputs,))
+        if sol.status != 0:
+            raise SolverError("ensemble integration failed", t=float(bp.time_h), status=sol.message)
+        states[idx] = sol.y[:, :-1].T.reshape(len(idx), n_samples, n).transpose(0, 2, 1)
+        y = sol.y[:, -1]
+    states[grid == t_end] = y.reshape(n_samples, n).T
+    return states
 
 
 def simulate_ensemble(regimen: Regimen | None, subject: Subject, draws: dict[str, np.ndarray], *,
@@ -119,6 +146,7 @@ def simulate_ensemble(regimen: Regimen | None, subject: Subject, draws: dict[str
 
     Examples
     --------
+    >>> from mgbrain.model import BRAIN
     >>> from mgbrain.solver import default_parameters
     >>> ens = simulate_ensemble(None, Subject(), {"t_half_neuron_h": np.array([12.0, 48.0])},
     ...                         days=1, base=default_parameters(BRAIN))
@@ -145,7 +173,6 @@ def simulate_ensemble(regimen: Regimen | None, subject: Subject, draws: dict[str
                                  received=[float(values.min()), float(values.max())])
         P[:, model.parameter_names.index(name)] = values
     n = len(model.species)
-    Y = _initial_states(model, base, subject, P)
     rhs, _ = _vector_functions(model)
     Pt = P.T.copy()
 
@@ -159,23 +186,9 @@ def simulate_ensemble(regimen: Regimen | None, subject: Subject, draws: dict[str
     t_end = 24.0 * days
     if not math.isfinite(t_end) or t_end <= 0:
         raise ParameterError("duration must be positive", argument="days", received=days)
+    Y = _initial_states(model, base, subject, P, fun, rtol, atol)
     schedule = build_schedule(model, regimen, subject.diet.meals(days), t_end)
     grid = np.unique(np.concatenate([np.arange(0.0, t_end, output_every_h), [t_end]]))
-    states = np.empty((len(grid), n, n_samples))
-    y = Y.T.ravel()
-    bounds = [b.time_h for b in schedule[1:]] + [t_end]
-    for bp, t1 in zip(schedule, bounds):
-        y = y + np.tile(bp.jump, n_samples)
-        idx = np.flatnonzero((grid >= bp.time_h) & (grid < t1))
-        u = bp.inputs
-        sol = solve_ivp(fun, (bp.time_h, t1), y, method="LSODA", lband=n - 1, uband=n - 1, rtol=rtol,
-                        atol=atol, t_eval=np.concatenate([grid[idx], [t1]]), args=(u,))
-        if sol.status != 0:
-            raise SolverError("ensemble integration failed", t=float(bp.time_h), status=sol.message)
-        states[idx] = sol.y[:, :-1].T.reshape(len(idx), n_samples, n).transpose(0, 2, 1)
-        y = sol.y[:, -1]
-    states[grid == t_end] = y.reshape(n_samples, n).T
+    states = _integrate(fun, Y, schedule, grid, rtol, atol)
     return Ensemble(model, grid, np.transpose(states, (2, 0, 1)), P)
 
-
-_ = BRAIN

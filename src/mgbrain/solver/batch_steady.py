@@ -3,9 +3,11 @@
 :func:`~mgbrain.solver.simulate.steady_state` (about 0.3 s per subject) does, per subject:
 simulate the diet alone for six days to get the gut's periodic state and the daily absorbed
 Mg; find the serum level at which urine equals absorption (brentq); refine it by a few secant
-steps on one-day simulations; and put every exchanging pool in equilibrium with it. Here each
-step runs for all subjects at once: the simulations through :func:`solve_batch`, the root by a
-vectorised bisection (to 1e-15 mmol/L), the secant steps with per-subject masks.
+steps on one-day simulations; put every exchanging pool in equilibrium with it (and set each
+species that declares a ``steady_<species>`` assignment); then run one day and settle the pools
+on that day's mean plasma. Here each step runs for all subjects at once: the simulations through
+:func:`solve_batch`, the root by a vectorised bisection (to 1e-15 mmol/L), the secant steps with
+per-subject masks.
 
 It needs the whole-body core (species ``plasma``, ``rapid_pool``, ``tissue``, ``bone``,
 ``csf``, ``urine``, the diet lumen and feces, and the assignments that define the pools);
@@ -81,6 +83,19 @@ def reference_pools(model: ModelSpec, params: np.ndarray, serum: np.ndarray) -> 
     km = params[:, model.parameter_names.index("km_csf_mmol_per_l")]
     entry = probe["vmax_csf_mmol_per_h"] * serum / (km + serum)
     y[:, model.species_index("csf")] = entry / probe["k_csf_exit"]
+    return _declared_steady_states(model, params, y)
+
+
+def _declared_steady_states(model: ModelSpec, params: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Batch form of :func:`mgbrain.solver.simulate._declared_steady_states`."""
+    compiled = compile_model(model)
+    declared = [(i, f"steady_{s}") for i, s in enumerate(model.species_names)
+                if any(a.name == f"steady_{s}" for a in model.assignments)]
+    u0 = np.zeros((len(model.inputs), y.shape[0]))
+    for _ in range(len(declared)):
+        obs = compiled.observe(y.T, params.T, u0)
+        for i, name in declared:
+            y[:, i] = obs[name]
     return y
 
 
@@ -143,7 +158,25 @@ def batch_steady_state(model: ModelSpec, params: np.ndarray, diets: DietTable | 
     y0 = reference_pools(model, params, serum)
     gut = [i for i, s in enumerate(model.species) if s.compartment == "gut"]
     y0[:, gut] = gut_state[:, gut]
+    if ok.any():
+        idx = np.flatnonzero(ok)
+        y0[idx] = _settle_pools(model, params[idx], diets.take(idx), y0[idx], options)
     return y0, ok
+
+
+def _settle_pools(model, params, diets, y0, options) -> np.ndarray:
+    """Batch form of :func:`mgbrain.solver.simulate._settle_pools`: one day of meals, then the
+    pools in equilibrium with that day's mean plasma and the cumulative sinks emptied."""
+    compiled = compile_model(model)
+    grid = np.linspace(0.0, 24.0, 97)
+    res = solve_batch(model, y0, params, meal_events(model, diets, 1.0), grid, options)
+    mean_plasma = np.trapezoid(res.states[:, :, model.species_index("plasma")], grid, axis=1) / 24.0
+    probe = compiled.observe(y0.T, params.T, np.zeros((len(model.inputs), y0.shape[0])))
+    y = res.states[:, -1, :].copy()
+    for pool in ("rapid_pool", "tissue", "bone"):
+        y[:, model.species_index(pool)] = probe[f"ratio_{pool}"] * mean_plasma
+    y[:, [i for i, sp in enumerate(model.species) if sp.cumulative]] = 0.0
+    return y
 
 
 def _periodic_serum(model, params, diets, gut_state, serum, absorbed, options) -> np.ndarray:

@@ -19,7 +19,8 @@ from mgbrain.solver.schedule import build_schedule
 from mgbrain.solver.subject import Subject
 from mgbrain.solver.trajectory import Trajectory
 
-__all__ = ["simulate", "steady_state", "integrate", "SolverOptions"]
+__all__ = ["simulate", "steady_state", "steady_serum", "settle_pools", "reference_pools", "integrate",
+           "SolverOptions"]
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def integrate(compiled: CompiledModel, p: np.ndarray, y0: np.ndarray, schedule, 
     return states, intake
 
 
-def _reference_pools(compiled: CompiledModel, p: np.ndarray, serum: float) -> np.ndarray:
+def reference_pools(compiled: CompiledModel, p: np.ndarray, serum: float) -> np.ndarray:
     """Body pools in exchange equilibrium with plasma at ``serum`` (mmol/L); gut and sinks empty."""
     spec = compiled.spec
     y = np.zeros(len(spec.species))
@@ -121,7 +122,8 @@ def steady_state(subject: Subject, params: ParameterSet, model: ModelSpec = WHOL
 
     The gut does not depend on the body, so its periodic state and the daily absorbed Mg
     come from simulating the diet alone; then serum is the level at which daily urine equals
-    daily absorption (brentq), and every exchanging pool is put in equilibrium with it.
+    daily absorption (brentq, refined on one-day runs), every exchanging pool is put in
+    equilibrium with it, and one day of meals settles the pools on that day's mean plasma.
 
     Returns
     -------
@@ -132,8 +134,29 @@ def steady_state(subject: Subject, params: ParameterSet, model: ModelSpec = WHOL
     """
     compiled = compile_model(model)
     p = subject.parameters(params).vector()
+    serum, gut_state, ok = steady_serum(compiled, p, subject, options)
+    y0 = reference_pools(compiled, p, serum)
+    gut = [i for i, s in enumerate(model.species) if s.compartment == "gut"]
+    y0[gut] = gut_state[gut]
+    if ok:
+        grid = np.linspace(0.0, 24.0, 97)
+        day, _ = integrate(compiled, p, y0, build_schedule(model, Regimen(), subject.diet.meals(1), 24.0),
+                           24.0, grid, options)
+        y0 = settle_pools(compiled, p, day, grid)
+    return y0, ok
+
+
+def steady_serum(compiled: CompiledModel, p: np.ndarray, subject: Subject,
+                 options: SolverOptions = SolverOptions()) -> tuple[float, np.ndarray, bool]:
+    """Serum set-point (mmol/L) at which a day's urine equals a day's absorption.
+
+    Returns ``(serum, gut_state, ok)``: the gut's periodic midnight state comes with it; when
+    ``ok`` is False (no serum up to 10 mmol/L excretes the absorbed Mg) serum is the reference.
+    """
+    model = compiled.spec
     u0 = np.zeros(len(model.inputs))
-    y = _reference_pools(compiled, p, params["c_ref_mmol_per_l"])
+    c_ref = p[model.parameter_names.index("c_ref_mmol_per_l")]
+    y = reference_pools(compiled, p, c_ref)
     warmup_days = 6
     meals = subject.diet.meals(warmup_days)
     sched = build_schedule(model, Regimen(), meals, 24.0 * warmup_days)
@@ -147,39 +170,32 @@ def steady_state(subject: Subject, params: ParameterSet, model: ModelSpec = WHOL
     gut_state = states[1].copy()
 
     def excess(serum: float) -> float:
-        obs = compiled.observe(_reference_pools(compiled, p, serum), p, u0)
+        obs = compiled.observe(reference_pools(compiled, p, serum), p, u0)
         return obs["J_renal_excretion"] - absorbed_per_h
 
-    ok = absorbed_per_h > 0 and excess(10.0) > 0
-    serum = brentq(excess, 1e-6, 10.0, xtol=1e-14, rtol=1e-13) if ok else params["c_ref_mmol_per_l"]
-    if ok:
-        serum = _periodic_serum(compiled, p, model, subject, gut_state, serum, absorbed_per_h, options)
-    y0 = _reference_pools(compiled, p, serum)
-    gut = [i for i, s in enumerate(model.species) if s.compartment == "gut"]
-    y0[gut] = gut_state[gut]
-    if ok:
-        y0 = _settle_pools(compiled, p, model, subject, y0, options)
-    return y0, ok
+    ok = bool(absorbed_per_h > 0 and excess(10.0) > 0)
+    if not ok:
+        return float(c_ref), gut_state, False
+    serum = brentq(excess, 1e-6, 10.0, xtol=1e-14, rtol=1e-13)
+    serum = _periodic_serum(compiled, p, model, subject, gut_state, serum, absorbed_per_h, options)
+    return float(serum), gut_state, True
 
 
-def _settle_pools(compiled, p, model, subject, y0, options) -> np.ndarray:
-    """Run one day of meals and put the slow pools in equilibrium with the day's MEAN plasma.
+def settle_pools(compiled: CompiledModel, p: np.ndarray, day: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """End state of a day of meals with the slow pools in equilibrium with its MEAN plasma.
 
-    Pools set from the midnight level would see a small net flux all day (serum swings with
-    meals) and drift over months; equilibrium with the mean removes that drift.
+    ``day`` (time, species) is one day from the set-point state, on ``grid`` (h). Pools set
+    from the midnight level would see a small net flux all day (serum swings with meals) and
+    drift over months; equilibrium with the mean removes that drift. Cumulative sinks restart
+    at zero.
     """
-    meals = subject.diet.meals(1)
-    sched = build_schedule(model, Regimen(), meals, 24.0)
-    grid = np.linspace(0.0, 24.0, 97)
-    states, _ = integrate(compiled, p, y0, sched, 24.0, grid, options)
-    mean_plasma = np.trapezoid(states[:, model.species_index("plasma")], grid) / 24.0
-    probe = compiled.observe(y0, p, np.zeros(len(model.inputs)))
-    y = states[-1].copy()
+    model = compiled.spec
+    mean_plasma = np.trapezoid(day[:, model.species_index("plasma")], grid) / (grid[-1] - grid[0])
+    probe = compiled.observe(day[0], p, np.zeros(len(model.inputs)))
+    y = day[-1].copy()
     for pool in ("rapid_pool", "tissue", "bone"):
         y[model.species_index(pool)] = probe[f"ratio_{pool}"] * mean_plasma
-    for i, sp in enumerate(model.species):
-        if sp.cumulative:
-            y[i] = 0.0
+    y[[i for i, sp in enumerate(model.species) if sp.cumulative]] = 0.0
     return y
 
 
@@ -196,7 +212,7 @@ def _periodic_serum(compiled, p, model, subject, gut_state, serum, absorbed_per_
     gut = [i for i, s in enumerate(model.species) if s.compartment == "gut"]
 
     def day_imbalance(c: float) -> float:
-        y = _reference_pools(compiled, p, c)
+        y = reference_pools(compiled, p, c)
         y[gut] = gut_state[gut]
         states, _ = integrate(compiled, p, y, sched, 24.0, np.array([24.0]), options)
         return states[-1, urine] / 24.0 - absorbed_per_h
