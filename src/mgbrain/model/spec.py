@@ -18,7 +18,7 @@ import keyword
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
+from typing import Callable, Sequence
 
 from mgbrain.errors import ParameterError
 
@@ -155,17 +155,22 @@ class ModelSpec:
                          self.inputs + tuple(inputs))
 
     # -- code generation -----------------------------------------------------------------
-    def python_source(self, func_name: str = "rhs") -> str:
+    def python_source(self, func_name: str = "rhs", precomputed: Sequence[str] = ()) -> str:
         """Source of ``rhs(y, p, u, out)``: y[i] species, p[j] parameters, u[k] inputs.
 
         Works on floats and on numpy arrays of shape ``(subject,)`` alike (only arithmetic
-        and sqrt/exp/log, which the caller supplies).
+        and sqrt/exp/log, which the caller supplies). With ``precomputed`` (assignment names),
+        the signature is ``rhs(y, p, d, u, out)`` and those assignments are read from d[k]
+        instead of being computed.
         """
-        lines = [f"def {func_name}(y, p, u, out):"]
+        args = "y, p, d, u, out" if precomputed else "y, p, u, out"
+        lines = [f"def {func_name}({args}):"]
         lines += [f"    {s} = y[{i}]" for i, s in enumerate(self.species_names)]
         lines += [f"    {n} = p[{j}]" for j, n in enumerate(self.parameter_names)]
         lines += [f"    {n} = u[{k}]" for k, n in enumerate(self.inputs)]
-        lines += [f"    {a.name} = {_to_python(a.expression)}" for a in self.assignments]
+        lines += [f"    {n} = d[{k}]" for k, n in enumerate(precomputed)]
+        lines += [f"    {a.name} = {_to_python(a.expression)}" for a in self.assignments
+                  if a.name not in precomputed]
         lines += [f"    J_{f.name} = {_to_python(f.expression)}" for f in self.fluxes]
         for i, s in enumerate(self.species_names):
             terms = [f"- J_{f.name}" for f in self.fluxes if f.source == s]

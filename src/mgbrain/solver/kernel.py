@@ -253,23 +253,11 @@ def _split_rhs_source(spec: ModelSpec) -> str:
     parameter-only assignments move out of the right-hand side, so it does less per call.
     """
     hoisted = _hoisted(spec)
-    names = {a.name for a in hoisted}
     lines = ["def derive(p, d):"]
     lines += [f"    {n} = p[{j}]" for j, n in enumerate(spec.parameter_names)]
     lines += [f"    {a.name} = {_to_python(a.expression)}" for a in hoisted]
     lines += [f"    d[{k}] = {a.name}" for k, a in enumerate(hoisted)]
-    lines += ["    return d", "", "", "def rhs(y, p, d, u, out):"]
-    lines += [f"    {s} = y[{i}]" for i, s in enumerate(spec.species_names)]
-    lines += [f"    {n} = p[{j}]" for j, n in enumerate(spec.parameter_names)]
-    lines += [f"    {n} = u[{k}]" for k, n in enumerate(spec.inputs)]
-    lines += [f"    {a.name} = d[{k}]" for k, a in enumerate(hoisted)]
-    lines += [f"    {a.name} = {_to_python(a.expression)}" for a in spec.assignments if a.name not in names]
-    lines += [f"    J_{f.name} = {_to_python(f.expression)}" for f in spec.fluxes]
-    for i, sp in enumerate(spec.species_names):
-        terms = [f"- J_{f.name}" for f in spec.fluxes if f.source == sp]
-        terms += [f"+ J_{f.name}" for f in spec.fluxes if f.target == sp]
-        lines.append(f"    out[{i}] = 0.0 {' '.join(terms)}")
-    lines.append("    return out")
+    lines += ["    return d", "", "", spec.python_source("rhs", precomputed=[a.name for a in hoisted])]
     lines.append(f"\n\nN_DERIVED = {max(len(hoisted), 1)}")
     return "\n".join(lines)
 
