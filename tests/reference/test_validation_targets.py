@@ -19,9 +19,9 @@ KNOWN_MISSES = {
                                               "~1/3 by 90 h disagree",
     ("V6", "fraction_meal_plus_80meq"): "saturable + 7% linear in an 8-segment gut gives 14%, not 11%, at 80 mEq",
     ("V7", "fraction_70mg"): "70 mg with breakfast competes for the saturated transporter: 36% vs 48%",
-    ("V13", "urine_at_200mg_intake"): "no endogenous fecal loss: urine = net absorption (~121 mg/day)",
-    ("V13", "urine_at_400mg_intake"): "no endogenous fecal loss: urine = net absorption (~166 mg/day)",
-    ("V13", "days_to_80pct_adaptation"): "14 days: tissue and bone pools release Mg for weeks after a 100 mg/day drop",
+    ("V13", "urine_at_200mg_intake"): "no endogenous fecal loss: urine = net absorption (~122 mg/day)",
+    ("V13", "urine_at_400mg_intake"): "no endogenous fecal loss: urine = net absorption (~167 mg/day)",
+    ("V13", "days_to_80pct_adaptation"): "8 days: tissue and bone pools release Mg for weeks after a 100 mg/day drop",
 }
 
 

@@ -165,15 +165,16 @@ def batch_steady_state(model: ModelSpec, params: np.ndarray, diets: DietTable | 
 
 
 def _settle_pools(model, params, diets, y0, options) -> np.ndarray:
-    """Batch form of :func:`mgbrain.solver.simulate._settle_pools`: one day of meals, then the
-    pools in equilibrium with that day's mean plasma and the cumulative sinks emptied."""
+    """Batch form of :func:`mgbrain.solver.simulate.settled_start` from the set-point state ``y0``:
+    one day of meals, then tissue and bone in equilibrium with that day's mean plasma,
+    cumulative sinks emptied."""
     compiled = compile_model(model)
     grid = np.linspace(0.0, 24.0, 97)
     res = solve_batch(model, y0, params, meal_events(model, diets, 1.0), grid, options)
     mean_plasma = np.trapezoid(res.states[:, :, model.species_index("plasma")], grid, axis=1) / 24.0
     probe = compiled.observe(y0.T, params.T, np.zeros((len(model.inputs), y0.shape[0])))
     y = res.states[:, -1, :].copy()
-    for pool in ("rapid_pool", "tissue", "bone"):
+    for pool in ("tissue", "bone"):
         y[:, model.species_index(pool)] = probe[f"ratio_{pool}"] * mean_plasma
     y[:, [i for i, sp in enumerate(model.species) if sp.cumulative]] = 0.0
     return y
