@@ -46,10 +46,9 @@ def csf_response_to_plasma_rise(args: Mapping[str, Any]):
     compiled = compile_model(WHOLE_BODY)
     p = subject.parameters(params).vector()
     y, _ = steady_state(subject, params)
-    diet_free = y.copy()
     v_plasma = params["v_plasma_l_per_kg"] * subject.weight_kg
     csf = WHOLE_BODY.species_index("csf")
-    csf0 = diet_free[csf]
+    csf0 = y[csf]
     target = fold * y[WHOLE_BODY.species_index("plasma")] / v_plasma
     peak = 0.0
     for _ in range(hours):  # fasting clamp: no meals, as in an ICU infusion study

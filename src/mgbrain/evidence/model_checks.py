@@ -111,11 +111,9 @@ def _kinetic(name: str) -> Callable[[Mapping[str, Any]], ModelValue]:
     def run(args: Mapping[str, Any]) -> ModelValue:
         from mgbrain.evidence import kinetic_checks  # imports the solver only when needed
 
-        value = getattr(kinetic_checks, name)(args)
-        return ModelValue(float(value.value), value.unit, value.detail)
+        return getattr(kinetic_checks, name)(args)
     run.__doc__ = f"See mgbrain.evidence.kinetic_checks.{name}."
     return run
-
 
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from mgbrain.dosing.regimen import Diet
 from mgbrain.model import WHOLE_BODY
-from mgbrain.solver.simulate import steady_state
+from mgbrain.solver.compiled import compile_model
+from mgbrain.solver.simulate import steady_serum
 from mgbrain.solver.subject import Subject, default_parameters
 
 __all__ = ["predict_steady_serum"]
@@ -25,9 +26,6 @@ def predict_steady_serum(egfr_ml_min: float, supplemental_elemental_mg_per_day: 
     """
     total = diet_mg_per_day + supplemental_elemental_mg_per_day
     subject = Subject(weight_kg=weight_kg, egfr_ml_min=egfr_ml_min, diet=Diet(total))
-    params = default_parameters()
-    y0, ok = steady_state(subject, params)
-    if not ok:
-        return float("inf")
-    volume = params["v_plasma_l_per_kg"] * weight_kg
-    return float(y0[WHOLE_BODY.species_index("plasma")] / volume)
+    p = subject.parameters(default_parameters()).vector()
+    serum, _, ok = steady_serum(compile_model(WHOLE_BODY), p, subject)
+    return serum if ok else float("inf")
