@@ -42,7 +42,7 @@ goal {{ d.profile.goal }}{% if d.profile.egfr is not none %}, eGFR {{ d.profile.
 {% if d.titration %}<h2>Start low, then increase</h2><table><tr><th>days</th><th>compound mg/day</th><th>elemental mg/day</th><th>capsules/day</th></tr>
 {% for t in d.titration %}<tr><td>{{ t.days }}</td><td>{{ t.compound_mg_per_day }}</td><td>{{ t.elemental_mg_per_day }}</td><td>{{ t.capsules_per_day if t.capsules_per_day is not none else '-' }}</td></tr>{% endfor %}</table>{% endif %}
 {% if d.diet %}<h2>Diet</h2><table><tr><th>food</th><th>grams/day</th><th>Mg mg</th><th>USDA description</th><th>FDC id</th></tr>
-{% for f in d.diet %}<tr><td>{{ f.name }}</td><td>{{ f.grams }}</td><td>{{ f.mg }}</td><td>{{ f.usda_description }}</td><td>{{ f.fdc_id or '-' }}</td></tr>{% endfor %}</table>{% endif %}
+{% for f in d.diet %}<tr><td>{{ f.name }}</td><td>{{ f.grams }}</td><td>{{ f.mg }}</td><td>{{ f.usda_description }}</td><td>{{ f.fdc_id }}</td></tr>{% endfor %}</table>{% endif %}
 <h2>Checks</h2><table><tr><th>severity</th><th>finding</th><th>source</th></tr>
 {% for f in d.findings %}<tr><td class="{{ f.severity }}">{{ f.severity }}</td><td>{{ f.message }}</td><td><small>{{ f.citation }} (confidence {{ f.confidence }})</small></td></tr>{% endfor %}
 </table>

@@ -1,7 +1,7 @@
 """The bundled food table (``data/planner/foods.csv``): magnesium per 100 g from USDA FoodData Central.
 
-Each row keeps its USDA description and data type, its FDC id where one was confirmed, and a
-source, locator and confidence. Intake is computed from servings or grams.
+Each row keeps its USDA description and data type, its FDC id with the source of that id, and
+a source, locator and confidence for the value. Intake is computed from servings or grams.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 from mgbrain.errors import ParameterError, ProvenanceError
 from mgbrain.evidence.references import resolve_reference
 
-__all__ = ["Food", "DietLine", "load_foods", "find_food", "estimate_diet"]
+__all__ = ["Food", "DietLine", "load_foods", "parse_foods", "find_food", "estimate_diet"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class Food:
     article_group: str
     usda_description: str
     usda_data_type: str
-    fdc_id: int | None
+    fdc_id: int
+    fdc_id_source: str
     mg_per_100g: float
     serving: str
     serving_g: float
@@ -64,8 +65,13 @@ def _key(text: str) -> str:
 
 @cache
 def load_foods() -> Mapping[str, Food]:
-    """All foods, validated (positive values, resolvable sources), keyed by id."""
-    text = (resources.files("mgbrain") / "data" / "planner" / "foods.csv").read_text(encoding="utf-8")
+    """All foods of the bundled table, validated, keyed by id."""
+    return parse_foods((resources.files("mgbrain") / "data" / "planner" / "foods.csv").read_text(encoding="utf-8"))
+
+
+def parse_foods(text: str) -> Mapping[str, Food]:
+    """Foods from the text of a food table (``#`` lines are comments): positive values, resolvable
+    sources, one FDC id per food and no id twice."""
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     out: dict[str, Food] = {}
     for row in csv.DictReader(io.StringIO("\n".join(lines))):
@@ -73,17 +79,24 @@ def load_foods() -> Mapping[str, Food]:
         if row["id"] in out:
             raise ProvenanceError("food defined twice", argument=where)
         resolve_reference(row["source"], where=f"{where}.source")
+        resolve_reference(row["fdc_id_source"], where=f"{where}.fdc_id_source")
+        if not row["fdc_id"].isdigit():
+            raise ProvenanceError("food row without an FDC id", argument=f"{where}.fdc_id",
+                                  expected="a positive integer", received=row["fdc_id"])
         if not row["locator"] or row["confidence"] not in ("high", "medium", "low"):
             raise ProvenanceError("food row without locator or confidence", argument=where)
         mg, grams = float(row["mg_per_100g"]), float(row["serving_g"])
         if not 0 <= mg <= 2000 or not 0 < grams <= 1000:
             raise ProvenanceError("implausible food value", argument=where,
                                   expected="0-2000 mg/100 g, 0-1000 g/serving", received=(mg, grams))
+        if any(food.fdc_id == int(row["fdc_id"]) for food in out.values()):
+            raise ProvenanceError("FDC id used by two foods", argument=f"{where}.fdc_id", received=row["fdc_id"])
         out[row["id"]] = Food(
             id=row["id"], name=row["name"],
             aliases=tuple(_key(a) for a in row["aliases"].split(";") if a.strip()),
             article_group=row["article_group"], usda_description=row["usda_description"],
-            usda_data_type=row["usda_data_type"], fdc_id=int(row["fdc_id"]) if row["fdc_id"] else None,
+            usda_data_type=row["usda_data_type"], fdc_id=int(row["fdc_id"]),
+            fdc_id_source=row["fdc_id_source"],
             mg_per_100g=mg, serving=row["serving"], serving_g=grams, source=row["source"],
             locator=row["locator"], confidence=row["confidence"])
     return MappingProxyType(out)

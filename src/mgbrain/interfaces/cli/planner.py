@@ -76,7 +76,7 @@ def _print_plan(plan) -> None:
                for s in d["titration"]])
     if plan.diet_lines:
         table("Diet", ["food", "g/day", "Mg mg", "FDC id"],
-              [[x.food.name, x.grams, x.mg, x.food.fdc_id or "-"] for x in plan.diet_lines])
+              [[x.food.name, x.grams, x.mg, x.food.fdc_id] for x in plan.diet_lines])
     console.print("[bold]Checks[/]")
     for f in plan.findings:
         console.print(f"  {_MARK[f.severity]} {f.message}\n      [dim]source: {f.citation} "
@@ -153,9 +153,10 @@ def foods(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
         emit_json({"foods": [{"id": f.id, "name": f.name, "mg_per_100g": f.mg_per_100g, "serving": f.serving,
                               "serving_g": f.serving_g, "mg_per_serving": round(f.mg_per_serving, 1),
                               "usda_description": f.usda_description, "usda_data_type": f.usda_data_type,
-                              "fdc_id": f.fdc_id, "source": f.source, "confidence": f.confidence}
+                              "fdc_id": f.fdc_id, "fdc_id_source": f.fdc_id_source, "source": f.source,
+                              "confidence": f.confidence}
                              for f in rows]})
         return
     table("Foods (USDA FoodData Central; elemental Mg)", ["id", "Mg mg/100 g", "serving", "Mg/serving", "FDC id"],
-          [[f.id, f.mg_per_100g, f"{f.serving} ({f.serving_g:g} g)", f.mg_per_serving, f.fdc_id or "-"]
+          [[f.id, f.mg_per_100g, f"{f.serving} ({f.serving_g:g} g)", f.mg_per_serving, f.fdc_id]
            for f in rows])
