@@ -74,6 +74,7 @@ def parse_foods(text: str) -> Mapping[str, Food]:
     sources, one FDC id per food and no id twice."""
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     out: dict[str, Food] = {}
+    by_fdc_id: dict[int, str] = {}
     for row in csv.DictReader(io.StringIO("\n".join(lines))):
         where = f"foods.csv:{row['id']}"
         if row["id"] in out:
@@ -89,8 +90,10 @@ def parse_foods(text: str) -> Mapping[str, Food]:
         if not 0 <= mg <= 2000 or not 0 < grams <= 1000:
             raise ProvenanceError("implausible food value", argument=where,
                                   expected="0-2000 mg/100 g, 0-1000 g/serving", received=(mg, grams))
-        if any(food.fdc_id == int(row["fdc_id"]) for food in out.values()):
-            raise ProvenanceError("FDC id used by two foods", argument=f"{where}.fdc_id", received=row["fdc_id"])
+        if int(row["fdc_id"]) in by_fdc_id:
+            raise ProvenanceError("FDC id used by two foods", argument=f"{where}.fdc_id",
+                                  received=f"{row['fdc_id']}, already {by_fdc_id[int(row['fdc_id'])]}'s")
+        by_fdc_id[int(row["fdc_id"])] = row["id"]
         out[row["id"]] = Food(
             id=row["id"], name=row["name"],
             aliases=tuple(_key(a) for a in row["aliases"].split(";") if a.strip()),

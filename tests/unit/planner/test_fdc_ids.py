@@ -79,4 +79,4 @@ def test_an_fdc_id_used_twice_is_rejected():
     kale = next(line for line in text.splitlines() if line.startswith("kale_raw,"))
     with pytest.raises(ProvenanceError) as err:
         parse_foods(text.replace(kale, kale.replace(f",{find_id('Kale, raw')},", ",168462,")))
-    assert err.value.argument == "foods.csv:kale_raw.fdc_id" and "two foods" in str(err.value)
+    assert err.value.argument == "foods.csv:kale_raw.fdc_id" and "spinach_raw" in str(err.value.received)
