@@ -69,6 +69,8 @@ app = typer.Typer(
     help="Magnesium (L-threonate) from dose to brain: compounds, kinetics, planning, evidence. "
          "Research and education only, not medical advice.",
     no_args_is_help=True,
+    # help texts show syntax such as NAME[@HH:MM][/Nd]: print them as written, never as rich markup
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=False,
 )

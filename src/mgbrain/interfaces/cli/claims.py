@@ -14,7 +14,7 @@ from mgbrain.evidence.model_checks import check_claims
 from mgbrain.interfaces.cli._app import app, console, emit_json, table
 
 claims_app = typer.Typer(help="The claims registry: every claim of the source articles, graded.",
-                         no_args_is_help=True)
+                         no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(claims_app, name="claims")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
