@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mgbrain.errors import ParameterError
+from mgbrain.planner.rules import kidney_stage
 
 __all__ = [
     "GOALS",
@@ -209,6 +210,12 @@ class Profile:
             object.__setattr__(self, "egfr_ml_min",
                                _number(self.egfr_ml_min, "egfr", EGFR_RANGE, "mL/min/1.73 m2"))
         object.__setattr__(self, "ckd_stage", _stage(self.ckd_stage))
+        if self.egfr_ml_min is not None and self.ckd_stage is not None:
+            implied = kidney_stage(self.egfr_ml_min)["stage"]
+            if implied != self.ckd_stage:  # never check one and silently drop the other
+                raise ParameterError("eGFR and CKD stage disagree", argument="ckd_stage",
+                                     expected=f"{implied} for eGFR {self.egfr_ml_min:g} (or give only one)",
+                                     received=self.ckd_stage)
         if self.pregnant or self.lactating:
             if self.sex != "female":
                 raise ParameterError("pregnancy or lactation needs sex 'female'", argument="pregnant",

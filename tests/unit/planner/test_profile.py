@@ -49,6 +49,19 @@ def test_ckd_stage_spellings(stage, expected):
     assert person(ckd_stage=stage).ckd_stage == expected
 
 
+@pytest.mark.parametrize("egfr, stage", [(90, "1"), (89.9, "2"), (60, "2"), (59.9, "3a"), (45, "3a"), (44.9, "3b"),
+                                         (30, "3b"), (29.9, "4"), (15, "4"), (14.9, "5"), (5, "dialysis")])
+def test_egfr_and_ckd_stage_together_when_they_agree(egfr, stage):
+    assert person(egfr_ml_min=egfr, ckd_stage=stage).egfr_ml_min == egfr
+
+
+@pytest.mark.parametrize("egfr, stage, implied", [(25, "2", "G4"), (60, "3a", "G2"), (15, "5", "G4"), (90, "2", "G1")])
+def test_egfr_and_ckd_stage_that_disagree_are_an_error(egfr, stage, implied):
+    with pytest.raises(ParameterError) as err:
+        person(egfr_ml_min=egfr, ckd_stage=stage)
+    assert err.value.argument == "ckd_stage" and err.value.expected.startswith(implied)
+
+
 def test_bad_inputs_name_their_argument():
     for make, argument in [(lambda: person(ckd_stage="7"), "ckd_stage"), (lambda: person(goal="fame"), "goal"),
                            (lambda: person(sex="x"), "sex"), (lambda: MedicineEntry("cipro", ("25:00",)), None),
