@@ -131,6 +131,14 @@ class ProductEntry:
     capsule_mg: float | None = None
 
     def __post_init__(self) -> None:
+        for name in ("product", "dose", "label", "form"):
+            value = getattr(self, name)
+            if not (isinstance(value, str) or (value is None and name != "product")):
+                raise ParameterError("not text", argument=f"products.{name}",
+                                     expected="text, e.g. 'magtein', '2 g/day'", received=value)
+        if not isinstance(self.elemental, bool):
+            raise ParameterError("not a yes/no value", argument="products.elemental",
+                                 expected="true or false", received=self.elemental)
         if self.capsule_mg is not None:
             _number(self.capsule_mg, "products.capsule_mg", (1.0, 5000.0), "mg")
 
@@ -255,6 +263,30 @@ _PROFILE_KEYS = {"name", "age", "sex", "weight_kg", "weight", "pregnant", "lacta
                  "titrate"}
 
 
+def _entries(value: Any) -> list:
+    """A profile list (a single entry is taken as a list of one)."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _table(value: Any, where: str, keys: set[str]) -> dict:
+    """A profile table with only the known ``keys``; anything else names ``where``."""
+    if not isinstance(value, Mapping):
+        raise ParameterError("not a table", argument=where, expected=f"a table with {', '.join(sorted(keys))}",
+                             received=value)
+    if unknown := set(value) - keys:
+        raise ParameterError("unknown field", argument=where, expected=sorted(keys), received=sorted(unknown))
+    return dict(value)
+
+
+def _flag(data: Mapping[str, Any], key: str, where: str) -> bool:
+    """A yes/no field: ``true``/``false`` only (the string "no" must not read as true)."""
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ParameterError("not a yes/no value", argument=f"{where}.{key}", expected="true or false",
+                             received=value)
+    return value
+
+
 def profile_from_mapping(data: Mapping[str, Any], *, where: str = "profile") -> Profile:
     """Build a :class:`Profile` from the profile-file layout (see ``examples/profiles``)."""
     unknown = set(data) - _PROFILE_KEYS
@@ -267,33 +299,31 @@ def profile_from_mapping(data: Mapping[str, Any], *, where: str = "profile") -> 
     if "weight_kg" not in data and "weight" not in data:
         raise ParameterError("missing profile field", argument=f"{where}.weight_kg", expected="weight_kg")
     medicines = []
-    for m in data.get("medicines", []):
-        m = {"name": m} if isinstance(m, str) else dict(m)
-        times = m.get("times", ())
+    for i, m in enumerate(_entries(data.get("medicines", []))):
+        m = _table({"name": m} if isinstance(m, str) else m, f"{where}.medicines[{i}]", {"name", "times", "days"})
         medicines.append(MedicineEntry(name=m.get("name", ""), days=m.get("days"),
-                                       times=tuple([times] if isinstance(times, str) else times)))
-    raw_products = data.get("products", [data["product"]] if "product" in data else [{}])
+                                       times=tuple(_entries(m.get("times", [])))))
     products = []
-    for p in raw_products:
-        p = {"product": p} if isinstance(p, str) else dict(p)
-        extra = set(p) - {"product", "dose", "elemental", "label", "form", "capsule_mg"}
-        if extra:
-            raise ParameterError("unknown product field", argument=f"{where}.products",
-                                 expected="product, dose, elemental, label, form, capsule_mg",
-                                 received=sorted(extra))
+    for i, p in enumerate(_entries(data.get("products", [data["product"]] if "product" in data else [{}]))):
+        p = _table({"product": p} if isinstance(p, str) else p, f"{where}.products[{i}]",
+                   {"product", "dose", "elemental", "label", "form", "capsule_mg"})
         products.append(ProductEntry(**p))
-    diet = data.get("diet", {}) or {}
-    items = tuple(DietItem(food=f.get("food", ""), servings=f.get("servings"), grams=f.get("grams"))
-                  for f in diet.get("foods", []))
+    diet = data.get("diet") or {}
+    # a bare list of foods is accepted for the [diet] table's ``foods``
+    diet = _table({"foods": diet} if isinstance(diet, list) else diet, f"{where}.diet", {"foods", "intake_mg"})
+    items = []
+    for i, f in enumerate(_entries(diet.get("foods", []))):
+        f = _table(f, f"{where}.diet.foods[{i}]", {"food", "servings", "grams"})
+        items.append(DietItem(food=f.get("food", ""), servings=f.get("servings"), grams=f.get("grams")))
     return Profile(
         name=data.get("name"), age_years=data["age"], sex=data["sex"],
         weight_kg=data.get("weight_kg", data.get("weight")),
-        pregnant=bool(data.get("pregnant", False)), lactating=bool(data.get("lactating", False)),
+        pregnant=_flag(data, "pregnant", where), lactating=_flag(data, "lactating", where),
         egfr_ml_min=data.get("egfr"), ckd_stage=data.get("ckd_stage"),
         medicines=tuple(medicines), products=tuple(products), goal=data.get("goal", "cognition"),
-        diet=items, diet_mg_per_day=diet.get("intake_mg"),
+        diet=tuple(items), diet_mg_per_day=diet.get("intake_mg"),
         wake_time=str(data.get("wake", "07:00")), bed_time=str(data.get("bed", "22:30")),
-        titrate=bool(data.get("titrate", False)),
+        titrate=_flag(data, "titrate", where),
     )
 
 

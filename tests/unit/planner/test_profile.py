@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.planner.profile import DietItem, MedicineEntry, Profile, load_profile, parse_clock
+from mgbrain.planner.profile import DietItem, MedicineEntry, Profile, load_profile, parse_clock, profile_from_mapping
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "profiles"
 
@@ -97,3 +97,32 @@ def test_profile_file_errors(tmp_path):
     other.write_text("{}")
     with pytest.raises(ParameterError, match="format"):
         load_profile(other)
+
+
+BASE = {"age": 40, "sex": "female", "weight_kg": 60}
+
+
+@pytest.mark.parametrize("extra, argument", [
+    ({"pregnant": "no"}, "p.toml.pregnant"),
+    ({"titrate": 1}, "p.toml.titrate"),
+    ({"medicines": [{"name": "cipro", "time": "08:00"}]}, "p.toml.medicines[0]"),
+    ({"medicines": [42]}, "p.toml.medicines[0]"),
+    ({"medicines": [{"name": "cipro", "times": None}]}, "medicines[cipro].times"),
+    ({"products": [{"product": "magtein", "dose": 2}]}, "products.dose"),
+    ({"products": [{"product": "magtein", "elemental": "yes"}]}, "products.elemental"),
+    ({"products": [{"brand": "x"}]}, "p.toml.products[0]"),
+    ({"diet": {"food": "almonds"}}, "p.toml.diet"),
+    ({"diet": {"foods": ["almonds"]}}, "p.toml.diet.foods[0]"),
+])
+def test_malformed_profile_entries_name_their_field(extra, argument):
+    with pytest.raises(ParameterError) as err:
+        profile_from_mapping({**BASE, **extra}, where="p.toml")
+    assert err.value.argument == argument
+
+
+def test_profile_shorthands_mean_the_same_as_the_full_layout():
+    full = profile_from_mapping({**BASE, "diet": {"foods": [{"food": "almonds", "servings": 2}]},
+                                 "medicines": [{"name": "ciprofloxacin", "times": ["08:00"]}]})
+    short = profile_from_mapping({**BASE, "diet": [{"food": "almonds", "servings": 2}],
+                                  "medicines": [{"name": "ciprofloxacin", "times": "08:00"}]})
+    assert full == short and full.diet == (DietItem("almonds", servings=2),)
