@@ -40,7 +40,8 @@ def reference_ids() -> dict[tuple[str, str], int]:
     except (metadata.PackageNotFoundError, FileNotFoundError) as err:
         raise ProvenanceError("FDC reference table not available", argument=REFERENCE_PACKAGE,
                               expected=f"{REFERENCE_PACKAGE} installed with {_TABLE}",
-                              received=str(err), hint="install the development extras: pip install -e '.[dev]'") from err
+                              received=str(err),
+                              hint="install the development extras: pip install -e '.[dev]'") from err
     ours = {fdc: label for label, fdc in FDC_DATA_TYPES.items()}
     table: dict[tuple[str, str], int] = {}
     for row in csv.DictReader(io.StringIO(raw)):

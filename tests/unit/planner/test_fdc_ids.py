@@ -64,7 +64,8 @@ def find_id(description: str) -> int:
 
 @pytest.mark.parametrize("edit, argument", [
     (lambda row: row.replace(",168462,fdc_food_list,", ",,fdc_food_list,"), "foods.csv:spinach_raw.fdc_id"),
-    (lambda row: row.replace(",168462,fdc_food_list,", ",168462,fdc_from_memory,"), "foods.csv:spinach_raw.fdc_id_source"),
+    (lambda row: row.replace(",168462,fdc_food_list,", ",168462,fdc_from_memory,"),
+     "foods.csv:spinach_raw.fdc_id_source"),
 ])
 def test_a_food_row_without_a_sourced_id_is_rejected(edit, argument):
     text = _table_text()
