@@ -1,7 +1,7 @@
 """The Typer application object and the output conventions every command shares.
 
-Errors: an :class:`~mgbrain.errors.MgBrainError` becomes one line on stderr and exit code 2;
-an unexpected exception becomes one line and exit code 1 (``MGBRAIN_DEBUG=1`` shows the
+Errors: an :class:`~mgbrain.errors.MgBrainError`, or an OSError on a path the user gave, becomes
+one line on stderr and exit code 2; an unexpected exception becomes one line and exit code 1 (``MGBRAIN_DEBUG=1`` shows the
 traceback). Output: ``--json`` prints machine-readable JSON on stdout, otherwise rich tables.
 """
 
@@ -57,6 +57,9 @@ class _Group(TyperGroup):
             raise
         except MgBrainError as exc:
             fail(str(exc), 2)
+        except OSError as exc:  # an output or input path the user gave: unwritable folder, no such file
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or exc}", 2)
         except Exception as exc:  # last line of defence: never a traceback for users
             if os.environ.get("MGBRAIN_DEBUG"):
                 raise
