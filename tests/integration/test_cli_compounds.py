@@ -50,8 +50,10 @@ def test_human_table():
 
 @pytest.mark.parametrize("args, needle", [
     (["convert", "2 g", "--form", "threonat"], "did you mean threonate"),
-    (["convert", "--form", "oxide", "--", "-2 g"], "amount must be positive"),
-    (["convert", "0 mg", "--form", "oxide"], "amount must be positive"),
+    (["convert", "--form", "oxide", "--", "-2 g"], "amount must be a finite positive number"),
+    (["convert", "0 mg", "--form", "oxide"], "amount must be a finite positive number"),
+    (["convert", "nan g", "--form", "oxide"], "amount must be a finite positive number"),
+    (["convert", "1e400 mg", "--form", "oxide"], "amount must be a finite positive number"),
     (["convert", "60 g/day", "--form", "oxide"], "absurd"),
     (["convert", "2 parsecs", "--form", "oxide"], "wrong dimension"),
     (["convert", "two grams", "--form", "oxide"], "must start with a number"),

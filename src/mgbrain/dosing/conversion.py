@@ -90,7 +90,7 @@ def convert_dose(
     prod = product if isinstance(product, Product) else find_product(product)
     mass_mg, is_daily = parse_mass_amount(amount)
     if not math.isfinite(mass_mg) or mass_mg <= 0:
-        raise RegimenError("amount must be positive", argument="amount",
+        raise RegimenError("amount must be a finite positive number", argument="amount",
                            expected="> 0 mg", received=str(amount))
     daily_mg = mass_mg if is_daily else mass_mg * doses_per_day
     fractions = {
