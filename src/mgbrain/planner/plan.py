@@ -302,8 +302,20 @@ def _titration(plans: tuple[ProductPlan, ...]) -> tuple[TitrationStep, ...]:
 
 # --- checks -------------------------------------------------------------------------------
 
-def check_plan(profile: Profile, plan: Plan) -> tuple[Finding, ...]:
-    """Every rule applied to a plan, most serious first within the order of the rule table."""
+def _serum_not_computed(profile: Profile, plan: Plan, kinetics_given: bool) -> Finding:
+    missing = [what for what, absent in (("an eGFR value", profile.egfr_ml_min is None),
+                                         ("a diet", plan.diet_mg_per_day is None)) if absent]
+    why = f"needs {' and '.join(missing)}" if missing else "no kinetics model given"
+    if not kinetics_given and missing:
+        why += " and a kinetics model"
+    return rule_finding("serum", "info", f"Kinetic prediction not computed ({why}).", serum_mmol_per_l=None)
+
+
+def check_plan(profile: Profile, plan: Plan, *, kinetics_given: bool = False) -> tuple[Finding, ...]:
+    """Every rule applied to a plan, most serious first within the order of the rule table.
+
+    ``kinetics_given``: whether a serum predictor was available (only words the serum finding).
+    """
     out = [check_kidney(profile.egfr_ml_min, profile.ckd_stage)]
     supplemental = plan.supplemental_mg_per_day
     out.append(check_upper_limit(profile.age_years, supplemental))
@@ -312,9 +324,7 @@ def check_plan(profile: Profile, plan: Plan) -> tuple[Finding, ...]:
     out.append(check_intake(profile.age_years, profile.sex, profile.state,
                             supplemental if total is None else total, diet_known=total is not None))
     if plan.serum_mmol_per_l is None:
-        missing = "no kinetics model given" if profile.egfr_ml_min is not None else "needs an eGFR value"
-        out.append(rule_finding("serum", "info", f"Kinetic prediction not computed ({missing}).",
-                                serum_mmol_per_l=None))
+        out.append(_serum_not_computed(profile, plan, kinetics_given))
     else:
         out.append(check_serum(plan.serum_mmol_per_l, egfr_ml_min=profile.egfr_ml_min))
     for med in profile.medicines:
@@ -396,11 +406,5 @@ def plan_regimen(profile: Profile, *, serum_predictor: SerumPredictor | None = N
     plan = Plan(profile=profile, products=plans, doses=doses, usual_doses=usual, course_days=course_days,
                 titration=_titration(plans) if profile.titrate else (), diet_mg_per_day=diet_mg,
                 diet_lines=lines, medicines=meds, serum_mmol_per_l=serum)
-    if serum_predictor is not None and serum is None:
-        findings.append(rule_finding("serum", "info", "Kinetic prediction not computed (needs eGFR and diet).",
-                                     serum_mmol_per_l=None))
-    all_findings = check_plan(profile, plan) + tuple(findings)
-    if serum_predictor is not None and serum is None:
-        all_findings = tuple(f for f in all_findings
-                             if not (f.rule == "SERUM" and "no kinetics model" in f.message))
+    all_findings = check_plan(profile, plan, kinetics_given=serum_predictor is not None) + tuple(findings)
     return Plan(**{**plan.__dict__, "findings": all_findings})

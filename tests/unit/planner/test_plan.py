@@ -76,6 +76,20 @@ def test_kinetic_prediction_not_computed_by_default():
     assert "not computed" in rules(plan_regimen(person(diet_mg_per_day=250)))["SERUM"].message
 
 
+@pytest.mark.parametrize("egfr, diet, predictor, why", [
+    (80, 250, False, "(no kinetics model given)"),
+    (None, 250, True, "(needs an eGFR value)"),
+    (80, None, True, "(needs a diet)"),
+    (None, None, True, "(needs an eGFR value and a diet)"),
+    (None, None, False, "(needs an eGFR value and a diet and a kinetics model)"),
+])
+def test_one_serum_finding_says_what_the_prediction_lacks(egfr, diet, predictor, why):
+    plan = plan_regimen(person(egfr_ml_min=egfr, diet_mg_per_day=diet),
+                        serum_predictor=(lambda *a: 0.85) if predictor else None)
+    serum = [f for f in plan.findings if f.rule == "SERUM"]
+    assert len(serum) == 1 and serum[0].message.endswith(why + ".")
+
+
 def test_serum_predictor_is_called_and_checked():
     calls = []
 
@@ -90,7 +104,7 @@ def test_serum_predictor_is_called_and_checked():
     high = plan_regimen(person(egfr_ml_min=25, diet_mg_per_day=250), serum_predictor=lambda *a: 1.2)
     assert rules(high)["SERUM"].severity == "warning"
     missing = plan_regimen(person(egfr_ml_min=25), serum_predictor=fake)
-    assert missing.serum_mmol_per_l is None and "needs eGFR and diet" in rules(missing)["SERUM"].message
+    assert missing.serum_mmol_per_l is None and "(needs a diet)" in rules(missing)["SERUM"].message
 
 
 def test_unknown_medicine_is_listed_not_checked():
