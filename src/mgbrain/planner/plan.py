@@ -26,7 +26,7 @@ from mgbrain.planner.rules import (
     check_medicine_effect,
     check_serum,
     check_upper_limit,
-    find_medicine_rule,
+    find_medicine_rules,
     load_rules,
     rule_finding,
     upper_limit_mg,
@@ -328,7 +328,7 @@ def check_plan(profile: Profile, plan: Plan, *, kinetics_given: bool = False) ->
     else:
         out.append(check_serum(plan.serum_mmol_per_l, egfr_ml_min=profile.egfr_ml_min))
     for med in profile.medicines:
-        out.append(check_medicine_effect(med.name, find_medicine_rule(med.name)))
+        out.extend(check_medicine_effect(med.name, rule) for rule in find_medicine_rules(med.name) or (None,))
     for dose in plan.doses:
         if dose.reasons and dose.reasons[0].startswith("no time"):
             out.append(Finding(rule="MED_TIMING", severity="warning", message=
@@ -337,7 +337,7 @@ def check_plan(profile: Profile, plan: Plan, *, kinetics_given: bool = False) ->
                                source="ods_hp_interactions",
                                locator="interactions (literature.md section 11)", confidence="medium"))
         elif dose.moved:
-            meds = [m for m in plan.medicines if m.name in " ".join(dose.reasons)]
+            meds = [m for m in plan.medicines if m.rule.has_timing and m.name in " ".join(dose.reasons)]
             when = f" for the {plan.course_days}-day course" if plan.course_days else ""
             rule = meds[0].rule
             out.append(Finding(rule="MED_TIMING", severity=rule.severity,
@@ -386,7 +386,8 @@ def plan_regimen(profile: Profile, *, serum_predictor: SerumPredictor | None = N
     findings: list[Finding] = []
     plans = tuple(_product_plan(profile, entry, findings) for entry in profile.products)
     meds = tuple(t for m in profile.medicines
-                 for t in medicine_times(m.name, m.times, find_medicine_rule(m.name), m.days))
+                 for rule in find_medicine_rules(m.name)
+                 for t in medicine_times(m.name, m.times, rule, m.days))
     doses = _doses(profile, plans, meds)
     course = [m.days for m in meds if m.days is not None]
     course_days, usual = None, None

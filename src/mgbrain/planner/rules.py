@@ -26,6 +26,7 @@ __all__ = [
     "load_rules",
     "load_medicine_rules",
     "find_medicine_rule",
+    "find_medicine_rules",
     "upper_limit_mg",
     "intake_reference",
     "kidney_stage",
@@ -304,8 +305,29 @@ def load_medicine_rules() -> Mapping[str, MedicineRule]:
     return MappingProxyType(out)
 
 
+def find_medicine_rules(name: str) -> tuple[MedicineRule, ...]:
+    """Every rule class a medicine name (generic or brand, dose text ignored) belongs to.
+
+    A combination product belongs to each class it names; an unknown name gives ``()``.
+
+    Examples
+    --------
+    >>> [r.id for r in find_medicine_rules("lisinopril/hydrochlorothiazide 20/12.5 mg")]
+    ['smpc_absorption', 'loop_thiazide_diuretic']
+    >>> find_medicine_rules("unknownium")
+    ()
+    """
+    wanted = _normalise(name)
+    rules = load_medicine_rules().values()
+    exact = tuple(rule for rule in rules if wanted in rule.names)
+    if exact:
+        return exact
+    return tuple(rule for rule in rules  # "alendronate sodium tablets"
+                 if any(re.search(rf"\b{re.escape(n)}\b", wanted) for n in rule.names))
+
+
 def find_medicine_rule(name: str) -> MedicineRule | None:
-    """The rule class a medicine name (generic or brand, dose text ignored) belongs to, or None.
+    """The rule class of a single-ingredient medicine name, or None (see :func:`find_medicine_rules`).
 
     Examples
     --------
@@ -314,14 +336,11 @@ def find_medicine_rule(name: str) -> MedicineRule | None:
     >>> find_medicine_rule("unknownium") is None
     True
     """
-    wanted = _normalise(name)
-    for rule in load_medicine_rules().values():
-        if wanted in rule.names:
-            return rule
-    for rule in load_medicine_rules().values():  # "alendronate sodium tablets"
-        if any(re.search(rf"\b{re.escape(n)}\b", wanted) for n in rule.names):
-            return rule
-    return None
+    rules = find_medicine_rules(name)
+    if len(rules) > 1:
+        raise ParameterError("medicine belongs to several rule classes", argument="medicine",
+                             received=name, hint="use find_medicine_rules for combination products")
+    return rules[0] if rules else None
 
 
 def close_medicine_names(name: str) -> list[str]:

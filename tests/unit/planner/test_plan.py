@@ -164,3 +164,11 @@ def test_html_and_ics_exports():
     assert ics.count("BEGIN:VEVENT") == 4
     assert "DTSTART:20260105T100000" in ics and "RRULE:FREQ=DAILY;COUNT=7" in ics
     assert "DTSTART:20260112T080000" in ics  # usual times resume after the course
+
+
+def test_a_combination_medicine_gets_every_rule_and_its_timing():
+    plan = plan_regimen(person(medicines=(MedicineEntry("lisinopril/hydrochlorothiazide", ("08:00",)),)))
+    effects = [f for f in plan.findings if f.rule.startswith("MED_") and f.rule != "MED_TIMING"]
+    assert {f.rule for f in effects} == {"MED_SMPC_ABSORPTION", "MED_LOOP_THIAZIDE_DIURETIC"}
+    timing = rules(plan)["MED_TIMING"]  # from the rule that has a timing, not the diuretic's
+    assert timing.data == {"moved_from": "08:00", "moved_to": "10:00"} and timing.source == "uk_smpc_oral_mg"

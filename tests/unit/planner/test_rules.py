@@ -2,6 +2,7 @@
 
 import pytest
 
+from mgbrain.errors import ParameterError
 from mgbrain.evidence.references import resolve_reference
 from mgbrain.planner.rules import (
     check_gi_risk,
@@ -11,6 +12,7 @@ from mgbrain.planner.rules import (
     check_serum,
     check_upper_limit,
     find_medicine_rule,
+    find_medicine_rules,
     intake_reference,
     kidney_stage,
     load_medicine_rules,
@@ -121,7 +123,8 @@ def test_serum_range_edges(value, severity):
     ("risedronate", "bisphosphonate"), ("ciprofloxacin 500 mg", "quinolone"), ("Cipro", "quinolone"),
     ("levofloxacin", "quinolone"), ("doxycycline hyclate", "tetracycline"), ("demeclocycline", "tetracycline"),
     ("furosemide", "loop_thiazide_diuretic"), ("Lasix", "loop_thiazide_diuretic"),
-    ("hydrochlorothiazide", "loop_thiazide_diuretic"), ("spironolactone", "potassium_sparing_diuretic"),
+    ("hydrochlorothiazide", "loop_thiazide_diuretic"), ("HCTZ 25 mg", "loop_thiazide_diuretic"),
+    ("spironolactone", "potassium_sparing_diuretic"),
     ("amiloride", "potassium_sparing_diuretic"), ("omeprazole", "ppi"), ("Nexium", "ppi"),
     ("warfarin", "blood_thinner"), ("Eliquis", "blood_thinner"), ("amlodipine", "blood_pressure"),
     ("lisinopril", "smpc_absorption"), ("digoxin", "smpc_absorption"), ("levothyroxine", "smpc_absorption"),
@@ -136,6 +139,22 @@ def test_medicine_classes(name, cls):
 def test_medicines_that_raise_or_lower_mg(name, effect):
     finding = check_medicine_effect(name, find_medicine_rule(name))
     assert finding.data["effect"] == effect and finding.data["checked"] is True
+
+
+@pytest.mark.parametrize("name, classes", [
+    ("lisinopril/hydrochlorothiazide 20/12.5 mg", ["smpc_absorption", "loop_thiazide_diuretic"]),
+    ("losartan-HCTZ", ["blood_pressure", "loop_thiazide_diuretic"]),
+    ("amiloride and hydrochlorothiazide", ["loop_thiazide_diuretic", "potassium_sparing_diuretic"]),
+    ("ciprofloxacin", ["quinolone"]), ("unknownium", []),
+])
+def test_combination_products_belong_to_every_class_they_name(name, classes):
+    assert sorted(r.id for r in find_medicine_rules(name)) == sorted(classes)
+
+
+def test_single_rule_lookup_refuses_a_combination():
+    with pytest.raises(ParameterError) as err:
+        find_medicine_rule("losartan/hydrochlorothiazide")
+    assert err.value.argument == "medicine" and "find_medicine_rules" in err.value.hint
 
 
 def test_unknown_medicine_is_reported_not_checked():
