@@ -37,7 +37,8 @@ from mgbrain.model import WHOLE_BODY
 from mgbrain.population import PopulationDesign, PopulationRegimen, run_population, sample_covariates
 from mgbrain.population.run import POPULATION_OPTIONS, run_chunk
 from mgbrain.population.variability import load_variability, sample_parameters
-from mgbrain.solver import SolverOptions, default_parameters
+from mgbrain.model import default_parameters
+from mgbrain.solver import SolverOptions
 from mgbrain.solver.batch import BatchOptions
 from mgbrain.solver.batch_steady import DietTable, batch_steady_state
 from mgbrain.solver.compiled import compile_model

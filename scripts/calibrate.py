@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import brentq, least_squares
 
-from mgbrain.evidence.parameters import load_parameter_set
+from mgbrain.model.parameters import load_parameter_set
 from mgbrain.model import WHOLE_BODY
 from mgbrain.validation import experiments
 from mgbrain.validation.targets import load_targets

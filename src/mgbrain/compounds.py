@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.provenance.references import resolve_reference
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
 __all__ = [

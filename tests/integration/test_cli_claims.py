@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mgbrain.evidence.claims import load_claims
+from mgbrain.claims import load_claims
 from mgbrain.interfaces.cli import app
 
 runner = CliRunner()

@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from mgbrain.dosing.regimen import Diet, Infusion, IVBolus, Regimen, daily_regimen
 from mgbrain.errors import SolverError
 from mgbrain.model import WHOLE_BODY
-from mgbrain.solver import Subject, default_parameters, simulate, steady_state
-from mgbrain.solver.batch import BatchOptions, EventTable, simulate_many, solve_batch
+from mgbrain.model import default_parameters
+from mgbrain.solver import Subject, simulate, steady_state
+from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
+from mgbrain.solver.many import simulate_many
 from mgbrain.solver.batch_steady import batch_steady_state
 
 DAYS = 2

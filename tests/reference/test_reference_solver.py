@@ -6,8 +6,7 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from mgbrain.dosing.regimen import Infusion, IVBolus, Regimen, daily_regimen
-from mgbrain.model import WHOLE_BODY
-from mgbrain.solver import Subject, default_parameters, simulate
+from mgbrain.solver import Subject, simulate
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.schedule import build_schedule
 

@@ -7,7 +7,8 @@ import pytest
 from mgbrain.dosing.regimen import Diet, Infusion, IVBolus, Regimen, daily_regimen
 from mgbrain.model import WHOLE_BODY
 from mgbrain.model.sbml import export_sbml
-from mgbrain.solver import SolverOptions, Subject, default_parameters, simulate
+from mgbrain.model import default_parameters
+from mgbrain.solver import SolverOptions, Subject, simulate
 from mgbrain.solver.schedule import build_schedule
 
 roadrunner = pytest.importorskip("roadrunner")
@@ -68,7 +69,7 @@ def test_extended_model_exports():
                               parameters=(ParameterSpec("k_probe", "1/h", 0.0, 10.0, "probe uptake"),),
                               fluxes=(Flux("probe_in", None, "probe", "k_probe * log(1 + csf)", "uptake",
                                            magnesium=False),))
-    from mgbrain.evidence.parameters import ParameterSet, ParameterValue
+    from mgbrain.model.parameters import ParameterSet, ParameterValue
     base = default_parameters()
     values = dict(base.values)
     values["k_probe"] = ParameterValue("k_probe", 0.5, "1/h", "mgbrain_assumption", "test", "low")

@@ -7,7 +7,7 @@ forces this list (and the README and issue notes) to be updated rather than hidi
 
 import pytest
 
-from mgbrain.solver import default_parameters
+from mgbrain.model import default_parameters
 from mgbrain.validation.kinetics import KINETIC_EVALUATORS
 from mgbrain.validation.targets import evaluate_targets, load_targets
 

@@ -1,9 +1,10 @@
 import pytest
 
 from mgbrain.errors import ParameterError, ProvenanceError, UnitError
-from mgbrain.evidence import parameters as P
+from mgbrain.model import parameters as P
+from mgbrain.provenance import CONFIDENCE_LEVELS
 from mgbrain.model import WHOLE_BODY
-from mgbrain.solver import default_parameters
+from mgbrain.model import default_parameters
 
 GOOD = {"value": 70.0, "unit": "kg", "source": "iom1997", "locator": "ch. 6", "confidence": "high"}
 
@@ -16,7 +17,7 @@ def parse(name="weight_kg", **changes):
 def test_default_set_is_complete_and_sourced():
     params = default_parameters()
     assert set(params.values) == set(WHOLE_BODY.parameter_names)
-    assert all(v.source and v.locator and v.confidence in P.CONFIDENCE_LEVELS for v in params.values.values())
+    assert all(v.source and v.locator and v.confidence in CONFIDENCE_LEVELS for v in params.values.values())
 
 
 def test_unit_conversion_to_canonical():

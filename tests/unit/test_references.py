@@ -5,7 +5,7 @@ from importlib import resources
 import pytest
 
 from mgbrain.errors import ProvenanceError
-from mgbrain.evidence.references import load_references, resolve_reference
+from mgbrain.provenance.references import load_references, resolve_reference
 
 KEY_FIELD = re.compile(r"(source|_source|label_source)$")
 

@@ -19,7 +19,7 @@ from mgbrain.brain.uncertainty import band, parameter_distributions, sample_para
 from mgbrain.compounds import find_product
 from mgbrain.dosing.regimen import daily_regimen
 from mgbrain.errors import RegimenError
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver import Subject
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.integrate import solve_ivp
 
 from mgbrain.dosing.regimen import Regimen
 from mgbrain.errors import ParameterError, SolverError
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import WHOLE_BODY
 from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.compiled import compile_model
@@ -78,7 +77,7 @@ def _species_pattern(model: ModelSpec) -> np.ndarray:
     rng = np.random.default_rng(0)
     n = len(model.species)
     pattern = np.eye(n, dtype=bool)
-    from mgbrain.solver.subject import default_parameters
+    from mgbrain.model import default_parameters
     p = default_parameters(model).vector()
     u = np.zeros(len(model.inputs))
     for _ in range(2):
@@ -147,7 +146,7 @@ def simulate_ensemble(regimen: Regimen | None, subject: Subject, draws: dict[str
     Examples
     --------
     >>> from mgbrain.model import BRAIN
-    >>> from mgbrain.solver import default_parameters
+    >>> from mgbrain.model import default_parameters
     >>> ens = simulate_ensemble(None, Subject(), {"t_half_neuron_h": np.array([12.0, 48.0])},
     ...                         days=1, base=default_parameters(BRAIN))
     >>> ens.states.shape[:2]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from mgbrain.dosing.regimen import daily_regimen
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import BRAIN
 from mgbrain.solver import Subject, simulate
 

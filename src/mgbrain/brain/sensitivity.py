@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from mgbrain.brain.ensemble import simulate_ensemble
 from mgbrain.brain.uncertainty import parameter_distributions
 from mgbrain.dosing.regimen import daily_regimen
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver import Subject
 
 __all__ = ["SensitivityResult", "run_sobol", "OUTPUTS"]

@@ -25,7 +25,7 @@ from scipy import stats
 
 from mgbrain.dosing.regimen import Diet, daily_regimen
 from mgbrain.errors import TrialDesignError
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import BRAIN
 from mgbrain.solver import Subject, simulate
 
@@ -209,7 +209,7 @@ def run_virtual_trial(design: TrialDesign, params: ParameterSet, instrument: str
 
     Examples
     --------
-    >>> from mgbrain.solver import default_parameters
+    >>> from mgbrain.model import default_parameters
     >>> out = run_virtual_trial(HAUSENBLAS2024, default_parameters(BRAIN), "deep_sleep", replicates=200)
     >>> 0.0 < out.p_separation[0] <= 1.0
     True

@@ -16,7 +16,7 @@ import numpy as np
 
 from mgbrain.brain.ensemble import SET_POINT_NEUTRAL
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import WHOLE_BODY
 from mgbrain.model.brain import OBSERVATION_PARAMETERS
 

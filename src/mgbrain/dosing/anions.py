@@ -14,7 +14,7 @@ from typing import Mapping
 
 from mgbrain.compounds import find_product, parse_formula
 from mgbrain.errors import ProvenanceError
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.provenance.references import resolve_reference
 
 __all__ = ["co_released_anions", "anions_per_mg"]
 

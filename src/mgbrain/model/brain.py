@@ -27,7 +27,7 @@ parameters appear in no flux.
 
 from __future__ import annotations
 
-from mgbrain.model.spec import Assignment, Flux, ModelSpec, ParameterSpec, Species
+from mgbrain.model.spec import Assignment, Flux, ParameterSpec, Species
 from mgbrain.model.whole_body import WHOLE_BODY
 
 __all__ = ["BRAIN", "BRAIN_SPECIES", "OBSERVATION_PARAMETERS"]

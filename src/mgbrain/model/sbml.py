@@ -5,7 +5,7 @@ Mapping (nothing is written by hand, so the export cannot drift from the Python 
 * each compartment name of the species -> an SBML compartment of size 1 (the model's states
   are amounts, so every species has ``hasOnlySubstanceUnits="true"``, amount in mmol);
 * each parameter -> a constant SBML parameter with its value from a
-  :class:`~mgbrain.evidence.parameters.ParameterSet` (canonical units);
+  :class:`~mgbrain.model.parameters.ParameterSet` (canonical units);
 * each assignment -> an assignment rule on a non-constant parameter (same order);
 * each flux -> an irreversible reaction ``source -> target`` (a missing end is outside the
   system) whose kinetic law is the flux expression;
@@ -25,7 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.model.spec import ModelSpec
 
 __all__ = ["export_sbml", "write_sbml"]

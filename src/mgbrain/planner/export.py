@@ -6,7 +6,6 @@ import datetime as dt
 
 import jinja2
 
-from mgbrain.evidence.references import resolve_reference
 from mgbrain.planner.plan import Plan
 
 __all__ = ["render_html", "render_ics"]

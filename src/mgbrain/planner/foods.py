@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.provenance.references import resolve_reference
 
 __all__ = ["Food", "DietLine", "load_foods", "parse_foods", "find_food", "estimate_diet"]
 

@@ -145,7 +145,7 @@ class Plan:
         return sorted(keys)
 
     def to_dict(self) -> dict:
-        from mgbrain.evidence.references import resolve_reference
+        from mgbrain.provenance.references import resolve_reference
 
         p = self.profile
         return {

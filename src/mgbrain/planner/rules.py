@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.provenance.references import resolve_reference
 
 __all__ = [
     "SEVERITIES",

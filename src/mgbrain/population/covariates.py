@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mgbrain.errors import ProvenanceError
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.provenance.references import resolve_reference
 from mgbrain.population.sampling import subject_draws
 
 __all__ = ["load_covariate_table", "sample_covariates", "COVARIATE_COLUMNS"]

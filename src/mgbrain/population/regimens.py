@@ -22,7 +22,7 @@ from mgbrain.model import SOLID_SPECIES
 from mgbrain.model.spec import ModelSpec
 from mgbrain.population.sampling import subject_draws
 from mgbrain.solver.batch import EventTable
-from mgbrain.solver.kernel import ADD_SPECIES
+from mgbrain.solver.events import EventKind
 from mgbrain.units import mg_to_mmol, parse_mass_amount
 
 __all__ = ["PopulationRegimen", "dose_events"]
@@ -97,5 +97,5 @@ def dose_events(model: ModelSpec, covariates: pd.DataFrame, regimen: PopulationR
     taken = r["u"] < regimen.adherence
     t = np.where(taken & (t < 24.0 * days), t, np.inf)
     value = np.where(np.isfinite(t), (daily_mmol / per_day)[:, None], 0.0)
-    events = EventTable(t, np.full(t.shape, ADD_SPECIES, np.int64), np.full(t.shape, species, np.int64), value)
+    events = EventTable(t, np.full(t.shape, EventKind.ADD_SPECIES, np.int64), np.full(t.shape, species, np.int64), value)
     return events.sorted(), daily_mmol

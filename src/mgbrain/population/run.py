@@ -26,7 +26,7 @@ from mgbrain.population.variability import Variability, load_variability, sample
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.batch_steady import DietTable, batch_steady_state, meal_events
 from mgbrain.solver.compiled import compile_model
-from mgbrain.solver.kernel import ADD_SPECIES, STATUS_TEXT
+from mgbrain.solver.events import EventKind, SolveStatus
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
 __all__ = ["PopulationDesign", "run_population", "run_chunk", "DEFAULT_OUTPUTS", "POPULATION_OPTIONS"]
@@ -86,14 +86,14 @@ class PopulationDesign:
     def params(self) -> np.ndarray:
         if self.base_parameters is not None:
             return np.asarray(self.base_parameters, float)
-        from mgbrain.solver.subject import default_parameters
+        from mgbrain.model import default_parameters
         return default_parameters().vector()
 
     def variability_(self) -> Variability:
         return self.variability if self.variability is not None else load_variability()
 
 
-def _interval_sum(events: EventTable, grid: np.ndarray, kinds=(ADD_SPECIES,), species=None) -> np.ndarray:
+def _interval_sum(events: EventTable, grid: np.ndarray, kinds=(EventKind.ADD_SPECIES,), species=None) -> np.ndarray:
     """Amount added between consecutive outputs (jumps at t_{k-1} < t <= t_k), (subject, time)."""
     mask = np.isin(events.kind, kinds) & np.isfinite(events.time_h)
     if species is not None:
@@ -220,7 +220,7 @@ def _dataset(design: PopulationDesign, grid: np.ndarray, data: dict) -> xr.Datas
         unit = _UNITS.get(name) or ("mmol" if name.endswith("_mmol") else "mg" if "_mg" in name else None)
         if unit:
             ds[name].attrs["units"] = unit
-    ds["status"].attrs["meaning"] = "; ".join(f"{k} = {v}" for k, v in STATUS_TEXT.items())
+    ds["status"].attrs["meaning"] = "; ".join(f"{int(s)} = {s.text}" for s in SolveStatus)
     ds.attrs.update({
         "model": design.model.name, "n_subjects": design.n, "seed": design.seed, "days": design.days,
         "regimen": design.regimen.label(), "rtol": design.options.rtol, "atol": design.options.atol,

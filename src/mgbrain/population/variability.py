@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.evidence.parameters import ParameterSet
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.model.parameters import ParameterSet
+from mgbrain.provenance.references import resolve_reference
 from mgbrain.model.spec import ModelSpec
 from mgbrain.population.sampling import subject_draws
 from mgbrain.solver.batch import EventTable
-from mgbrain.solver.kernel import SET_PARAMETER
+from mgbrain.solver.events import EventKind
 
 __all__ = ["Variability", "load_variability", "sample_parameters"]
 
@@ -121,7 +121,7 @@ def sample_parameters(model: ModelSpec, params: ParameterSet | np.ndarray, covar
                 rows_v.append(value[:, c])
         if rows_t:
             t = np.stack(rows_t, axis=1)
-            events = EventTable(t, np.full(t.shape, SET_PARAMETER, np.int64), np.stack(rows_i, axis=1).astype(np.int64),
+            events = EventTable(t, np.full(t.shape, EventKind.SET_PARAMETER, np.int64), np.stack(rows_i, axis=1).astype(np.int64),
                                 np.stack(rows_v, axis=1)).before(24.0 * days)
     for j, name in enumerate(model.parameter_names):
         spec = model.parameter_spec(name)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mgbrain.evidence.references import load_references
+from mgbrain.provenance.references import load_references
 from mgbrain.reporting.plots import figure_to_base64, plot_compare_runs
 
 __all__ = ["write_simulation_report", "write_comparison_report"]

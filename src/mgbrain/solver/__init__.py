@@ -1,7 +1,7 @@
 """Integration, dose schedules and results."""
 
 from mgbrain.solver.simulate import SolverOptions, simulate, steady_state
-from mgbrain.solver.subject import Subject, default_parameters
+from mgbrain.solver.subject import Subject
 from mgbrain.solver.trajectory import Trajectory
 
-__all__ = ["SolverOptions", "simulate", "steady_state", "Subject", "default_parameters", "Trajectory"]
+__all__ = ["SolverOptions", "simulate", "steady_state", "Subject", "Trajectory"]

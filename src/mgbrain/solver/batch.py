@@ -18,14 +18,12 @@ from typing import Sequence
 
 import numpy as np
 
-from mgbrain.dosing.regimen import Regimen
 from mgbrain.errors import ParameterError, SolverError
 from mgbrain.model.spec import ModelSpec
-from mgbrain.solver.kernel import ADD_SPECIES, SET_INPUT, STATUS_TEXT, batch_kernel
-from mgbrain.solver.schedule import build_schedule
+from mgbrain.solver.events import SolveStatus
+from mgbrain.solver.kernel import batch_kernel
 
-__all__ = ["EventTable", "BatchOptions", "BatchResult", "solve_batch", "schedule_events",
-           "simulate_many"]
+__all__ = ["EventTable", "BatchOptions", "BatchResult", "solve_batch"]
 
 
 @dataclass(frozen=True)
@@ -131,11 +129,11 @@ class BatchResult:
 
     states: np.ndarray
     output_times_h: np.ndarray   # (subject, time)
-    status: np.ndarray           # int, (subject,): 0 ok, see STATUS_TEXT
+    status: np.ndarray           # int, (subject,): see SolveStatus
     n_steps: np.ndarray          # int, (subject,)
 
     def status_text(self) -> list[str]:
-        return [STATUS_TEXT.get(int(s), "unknown") for s in self.status]
+        return [SolveStatus.describe(s) for s in self.status]
 
 
 def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: EventTable,
@@ -181,49 +179,5 @@ def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: Ev
                  float(options.rtol), float(options.atol), int(options.max_steps), states, status, n_steps)
     if options.on_failure == "raise" and np.any(status != 0):
         i = int(np.flatnonzero(status != 0)[0])
-        raise SolverError("batch integration failed", subject=i, status=STATUS_TEXT.get(int(status[i])))
+        raise SolverError("batch integration failed", subject=i, status=SolveStatus.describe(status[i]))
     return BatchResult(states, out_t, status, n_steps)
-
-
-def schedule_events(model: ModelSpec, schedule) -> list[tuple[float, int, int, float]]:
-    """Events of one subject from :func:`~mgbrain.solver.schedule.build_schedule` breakpoints."""
-    rows = []
-    u_prev = np.zeros(len(model.inputs))
-    for bp in schedule:
-        for j in np.flatnonzero(bp.jump):
-            rows.append((float(bp.time_h), ADD_SPECIES, int(j), float(bp.jump[j])))
-        for k in range(len(model.inputs)):
-            if bp.inputs[k] != u_prev[k]:
-                rows.append((float(bp.time_h), SET_INPUT, k, float(bp.inputs[k])))
-        u_prev = np.asarray(bp.inputs, float)
-    return rows
-
-
-def simulate_many(regimens: Sequence[Regimen], subjects: Sequence, *, days: float, params=None,
-                  model: ModelSpec | None = None, output_times_h: np.ndarray | None = None,
-                  options: BatchOptions = BatchOptions(), initial_states: np.ndarray | None = None) -> BatchResult:
-    """Batch counterpart of :func:`~mgbrain.solver.simulate.simulate` for a list of subjects.
-
-    Same steady-state start (computed in batch), same schedule semantics; outputs hourly by
-    default (``output_times_h`` shape ``(time,)``).
-    """
-    from mgbrain.model import WHOLE_BODY
-    from mgbrain.solver.batch_steady import batch_steady_state
-    from mgbrain.solver.subject import default_parameters
-
-    model = model or WHOLE_BODY
-    params = params or default_parameters()
-    if len(regimens) != len(subjects):
-        raise ParameterError("one regimen per subject is needed", argument="regimens",
-                             expected=len(subjects), received=len(regimens))
-    t_end = 24.0 * days
-    P = np.array([s.parameters(params).vector() for s in subjects])
-    rows = [schedule_events(model, build_schedule(model, r, s.diet.meals(days), t_end))
-            for r, s in zip(regimens, subjects)]
-    events = EventTable.from_rows(rows)
-    if initial_states is None:
-        diets = [s.diet for s in subjects]
-        initial_states, _ = batch_steady_state(model, P, diets, options=options)
-    grid = output_times_h if output_times_h is not None else \
-        np.unique(np.concatenate([np.arange(0.0, t_end, 1.0), [t_end]]))
-    return solve_batch(model, initial_states, P, events, grid, options)

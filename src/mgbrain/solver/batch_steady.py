@@ -26,7 +26,7 @@ from mgbrain.model import LUMEN_SPECIES
 from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.compiled import compile_model
-from mgbrain.solver.kernel import ADD_SPECIES
+from mgbrain.solver.events import EventKind
 from mgbrain.units import mg_to_mmol
 
 __all__ = ["DietTable", "batch_steady_state", "meal_events", "reference_pools"]
@@ -67,7 +67,7 @@ def meal_events(model: ModelSpec, diets: DietTable, days: float) -> EventTable:
     t = np.where(np.isfinite(t) & (t < 24.0 * days), t, np.inf)
     value = np.where(np.isfinite(t), per_meal[:, None], 0.0)
     index = np.full(t.shape, model.species_index(LUMEN_SPECIES["diet"][0]), np.int64)
-    return EventTable(t, np.full(t.shape, ADD_SPECIES, np.int64), index, value).sorted()
+    return EventTable(t, np.full(t.shape, EventKind.ADD_SPECIES, np.int64), index, value).sorted()
 
 
 def reference_pools(model: ModelSpec, params: np.ndarray, serum: np.ndarray) -> np.ndarray:

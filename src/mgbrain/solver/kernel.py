@@ -27,12 +27,8 @@ from pathlib import Path
 
 from mgbrain.model.spec import ModelSpec, _identifiers, _to_python
 
-__all__ = ["BatchKernel", "batch_kernel", "STATUS_TEXT", "ADD_SPECIES", "SET_INPUT", "SET_PARAMETER"]
+__all__ = ["BatchKernel", "batch_kernel"]
 
-ADD_SPECIES, SET_INPUT, SET_PARAMETER = 0, 1, 2
-#: Per-subject solve status codes.
-STATUS_TEXT = {0: "ok", 1: "too many steps", 2: "step size underflow", 3: "non-finite state",
-               -1: "not run"}
 
 _INTEGRATOR = r'''
 import math

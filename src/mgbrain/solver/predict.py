@@ -6,7 +6,8 @@ from mgbrain.dosing.regimen import Diet
 from mgbrain.model import WHOLE_BODY
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.simulate import steady_serum
-from mgbrain.solver.subject import Subject, default_parameters
+from mgbrain.model import default_parameters
+from mgbrain.solver.subject import Subject
 
 __all__ = ["predict_steady_serum"]
 

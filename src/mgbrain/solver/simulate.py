@@ -9,9 +9,9 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
-from mgbrain.dosing.regimen import Diet, Regimen
+from mgbrain.dosing.regimen import Regimen
 from mgbrain.errors import ParameterError, RegimenError, SolverError
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import LUMEN_SPECIES, WHOLE_BODY
 from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.compiled import CompiledModel, compile_model
@@ -266,7 +266,7 @@ def simulate(
     >>> 0.75 < float(traj.frame()["serum_total_mmol_per_l"].iloc[-1]) < 0.95
     True
     """
-    from mgbrain.solver.subject import default_parameters
+    from mgbrain.model import default_parameters
 
     regimen = regimen or Regimen()
     subject = subject or Subject()

@@ -1,39 +1,15 @@
-"""One person's covariates and the default parameter set."""
+"""One person's covariates."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cache
 
 from mgbrain.dosing.regimen import Diet
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.parameters import ParameterSet, load_parameter_set
-from mgbrain.model import BRAIN, WHOLE_BODY
-from mgbrain.model.spec import ModelSpec
+from mgbrain.model.parameters import ParameterSet, default_parameters
 
-__all__ = ["Subject", "default_parameters", "PARAMETER_FILES", "BRAIN_PARAMETER_FILES"]
-
-PARAMETER_FILES = ("whole_body.toml", "calibrated.toml")
-#: The brain model adds its own sourced/assumed values and its own fitted values.
-BRAIN_PARAMETER_FILES = PARAMETER_FILES + ("brain.toml", "brain_calibrated.toml")
-_FILES = {WHOLE_BODY.name: PARAMETER_FILES, BRAIN.name: BRAIN_PARAMETER_FILES}
-
-
-@cache
-def default_parameters(model: ModelSpec = WHOLE_BODY) -> ParameterSet:
-    """The parameter set shipped with mgbrain for ``model`` (sourced + calibrated values).
-
-    Examples
-    --------
-    >>> default_parameters(BRAIN)["t_half_thr_plasma_h"]
-    2.5
-    """
-    if model.name not in _FILES:
-        from mgbrain.errors import ParameterError
-        raise ParameterError("no shipped parameter set for this model", argument="model",
-                             expected=sorted(_FILES), received=model.name)
-    return load_parameter_set(model, _FILES[model.name])
+__all__ = ["Subject"]
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from mgbrain.brain.experiments import csf_rise_percent, rat_equivalent_daily_mg
 from mgbrain.brain.trials import HAUSENBLAS2024, LIU2016, run_virtual_trial
 from mgbrain.compounds import find_product
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import BRAIN
-from mgbrain.solver.subject import default_parameters
+from mgbrain.model import default_parameters
 from mgbrain.validation import kinetics
 
 __all__ = ["BRAIN_EVALUATORS", "brain_parameters_for"]

@@ -1,6 +1,6 @@
 """Simulated versions of the published experiments (shared by calibration and validation).
 
-Each function takes a :class:`~mgbrain.evidence.parameters.ParameterSet` and returns the
+Each function takes a :class:`~mgbrain.model.parameters.ParameterSet` and returns the
 model's number for one experiment, so `scripts/calibrate.py` and `mgbrain validate` cannot
 compute the same target two different ways.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mgbrain.dosing.regimen import Diet, IVBolus, OralDose, Regimen, iv_bolus_compound
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.dosing.regimen import Diet, OralDose, Regimen, iv_bolus_compound
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES, WHOLE_BODY
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.schedule import build_schedule

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mgbrain.dosing.regimen import Diet, daily_regimen
-from mgbrain.evidence.parameters import ParameterSet
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver.simulate import simulate
 from mgbrain.solver.subject import Subject
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL

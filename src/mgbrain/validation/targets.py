@@ -11,8 +11,8 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 from mgbrain.errors import ProvenanceError
-from mgbrain.evidence.parameters import ParameterSet
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.model.parameters import ParameterSet
+from mgbrain.provenance.references import resolve_reference
 
 __all__ = ["Check", "Target", "CheckResult", "load_targets", "evaluate_targets"]
 

@@ -7,7 +7,8 @@ from mgbrain.dosing.anions import anions_per_mg, co_released_anions
 from mgbrain.dosing.regimen import daily_regimen
 from mgbrain.errors import ParameterError, ProvenanceError
 from mgbrain.model import BRAIN, WHOLE_BODY
-from mgbrain.solver import Subject, default_parameters, simulate
+from mgbrain.model import default_parameters
+from mgbrain.solver import Subject, simulate
 from mgbrain.solver.schedule import build_schedule
 
 

@@ -11,7 +11,8 @@ from mgbrain.brain.uncertainty import band, parameter_distributions, sample_para
 from mgbrain.dosing.regimen import daily_regimen
 from mgbrain.errors import ParameterError, TrialDesignError
 from mgbrain.model import BRAIN
-from mgbrain.solver import Subject, default_parameters, simulate
+from mgbrain.model import default_parameters
+from mgbrain.solver import Subject, simulate
 
 P = default_parameters(BRAIN)
 

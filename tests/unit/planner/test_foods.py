@@ -3,7 +3,7 @@
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.provenance.references import resolve_reference
 from mgbrain.planner.foods import estimate_diet, find_food, load_foods
 from mgbrain.planner.profile import DietItem
 

@@ -3,7 +3,7 @@
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.provenance.references import resolve_reference
 from mgbrain.planner.rules import (
     check_gi_risk,
     check_intake,

@@ -7,7 +7,7 @@ from mgbrain.errors import ParameterError, RegimenError, TrialDesignError
 from mgbrain.model import WHOLE_BODY
 from mgbrain.population import (PopulationDesign, PopulationRegimen, Variability, dose_events, load_variability,
                                 run_population, sample_covariates, sample_parameters)
-from mgbrain.solver import default_parameters
+from mgbrain.model import default_parameters
 
 SMALL = PopulationDesign(n=24, seed=3, days=3, regimen=PopulationRegimen(jitter_h=0.5, adherence=0.8),
                          variability=Variability(iiv={"vmax_abs_mmol_per_h": 0.3}, bov={"t_transit_h": 0.2},

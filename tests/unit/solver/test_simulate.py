@@ -3,7 +3,8 @@ import pytest
 
 from mgbrain.dosing.regimen import Diet, Infusion, IVBolus, Regimen, daily_regimen
 from mgbrain.model import WHOLE_BODY
-from mgbrain.solver import Subject, simulate, steady_state, default_parameters
+from mgbrain.model import default_parameters
+from mgbrain.solver import Subject, simulate, steady_state
 
 
 def test_steady_state_without_dosing_stays_put():

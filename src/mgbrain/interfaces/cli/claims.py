@@ -7,10 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.claims import TOPICS, VERDICTS, find_claim, load_articles, load_claims
-from mgbrain.evidence.factcheck import factcheck_file
-from mgbrain.evidence.matching import DEFAULT_THRESHOLD
-from mgbrain.evidence.model_checks import check_claims
+from mgbrain.claims.catalogue import check_claims, find_claim, load_claims
+from mgbrain.claims.registry import TOPICS, VERDICTS, load_articles
+from mgbrain.claims.factcheck import factcheck_file
+from mgbrain.claims.matching import DEFAULT_THRESHOLD
 from mgbrain.interfaces.cli._app import app, console, emit_json, table
 
 claims_app = typer.Typer(help="The claims registry: every claim of the source articles, graded.",

@@ -10,7 +10,8 @@ import typer
 from mgbrain.dosing.regimen import Diet, Infusion, Regimen, daily_regimen, iv_bolus_compound, parse_clock
 from mgbrain.errors import RegimenError
 from mgbrain.interfaces.cli._app import app, console, emit_json, table
-from mgbrain.solver import Subject, default_parameters, simulate
+from mgbrain.model import default_parameters
+from mgbrain.solver import Subject, simulate
 from mgbrain.units import mg_to_mmol, parse_mass_amount
 
 DEFAULT_TIMES = {1: "20:00", 2: "08:00,20:00", 3: "08:00,14:00,20:00", 4: "08:00,12:00,16:00,20:00"}

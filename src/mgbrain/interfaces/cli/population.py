@@ -119,7 +119,8 @@ def export_sbml_cmd(
     from mgbrain.dosing.regimen import Regimen, daily_regimen
     from mgbrain.model import WHOLE_BODY
     from mgbrain.model.sbml import write_sbml
-    from mgbrain.solver import Subject, default_parameters, steady_state
+    from mgbrain.model import default_parameters
+    from mgbrain.solver import Subject, steady_state
     from mgbrain.solver.schedule import build_schedule
 
     subject = Subject(weight_kg, egfr)

@@ -1,4 +1,4 @@
-"""Claim checks answered by the whole-body kinetics model (registered in ``model_checks``)."""
+"""Claim checks answered by the whole-body kinetics model."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Any, Mapping
 import numpy as np
 from scipy.optimize import brentq
 
+from mgbrain.claims.checks import ModelValue, model_check
 from mgbrain.compounds import find_compound
 from mgbrain.dosing.regimen import OralDose, Regimen
 from mgbrain.model import WHOLE_BODY
-from mgbrain.solver import Subject, default_parameters, simulate, steady_state
+from mgbrain.model import default_parameters
+from mgbrain.solver import Subject, simulate, steady_state
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.schedule import Breakpoint
 from mgbrain.solver.simulate import integrate
@@ -32,6 +34,7 @@ def _clamp_hour(compiled, p, y, target_serum, v_plasma):
     return end_serum(rate)[0]
 
 
+@model_check
 def csf_response_to_plasma_rise(args: Mapping[str, Any]):
     """Largest CSF Mg change (%) while plasma is clamped at ``plasma_fold`` x baseline for
     ``hours`` h by an IV infusion (rate re-solved every hour), and in the 12 h after it stops.
@@ -39,7 +42,6 @@ def csf_response_to_plasma_rise(args: Mapping[str, Any]):
     The CSF entry is the model's saturable carrier calibrated to Fuchs-Buder 1997 (V19);
     its Km is weakly identified by that short bolus, so the number is a model statement.
     """
-    from mgbrain.evidence.model_checks import ModelValue
 
     fold, hours = float(args.get("plasma_fold", 4.0)), int(args.get("hours", 24))
     params, subject = default_parameters(), Subject()
@@ -72,13 +74,13 @@ def absorption_t50_h(form: str, elemental_mg: float) -> tuple[float, float]:
     return float(np.interp(total / 2, absorbed[t >= 0], t[t >= 0])), float(total / dose.elemental_mmol)
 
 
+@model_check
 def absorption_rate_ratio(args: Mapping[str, Any]):
     """Smallest ratio t50(other form) / t50(MgT) over ``others`` for one fasting dose.
 
     MgT gut absorption in humans is unpublished: the model treats it as a soluble salt
     (assumption), so this ratio restates that assumption rather than testing it.
     """
-    from mgbrain.evidence.model_checks import ModelValue
 
     mg = float(args.get("elemental_mg", 144))
     others = list(args.get("others", ["citrate", "chloride", "oxide"]))

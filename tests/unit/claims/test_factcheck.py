@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.claims import load_claims
-from mgbrain.evidence.factcheck import factcheck_file, factcheck_text
+from mgbrain.claims import load_claims
+from mgbrain.claims.factcheck import factcheck_file, factcheck_text
 
 DATA = Path(__file__).parents[2] / "data"
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
 from mgbrain.errors import ProvenanceError
+from mgbrain.provenance.files import data_files
 
 __all__ = ["Reference", "load_references", "resolve_reference", "ACCESS_LEVELS"]
 
@@ -48,11 +48,6 @@ class Reference:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-def _reference_files():
-    folder = resources.files("mgbrain") / "data" / "references"
-    return sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
-
-
 @cache
 def load_references() -> Mapping[str, Reference]:
     """All references, keyed by their key (read once, then cached).
@@ -63,7 +58,7 @@ def load_references() -> Mapping[str, Reference]:
     '1864954'
     """
     merged: dict[str, Reference] = {}
-    for file in _reference_files():
+    for file in data_files("references", ".toml"):
         table = tomllib.loads(file.read_text(encoding="utf-8"))
         for key, fields in table.items():
             if key in merged:

@@ -5,7 +5,7 @@ quote are declared in ``mgbrain/data/articles.toml``. The loader validates every
 the vocabularies below, resolves every reference key, and (when article texts are given)
 checks that every quote is an exact substring of its article, whitespace normalised.
 
-A claim may name a ``model_check``: a function of :mod:`mgbrain.evidence.model_checks` that
+A claim may name a ``model_check``: a function of :mod:`mgbrain.claims.checks` that
 recomputes the claim's number from mgbrain's own code. The thresholds that turn the number
 into a verdict (``bands``) are data, written next to the claim, never in code.
 """
@@ -20,10 +20,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
-from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.evidence.references import Reference, resolve_reference
+from mgbrain.errors import ProvenanceError
+from mgbrain.provenance.references import Reference, resolve_reference
 
 __all__ = [
     "TOPICS",
@@ -36,9 +36,9 @@ __all__ = [
     "ModelCheckSpec",
     "Claim",
     "load_articles",
-    "load_claims",
+    "load_packaged_claims",
     "parse_claims",
-    "find_claim",
+    "check_quotes",
     "normalise_whitespace",
     "read_article_texts",
 ]
@@ -221,7 +221,7 @@ def _parse_band(raw: Any, where: str) -> VerdictBand:
     return band
 
 
-def _parse_model_check(raw: Any, where: str, known_checks: set[str]) -> ModelCheckSpec:
+def _parse_model_check(raw: Any, where: str, known_checks: Collection[str]) -> ModelCheckSpec:
     if not isinstance(raw, dict) or set(raw) - {"name", "claimed", "unit", "args", "bands"}:
         raise ProvenanceError("malformed model_check", argument=where,
                               expected="{name, claimed, unit, args?, bands}", received=raw)
@@ -245,7 +245,7 @@ def _parse_model_check(raw: Any, where: str, known_checks: set[str]) -> ModelChe
 
 
 def _parse_claim(raw: Any, where: str, articles: Mapping[str, Article],
-                 known_checks: set[str]) -> Claim:
+                 known_checks: Collection[str]) -> Claim:
     if not isinstance(raw, dict):
         raise ProvenanceError("a claim must be a table", argument=where, received=raw)
     unknown = set(raw) - _CLAIM_FIELDS
@@ -290,7 +290,7 @@ def _parse_claim(raw: Any, where: str, articles: Mapping[str, Article],
     if not refs and level != "none":
         raise ProvenanceError("a graded claim needs at least one reference",
                               argument=f"{where}.references",
-                              expected=f"a reference, or evidence_level 'none'", received=[])
+                              expected="a reference, or evidence_level 'none'", received=[])
     if level == "none" and verdict not in ("not_supported", "not_testable"):
         raise ProvenanceError("a claim without evidence cannot be graded this way",
                               argument=f"{where}.verdict",
@@ -305,7 +305,7 @@ def _parse_claim(raw: Any, where: str, articles: Mapping[str, Article],
                  quotes=tuple(quotes), references=tuple(refs), model_check=check)
 
 
-def _check_quotes(claims: Mapping[str, Claim], texts: Mapping[str, str]) -> None:
+def check_quotes(claims: Mapping[str, Claim], texts: Mapping[str, str]) -> None:
     normalised = {aid: normalise_whitespace(t) for aid, t in texts.items()}
     for claim in claims.values():
         for i, quote in enumerate(claim.quotes):
@@ -332,15 +332,10 @@ def load_articles() -> Mapping[str, Article]:
     return MappingProxyType(out)
 
 
-def _known_checks() -> set[str]:
-    from mgbrain.evidence.model_checks import MODEL_CHECKS
-
-    return set(MODEL_CHECKS)
-
-
 def parse_claims(
     tables: Mapping[str, Mapping[str, Any]],
     *,
+    known_checks: Collection[str],
     article_texts: Mapping[str, str] | None = None,
 ) -> Mapping[str, Claim]:
     """Validate parsed claim files and return the claims keyed by id.
@@ -349,6 +344,8 @@ def parse_claims(
     ----------
     tables
         File name -> parsed TOML (each with a ``claim`` array of tables).
+    known_checks
+        Names of the model checks a claim may name (the registry of :mod:`mgbrain.claims.checks`).
     article_texts
         Article id -> full text. When given, every quote of those articles must be an exact
         substring of the text (whitespace normalised).
@@ -359,7 +356,7 @@ def parse_claims(
         Naming the file, claim and field, with what was expected and what was found.
     """
     articles = load_articles()
-    known = _known_checks()
+    known = set(known_checks)
     out: dict[str, Claim] = {}
     for fname, table in tables.items():
         unknown = set(table) - {"claim"}
@@ -373,12 +370,13 @@ def parse_claims(
                                       expected="one definition", received=fname)
             out[claim.id] = claim
     if article_texts is not None:
-        _check_quotes(out, article_texts)
+        check_quotes(out, article_texts)
     return MappingProxyType(out)
 
 
 @cache
-def _packaged_claims() -> Mapping[str, Claim]:
+def load_packaged_claims(known_checks: frozenset[str]) -> Mapping[str, Claim]:
+    """Claims of ``data/claims/*.toml``, validated against ``known_checks`` (cached)."""
     folder = resources.files("mgbrain") / "data" / "claims"
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
     tables = {}
@@ -388,43 +386,7 @@ def _packaged_claims() -> Mapping[str, Claim]:
         except tomllib.TOMLDecodeError as exc:
             raise ProvenanceError("claims file is not valid TOML", argument=f.name,
                                   received=str(exc)) from exc
-    return parse_claims(tables)
-
-
-def load_claims(*, article_texts: Mapping[str, str] | None = None) -> Mapping[str, Claim]:
-    """All claims of ``data/claims/*.toml``, validated, keyed by id (cached).
-
-    Parameters
-    ----------
-    article_texts
-        Optional article id -> text; when given, quotes are checked against the texts.
-
-    Examples
-    --------
-    >>> claims = load_claims()
-    >>> claims["mgt-absorbed-twice-as-fast"].verdict
-    'not_supported'
-    """
-    claims = _packaged_claims()
-    if article_texts is not None:
-        _check_quotes(claims, article_texts)
-    return claims
-
-
-def find_claim(claim_id: str, *, argument: str = "claim_id") -> Claim:
-    """Return the claim ``claim_id`` or raise :class:`ParameterError` listing close ids."""
-    claims = load_claims()
-    if claim_id in claims:
-        return claims[claim_id]
-    close = [c for c in claims if str(claim_id) in c][:4]
-    close += [c for c in difflib.get_close_matches(str(claim_id), list(claims), n=4, cutoff=0.4)
-              if c not in close][: 4 - len(close)]
-    if not close:
-        words = set(str(claim_id).split("-"))
-        close = [c for c in claims if words & set(c.split("-"))][:4]
-    raise ParameterError("unknown claim id", argument=argument, received=claim_id,
-                         hint=(f"close ids: {', '.join(close)}" if close
-                               else "see 'mgbrain claims list'"))
+    return parse_claims(tables, known_checks=known_checks)
 
 
 def read_article_texts(folder: str | Path) -> dict[str, str]:

@@ -3,7 +3,7 @@
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.matching import (
+from mgbrain.claims.matching import (
     build_claim_index,
     is_claim_like,
     match_sentences,

@@ -1,7 +1,7 @@
 """Fact-check a text against the claims registry.
 
 The text is split into sentences; each sentence is matched to registry claims with the
-TF-IDF matcher of :mod:`mgbrain.evidence.matching`. Matched sentences come back with the claim,
+TF-IDF matcher of :mod:`mgbrain.claims.matching`. Matched sentences come back with the claim,
 its verdict and references; claim-like sentences that match nothing are listed as
 "not in registry" so a reader sees what was not checked.
 """
@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.claims import Claim, load_claims
-from mgbrain.evidence.matching import (
+from mgbrain.claims.catalogue import load_claims
+from mgbrain.claims.registry import Claim
+from mgbrain.claims.matching import (
     DEFAULT_THRESHOLD,
     ClaimIndex,
     Sentence,

@@ -7,18 +7,16 @@ from pathlib import Path
 import pytest
 
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.evidence.claims import (
+from mgbrain.claims import find_claim, load_claims, parse_claims
+from mgbrain.claims.registry import (
     EVIDENCE_LEVELS,
     TOPICS,
     VERDICTS,
-    find_claim,
     load_articles,
-    load_claims,
     normalise_whitespace,
-    parse_claims,
     read_article_texts,
 )
-from mgbrain.evidence.references import load_references
+from mgbrain.provenance.references import load_references
 
 ARTICLES = Path(__file__).parents[2] / "data" / "articles"
 SEEDS = Path(__file__).parents[3].parent / "shared" / "seeds"

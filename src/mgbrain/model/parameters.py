@@ -8,22 +8,29 @@ returns a new set and records the override.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
+from functools import cache
 from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
 
 from mgbrain.errors import ParameterError, ProvenanceError, UnitError
-from mgbrain.evidence.references import resolve_reference
+from mgbrain.model.brain import BRAIN
 from mgbrain.model.spec import ModelSpec
+from mgbrain.model.whole_body import WHOLE_BODY
+from mgbrain.provenance.files import read_data_toml
+from mgbrain.provenance.records import check_provenance
 from mgbrain.units import ureg
 
-__all__ = ["ParameterValue", "ParameterSet", "load_parameter_set", "CONFIDENCE_LEVELS"]
+__all__ = ["ParameterValue", "ParameterSet", "load_parameter_set", "default_parameters", "PARAMETER_FILES",
+           "BRAIN_PARAMETER_FILES"]
 
-CONFIDENCE_LEVELS = ("high", "medium", "low")
+#: The whole-body model's sourced values and its fitted values.
+PARAMETER_FILES = ("whole_body.toml", "calibrated.toml")
+#: The brain model adds its own sourced/assumed values and its own fitted values.
+BRAIN_PARAMETER_FILES = PARAMETER_FILES + ("brain.toml", "brain_calibrated.toml")
+_FILES = {WHOLE_BODY.name: PARAMETER_FILES, BRAIN.name: BRAIN_PARAMETER_FILES}
 _REQUIRED = ("value", "unit", "source", "locator", "confidence")
 _OPTIONAL = ("note", "range", "derivation", "assumption")
 
@@ -53,11 +60,17 @@ class ParameterValue:
 
 @dataclass(frozen=True)
 class ParameterSet:
-    """A complete, validated set of parameter values for one model."""
+    """A complete, validated set of parameter values for one model.
+
+    Hashable (by model and overrides; equal sets hash equal), so results can be cached on it.
+    """
 
     model: ModelSpec
     values: Mapping[str, ParameterValue]
     overrides: Mapping[str, float] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((self.model.name, tuple(sorted(self.overrides.items()))))
 
     def __getitem__(self, name: str) -> float:
         if name in self.overrides:
@@ -89,17 +102,10 @@ class ParameterSet:
 
 def _parse_row(model: ModelSpec, name: str, row: dict, where: str) -> ParameterValue:
     spec = model.parameter_spec(name)
-    missing = [k for k in _REQUIRED if k not in row]
-    if missing:
-        raise ProvenanceError("parameter row lacks fields", argument=where,
-                              expected=list(_REQUIRED), received=f"missing {missing}")
     unknown = set(row) - set(_REQUIRED) - set(_OPTIONAL)
     if unknown:
         raise ProvenanceError("unknown parameter field", argument=where, received=sorted(unknown))
-    resolve_reference(row["source"], where=f"{where}.source")
-    if row["confidence"] not in CONFIDENCE_LEVELS:
-        raise ProvenanceError("invalid confidence", argument=f"{where}.confidence",
-                              expected=CONFIDENCE_LEVELS, received=row["confidence"])
+    check_provenance(row, where, also=("value", "unit"))
     try:
         factor = ureg.Quantity(1.0, _unit(row["unit"])).to(_unit(spec.unit)).magnitude
     except Exception as exc:
@@ -124,10 +130,9 @@ def load_parameter_set(model: ModelSpec, files: tuple[str, ...]) -> ParameterSet
 
     Every parameter of ``model`` must be given exactly once.
     """
-    folder = resources.files("mgbrain") / "data" / "parameters"
     values: dict[str, ParameterValue] = {}
     for fname in files:
-        table = tomllib.loads((folder / fname).read_text(encoding="utf-8"))
+        table = read_data_toml("parameters", fname)
         for name, row in table.items():
             where = f"{fname}:{name}"
             if name in values:
@@ -144,3 +149,18 @@ def load_parameter_set(model: ModelSpec, files: tuple[str, ...]) -> ParameterSet
         raise ProvenanceError("parameter set is incomplete", argument=model.name,
                               expected="a value for every parameter", received=f"missing {missing}")
     return ParameterSet(model, MappingProxyType(values))
+
+
+@cache
+def default_parameters(model: ModelSpec = WHOLE_BODY) -> ParameterSet:
+    """The parameter set shipped with mgbrain for ``model`` (sourced + calibrated values).
+
+    Examples
+    --------
+    >>> default_parameters(BRAIN)["t_half_thr_plasma_h"]
+    2.5
+    """
+    if model.name not in _FILES:
+        raise ParameterError("no shipped parameter set for this model", argument="model",
+                             expected=sorted(_FILES), received=model.name)
+    return load_parameter_set(model, _FILES[model.name])

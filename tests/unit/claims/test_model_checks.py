@@ -5,13 +5,8 @@ import dataclasses
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.evidence.claims import find_claim, load_claims
-from mgbrain.evidence.model_checks import (
-    MODEL_CHECKS,
-    check_claims,
-    elemental_mg_from_compound,
-    run_model_check,
-)
+from mgbrain.claims import MODEL_CHECKS, check_claims, find_claim, load_claims, run_model_check
+from mgbrain.claims.conversion_checks import elemental_mg_from_compound
 
 
 def test_elemental_mg_from_compound_uses_the_dose_converter():
