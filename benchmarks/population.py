@@ -40,10 +40,10 @@ from mgbrain.population.variability import load_variability, sample_parameters
 from mgbrain.model import default_parameters
 from mgbrain.solver import SolverOptions
 from mgbrain.solver.batch import BatchOptions
-from mgbrain.solver.batch_steady import DietTable, batch_steady_state
+from mgbrain.solver.steady import DietTable, batch_steady_state
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.schedule import build_schedule
-from mgbrain.solver.simulate import integrate
+from mgbrain.solver.integrate import integrate
 from mgbrain.units import mg_to_mmol
 
 DAYS = 84

@@ -13,7 +13,7 @@ from mgbrain.model import default_parameters
 from mgbrain.solver import Subject, simulate, steady_state
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.many import simulate_many
-from mgbrain.solver.batch_steady import batch_steady_state
+from mgbrain.solver.steady import batch_steady_state
 
 DAYS = 2
 SUBJECTS = [Subject(), Subject(60, 25, Diet(220.0, (7.5, 12.0, 18.5))), Subject(95, 120, Diet(450.0)),

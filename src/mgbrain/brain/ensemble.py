@@ -20,16 +20,15 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from mgbrain.dosing.regimen import Regimen
-from mgbrain.errors import ParameterError, SolverError
+from mgbrain.errors import ParameterError
 from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import WHOLE_BODY
 from mgbrain.model.spec import ModelSpec
-from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.schedule import build_schedule
-from mgbrain.solver.simulate import reference_pools, settle_pools, steady_serum
+from mgbrain.solver.integrate import SolverOptions, integrate_schedule
+from mgbrain.solver.steady import DayRunner, DietTable, reference_pools, scipy_runner, set_point, settled_start
 from mgbrain.solver.subject import Subject
 
 __all__ = ["Ensemble", "simulate_ensemble", "SET_POINT_NEUTRAL"]
@@ -70,64 +69,38 @@ def _vector_functions(model: ModelSpec):
     return model.compile({"sqrt": np.sqrt, "exp": np.exp, "log": np.log})
 
 
-@cache
-def _species_pattern(model: ModelSpec) -> np.ndarray:
-    """Which species each derivative depends on, found by perturbing a reference state."""
-    compiled = compile_model(model)
-    rng = np.random.default_rng(0)
-    n = len(model.species)
-    pattern = np.eye(n, dtype=bool)
-    from mgbrain.model import default_parameters
-    p = default_parameters(model).vector()
-    u = np.zeros(len(model.inputs))
-    for _ in range(2):
-        y = rng.uniform(0.1, 2.0, n)
-        f0 = compiled.rhs(y, p, u, np.empty(n))
-        for j in range(n):
-            yj = y.copy()
-            yj[j] *= 1.001
-            pattern[:, j] |= compiled.rhs(yj, p, u, np.empty(n)) != f0
-    return pattern
+def _initial_states(model: ModelSpec, base: ParameterSet, subject: Subject, P: np.ndarray,
+                    run: DayRunner) -> np.ndarray:
+    """Each draw's steady state, shape ``(sample, species)``: the draws share the set-point.
 
-
-def _initial_states(model: ModelSpec, base: ParameterSet, subject: Subject, P: np.ndarray, fun,
-                    rtol: float, atol: float) -> np.ndarray:
-    """Each draw's steady state, shape ``(species, sample)``: the draws share the set-point."""
-    compiled = compile_model(model)
-    serum, gut_state, ok = steady_serum(compiled, subject.parameters(base).vector(), subject)
+    The set-point comes from the nominal parameters (draws may not move it); each draw's pools
+    are put in equilibrium with it and one day of meals, integrated for all draws together,
+    settles them (:func:`~mgbrain.solver.steady.settled_start`).
+    """
+    diets = DietTable.from_diets([subject.diet])
+    sp = set_point(model, subject.parameters(base).vector()[None, :], diets, scipy_runner(model))
+    Y = reference_pools(model, P, np.full(len(P), sp.serum[0]))
     gut = [i for i, s in enumerate(model.species) if s.compartment == "gut"]
-    Y = np.empty((len(model.species), len(P)))
-    for k, p in enumerate(P):
-        Y[:, k] = reference_pools(compiled, p, serum)
-        Y[gut, k] = gut_state[gut]
-    if not ok:
+    Y[:, gut] = sp.gut_state[0, gut]
+    if not sp.ok[0]:
         return Y
-    grid = np.linspace(0.0, 24.0, 97)
-    day = _integrate(fun, Y, build_schedule(model, Regimen(), subject.diet.meals(1), 24.0), grid, rtol, atol)
-    return np.stack([settle_pools(compiled, p, day[:, :, k], grid) for k, p in enumerate(P)], axis=1)
+    return settled_start(model, P, diets.take(np.zeros(len(P), np.int64)), Y, run)
 
 
-def _integrate(fun, Y: np.ndarray, schedule, grid: np.ndarray, rtol: float, atol: float) -> np.ndarray:
-    """Integrate the stacked draws ``Y`` (species, sample) through ``schedule``; states on ``grid``."""
-    n, n_samples = Y.shape
-    t_end = grid[-1]
-    states = np.empty((len(grid), n, n_samples))
-    y = Y.T.ravel()
-    bounds = [b.time_h for b in schedule[1:]] + [t_end]
-    for bp, t1 in zip(schedule, bounds):
-        y = y + np.tile(bp.jump, n_samples)
-        idx = np.flatnonzero((grid >= bp.time_h) & (grid < t1))
-        if t1 - bp.time_h <= 1e-10 * max(1.0, abs(t1)):  # breakpoints a rounding error apart
-            states[idx] = y.reshape(n_samples, n).T
-            continue
-        sol = solve_ivp(fun, (bp.time_h, t1), y, method="LSODA", lband=n - 1, uband=n - 1, rtol=rtol,
-                        atol=atol, t_eval=np.concatenate([grid[idx], [t1]]), args=(bp.inputs,))
-        if sol.status != 0:
-            raise SolverError("ensemble integration failed", t=float(bp.time_h), status=sol.message)
-        states[idx] = sol.y[:, :-1].T.reshape(len(idx), n_samples, n).transpose(0, 2, 1)
-        y = sol.y[:, -1]
-    states[grid == t_end] = y.reshape(n_samples, n).T
-    return states
+def _stacked_runner(model: ModelSpec, fun, options: SolverOptions) -> DayRunner:
+    """A :data:`~mgbrain.solver.steady.DayRunner` that integrates all draws in one solve."""
+    def run(y0: np.ndarray, params: np.ndarray, diets: DietTable, days: float,
+            grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        schedule = build_schedule(model, Regimen(), diets.diet(0).meals(days), 24.0 * days)
+        return _integrate(fun, y0, schedule, grid, options), np.ones(len(y0), bool)
+    return run
+
+
+def _integrate(fun, Y: np.ndarray, schedule, grid: np.ndarray, options: SolverOptions) -> np.ndarray:
+    """The stacked draws ``Y`` (sample, species) through ``schedule``: states (sample, time, species)."""
+    n_samples, n = Y.shape
+    states, _ = integrate_schedule(fun, Y.ravel(), schedule, grid[-1], grid, options, copies=n_samples)
+    return states.reshape(len(grid), n_samples, n).transpose(1, 0, 2)
 
 
 def simulate_ensemble(regimen: Regimen | None, subject: Subject, draws: dict[str, np.ndarray], *,
@@ -185,9 +158,9 @@ def simulate_ensemble(regimen: Regimen | None, subject: Subject, draws: dict[str
     t_end = 24.0 * days
     if not math.isfinite(t_end) or t_end <= 0:
         raise ParameterError("duration must be positive", argument="days", received=days)
-    Y = _initial_states(model, base, subject, P, fun, rtol, atol)
+    options = SolverOptions(method="LSODA", rtol=rtol, atol=atol)
+    Y = _initial_states(model, base, subject, P, _stacked_runner(model, fun, options))
     schedule = build_schedule(model, regimen, subject.diet.meals(days), t_end)
     grid = np.unique(np.concatenate([np.arange(0.0, t_end, output_every_h), [t_end]]))
-    states = _integrate(fun, Y, schedule, grid, rtol, atol)
-    return Ensemble(model, grid, np.transpose(states, (2, 0, 1)), P)
+    return Ensemble(model, grid, _integrate(fun, Y, schedule, grid, options), P)
 

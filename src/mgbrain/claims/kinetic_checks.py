@@ -15,7 +15,7 @@ from mgbrain.model import default_parameters
 from mgbrain.solver import Subject, simulate, steady_state
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.schedule import Breakpoint
-from mgbrain.solver.simulate import integrate
+from mgbrain.solver.integrate import integrate
 from mgbrain.units import mg_to_mmol
 
 __all__ = ["csf_response_to_plasma_rise", "absorption_rate_ratio", "absorption_t50_h"]

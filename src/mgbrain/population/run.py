@@ -24,7 +24,7 @@ from mgbrain.population.covariates import COVARIATE_COLUMNS, sample_covariates
 from mgbrain.population.regimens import PopulationRegimen, dose_events
 from mgbrain.population.variability import Variability, load_variability, sample_parameters
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
-from mgbrain.solver.batch_steady import DietTable, batch_steady_state, meal_events
+from mgbrain.solver.steady import DietTable, batch_steady_state, meal_events
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.events import EventKind, SolveStatus
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL

@@ -27,9 +27,6 @@ class CompiledModel:
     mg_body_index: np.ndarray  # Mg-holding species that are inside the body or gut
     sink_index: np.ndarray     # cumulative sinks (urine, feces)
 
-    def derivative(self, t: float, y: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
-        return self.rhs(y, p, u, np.empty_like(y))
-
 
 @cache
 def compile_model(spec: ModelSpec) -> CompiledModel:

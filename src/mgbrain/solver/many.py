@@ -10,7 +10,7 @@ from mgbrain.dosing.regimen import Regimen
 from mgbrain.errors import ParameterError
 from mgbrain.model import WHOLE_BODY, ModelSpec, default_parameters
 from mgbrain.solver.batch import BatchOptions, BatchResult, EventTable, solve_batch
-from mgbrain.solver.batch_steady import batch_steady_state
+from mgbrain.solver.steady import batch_steady_state
 from mgbrain.solver.events import EventKind
 from mgbrain.solver.schedule import build_schedule
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+
 from mgbrain.dosing.regimen import Diet
-from mgbrain.model import WHOLE_BODY
-from mgbrain.solver.compiled import compile_model
-from mgbrain.solver.simulate import steady_serum
-from mgbrain.model import default_parameters
+from mgbrain.model import WHOLE_BODY, default_parameters
+from mgbrain.solver.steady import DietTable, scipy_runner, set_point
 from mgbrain.solver.subject import Subject
 
 __all__ = ["predict_steady_serum"]
@@ -25,8 +24,8 @@ def predict_steady_serum(egfr_ml_min: float, supplemental_elemental_mg_per_day: 
     >>> round(predict_steady_serum(90, 0, 300), 2)
     0.85
     """
-    total = diet_mg_per_day + supplemental_elemental_mg_per_day
-    subject = Subject(weight_kg=weight_kg, egfr_ml_min=egfr_ml_min, diet=Diet(total))
-    p = subject.parameters(default_parameters()).vector()
-    serum, _, ok = steady_serum(compile_model(WHOLE_BODY), p, subject)
-    return serum if ok else float("inf")
+    diet = Diet(diet_mg_per_day + supplemental_elemental_mg_per_day)
+    subject = Subject(weight_kg=weight_kg, egfr_ml_min=egfr_ml_min, diet=diet)
+    p = subject.parameters(default_parameters()).vector()[None, :]
+    sp = set_point(WHOLE_BODY, p, DietTable.from_diets([diet]), scipy_runner(WHOLE_BODY))
+    return float(sp.serum[0]) if sp.ok[0] else float("inf")

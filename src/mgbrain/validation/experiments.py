@@ -14,7 +14,9 @@ from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES, WHOLE_BODY
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.schedule import build_schedule
-from mgbrain.solver.simulate import reference_pools, integrate, simulate, steady_state
+from mgbrain.solver.integrate import integrate
+from mgbrain.solver.simulate import simulate, steady_state
+from mgbrain.solver.steady import reference_pools
 from mgbrain.solver.subject import Subject
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL, mg_to_mmol
 
@@ -31,7 +33,7 @@ def meal_absorbed_fraction(params: ParameterSet, meal_mg: float, added_acetate_m
     """Fine 1991: net fractional absorption of one test meal plus Mg acetate (fasting otherwise)."""
     compiled = compile_model(WHOLE_BODY)
     p = Subject().parameters(params).vector()
-    y = reference_pools(compiled, p, params["c_ref_mmol_per_l"])
+    y = reference_pools(WHOLE_BODY, p[None, :], np.array([params["c_ref_mmol_per_l"]]))[0]
     y[WHOLE_BODY.species_index(LUMEN_SPECIES["diet"][0])] = mg_to_mmol(meal_mg)
     y[WHOLE_BODY.species_index(SOLID_SPECIES["soluble"])] = mg_to_mmol(added_acetate_mg)
     given = mg_to_mmol(meal_mg + added_acetate_mg)
