@@ -14,6 +14,7 @@ from mgbrain.solver import Subject, simulate, steady_state
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.many import simulate_many
 from mgbrain.solver.steady import batch_steady_state
+from mgbrain.testing import assert_close_relative
 
 DAYS = 2
 SUBJECTS = [Subject(), Subject(60, 25, Diet(220.0, (7.5, 12.0, 18.5))), Subject(95, 120, Diet(450.0)),
@@ -34,8 +35,7 @@ def test_batch_agrees_with_single_subject_solver(batch):
     assert (batch.status == 0).all()
     for i, (reg, subj) in enumerate(zip(REGIMENS, SUBJECTS)):
         traj = simulate(reg, subj, days=DAYS)
-        scale = np.maximum(abs(traj.states), 1e-3)
-        assert (abs(batch.states[i] - traj.states) / scale).max() < 1e-5, i
+        assert_close_relative(batch.states[i], traj.states, rtol=1e-5, floor=1e-3)
 
 
 def test_batch_steady_state_agrees_with_steady_state():
@@ -45,7 +45,7 @@ def test_batch_steady_state_agrees_with_steady_state():
     for i, s in enumerate(SUBJECTS):
         ref, ref_ok = steady_state(s, params)
         assert ok[i] == ref_ok
-        assert (abs(y0[i] - ref) / np.maximum(abs(ref), 1e-3)).max() < 1e-5
+        assert_close_relative(y0[i], ref, rtol=1e-5, floor=1e-3)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -101,4 +101,4 @@ def test_breakpoints_a_rounding_error_apart():
     traj = simulate(reg, subj, days=1, output_every_h=2.0)
     res = simulate_many([reg], [subj], days=1, output_times_h=traj.times_h)
     assert res.status_text() == ["ok"]
-    assert (abs(res.states[0] - traj.states) / np.maximum(abs(traj.states), 1e-3)).max() < 1e-5
+    assert_close_relative(res.states[0], traj.states, rtol=1e-5, floor=1e-3)
