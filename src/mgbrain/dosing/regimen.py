@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
 
 from mgbrain.compounds import Product, find_compound, find_product
+from mgbrain.dosing.anions import co_released_anions
 from mgbrain.dosing.conversion import MAX_COMPOUND_MG_PER_DAY
 from mgbrain.errors import RegimenError
 from mgbrain.units import mg_to_mmol, parse_mass_amount
@@ -27,17 +30,26 @@ def _finite_nonneg(value: float, argument: str) -> float:
 
 @dataclass(frozen=True)
 class OralDose:
-    """An oral dose of ``elemental_mmol`` of a product at ``time_h``."""
+    """An oral dose of ``elemental_mmol`` of a product at ``time_h``, resolved for the solver.
+
+    ``released_mmol`` (gut species -> mmol) is what the dose releases besides Mg, from the
+    product's formula (:func:`~mgbrain.dosing.anions.co_released_anions`): a threonate dose
+    carries 2 threonate per Mg. A dose without ``product_id`` releases no anion.
+    """
 
     time_h: float
     elemental_mmol: float
     dissolution_class: str
     product_id: str = ""
+    released_mmol: Mapping[str, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _finite_nonneg(self.time_h, "time_h")
         if _finite_nonneg(self.elemental_mmol, "elemental_mmol") == 0:
             raise RegimenError("a dose must be positive", argument="elemental_mmol", received=0)
+        released = {species: self.elemental_mmol * per_mg
+                    for species, per_mg in co_released_anions(self.product_id).items()}
+        object.__setattr__(self, "released_mmol", MappingProxyType(released))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mgbrain.dosing.anions import co_released_anions
 from mgbrain.dosing.regimen import Meal, Regimen
 from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES
 from mgbrain.model.spec import ModelSpec
@@ -40,9 +39,9 @@ def build_schedule(model: ModelSpec, regimen: Regimen, meals: tuple[Meal, ...], 
     species = set(model.species_names)
     for d in regimen.oral:
         add(d.time_h, SOLID_SPECIES[d.dissolution_class], d.elemental_mmol)
-        for anion, per_mg in co_released_anions(d.product_id).items():
+        for anion, mmol in d.released_mmol.items():
             if anion in species:  # a model without the anion's species ignores it
-                add(d.time_h, anion, d.elemental_mmol * per_mg)
+                add(d.time_h, anion, mmol)
     for b in regimen.boluses:
         add(b.time_h, "plasma", b.elemental_mmol)
     for m in meals:
