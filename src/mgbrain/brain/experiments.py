@@ -14,8 +14,7 @@ from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import BRAIN
 from mgbrain.solver import Subject, simulate
 
-__all__ = ["RAT_MGT_MG_PER_KG_DAY", "RAT_TO_HUMAN_DOSE_FACTOR", "rat_equivalent_daily_mg", "csf_rise_percent",
-           "form_end_state"]
+__all__ = ["RAT_MGT_MG_PER_KG_DAY", "RAT_TO_HUMAN_DOSE_FACTOR", "rat_equivalent_daily_mg", "csf_rise_percent"]
 
 #: Slutsky 2010 drinking-water MgT dose as commonly quoted (UNVERIFIED, literature.md section 1).
 RAT_MGT_MG_PER_KG_DAY = 604.0
@@ -38,18 +37,3 @@ def csf_rise_percent(params: ParameterSet, product: str, daily_mg: float, days: 
     csf = traj.observables["csf_mmol_per_l"]
     last = traj.times_h > traj.times_h[-1] - 24.0
     return float(100.0 * (np.mean(csf[last]) / csf[0] - 1.0))
-
-
-def form_end_state(params: ParameterSet, product: str, daily_mg: float, days: float, *,
-                   elemental: bool = True, subject: Subject | None = None) -> dict[str, float]:
-    """Serum, urine, CSF and neuronal Mg and synapse index after ``days`` (nominal parameters)."""
-    subject = subject or Subject()
-    reg = daily_regimen(product, daily_mg, days=days, elemental=elemental)
-    traj = simulate(reg, subject, days=days, params=params, model=BRAIN, output_every_h=2.0)
-    obs = traj.observables
-    last = traj.times_h > traj.times_h[-1] - 24.0
-    return {"serum_mmol_per_l": float(np.mean(obs["serum_mmol_per_l"][last])),
-            "csf_mmol_per_l": float(np.mean(obs["csf_mmol_per_l"][last])),
-            "neuron_mmol_per_l": float(np.mean(obs["neuron_mmol_per_l"][last])),
-            "synapse_index": float(traj.species("synapse_index")[-1]),
-            "urine_mg_per_24h": float(traj.daily()["urine_mg_per_24h"].iloc[-1])}

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import qmc
 
 from mgbrain.brain.ensemble import SET_POINT_NEUTRAL
 from mgbrain.errors import ParameterError
@@ -61,16 +62,30 @@ def parameter_distributions(params: ParameterSet, *, include_observation: bool =
     return out
 
 
-def sample_parameters(distributions: list[Distribution], n: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """``n`` independent draws of every distribution (Latin hypercube), ``{name: (n,)}``."""
+def sample_parameters(distributions: list[Distribution], n: int,
+                      seed: int | np.random.Generator = 0) -> dict[str, np.ndarray]:
+    """``n`` draws of every distribution from one Latin hypercube, ``{name: (n,)}``.
+
+    Each parameter's ``n`` draws fall one in each of ``n`` equal-probability strata; the
+    strata are paired across parameters at random (:class:`scipy.stats.qmc.LatinHypercube`,
+    scrambled). ``seed`` (an int or a :class:`numpy.random.Generator`) is the only source
+    of randomness: the same seed gives the same draws.
+
+    Examples
+    --------
+    >>> d = [Distribution("k", 1.0, 2.0, False, "mgbrain_assumption", True)]
+    >>> x = sample_parameters(d, 4, seed=1)["k"]
+    >>> sorted(int(v) for v in (x - 1.0) * 4)
+    [0, 1, 2, 3]
+    """
     if n < 1:
         raise ParameterError("need at least one sample", argument="samples", expected=">= 1", received=n)
-    rng = np.random.default_rng(seed)
-    out = {}
-    for d in distributions:
-        u = (rng.permutation(n) + rng.uniform(size=n)) / n
-        out[d.name] = d.ppf(u)
-    return out
+    if not distributions:
+        return {}
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    # ``seed=`` rather than ``rng=`` (SciPy >= 1.15): the same stream, and it works on every SciPy we accept
+    unit = qmc.LatinHypercube(d=len(distributions), seed=rng).random(n)  # (n, parameter)
+    return {d.name: d.ppf(unit[:, j]) for j, d in enumerate(distributions)}
 
 
 def band(values: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:

@@ -32,13 +32,12 @@ from mgbrain.planner.rules import (
     upper_limit_mg,
 )
 from mgbrain.planner.schedule import DoseSlot, MedicineTime, medicine_times, place_doses
+from mgbrain.provenance.notice import PLAN_DISCLAIMER
 
 __all__ = ["NOTICE", "SerumPredictor", "ProductPlan", "Dose", "TitrationStep", "Plan",
            "plan_regimen", "check_plan", "trial_compound_mg"]
 
-NOTICE = ("mgbrain is a research and education tool. This plan is not medical advice: "
-          "check any supplement with a doctor or pharmacist, especially with kidney disease, "
-          "pregnancy, children or prescription medicines.")
+NOTICE = PLAN_DISCLAIMER
 
 #: ``serum_predictor(egfr_ml_min, supplemental_elemental_mg_per_day, diet_mg_per_day) -> mmol/L``
 SerumPredictor = Callable[[float, float, float], float]

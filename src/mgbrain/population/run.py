@@ -23,6 +23,7 @@ from mgbrain.model.spec import ModelSpec
 from mgbrain.population.covariates import COVARIATE_COLUMNS, sample_covariates
 from mgbrain.population.regimens import PopulationRegimen, dose_events
 from mgbrain.population.variability import Variability, load_variability, sample_parameters
+from mgbrain.provenance.notice import DISCLAIMER
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.steady import DietTable, batch_steady_state, meal_events
 from mgbrain.solver.compiled import compile_model
@@ -224,6 +225,6 @@ def _dataset(design: PopulationDesign, grid: np.ndarray, data: dict) -> xr.Datas
     ds.attrs.update({
         "model": design.model.name, "n_subjects": design.n, "seed": design.seed, "days": design.days,
         "regimen": design.regimen.label(), "rtol": design.options.rtol, "atol": design.options.atol,
-        "note": "Research and education only, not medical advice.",
+        "note": DISCLAIMER,
     })
     return ds

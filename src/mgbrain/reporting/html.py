@@ -1,29 +1,46 @@
-"""Self-contained HTML report of one or more simulations (plots embedded as PNG)."""
+"""Self-contained HTML reports (plots embedded as PNG data URIs), rendered from the templates.
+
+Three reports, one base page (:mod:`mgbrain.reporting.templating`): a simulation of one or more
+regimens, a form comparison with its bands, and a personal plan.
+"""
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from mgbrain.provenance.references import load_references
-from mgbrain.reporting.plots import figure_to_base64, plot_compare_runs
+from mgbrain.reporting.plots import figure_to_base64, plot_compare_runs, plot_form_comparison
+from mgbrain.reporting.templating import render, table_of
 
-__all__ = ["write_simulation_report", "write_comparison_report"]
+if TYPE_CHECKING:
+    from mgbrain.planner.plan import Plan
 
-NOTICE = ("mgbrain is a research and education tool. These are model predictions with stated "
-          "assumptions, not medical advice.")
+__all__ = ["write_simulation_report", "write_comparison_report", "render_plan_html"]
 
 
-def _table(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="t")
+def _references(keys) -> list:
+    refs = load_references()
+    return [refs[k] for k in sorted(set(keys)) if k in refs]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _write(path: str | Path, page: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path
 
 
 def write_simulation_report(path: str | Path, title: str, runs: dict, summary: pd.DataFrame,
                             sources: list[str], notes: list[str] = ()) -> Path:
-    """Write an HTML report.
+    """Write an HTML report of one or more simulations.
 
     Parameters
     ----------
@@ -33,58 +50,35 @@ def write_simulation_report(path: str | Path, title: str, runs: dict, summary: p
         Table shown at the top.
     sources
         Reference keys used; printed in full at the end.
+    notes
+        Assumptions and remarks, one line each.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     frames = {k: (t.frame(), t.daily()) for k, t in runs.items()}
-    img = figure_to_base64(plot_compare_runs(frames))
-    refs = load_references()
-    ref_items = "".join(
-        f"<li><b>{html.escape(k)}</b>: {html.escape(refs[k].authors or '')} {html.escape(refs[k].title)}"
-        f"{' (' + str(refs[k].year) + ')' if refs[k].year else ''}"
-        f"{' doi:' + html.escape(refs[k].doi) if refs[k].doi else ''} [{refs[k].access}]</li>"
-        for k in sorted(set(sources)) if k in refs)
-    note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    daily_tables = "".join(f"<h3>{html.escape(k)}: daily summary (every 7th day)</h3>{_table(d.iloc[6::7])}"
-                           for k, (_, d) in frames.items())
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    path.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}}
-.t{{border-collapse:collapse;font-size:13px}} .t td,.t th{{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}}
-.notice{{background:#fff4e0;padding:.6em 1em;border-left:4px solid #e0a040}}</style></head><body>
-<h1>{html.escape(title)}</h1><p class="notice">{NOTICE}</p>
-<h2>Summary</h2>{_table(summary)}
-<h2>Time courses</h2><img alt="time courses" style="width:100%" src="data:image/png;base64,{img}">
-<h2>Notes and assumptions</h2><ul>{note_items}</ul>
-{daily_tables}
-<h2>Sources</h2><ul>{ref_items}</ul><p><small>Generated {stamp} by mgbrain.</small></p></body></html>""",
-                    encoding="utf-8")
-    return path
+    image = figure_to_base64(plot_compare_runs(frames))
+    daily = {k: table_of(d.iloc[6::7]) for k, (_, d) in frames.items()}
+    return _write(path, render("simulation.html.j2", title=title, summary=table_of(summary), image=image,
+                               notes=list(notes), daily=daily, sources=_references(sources),
+                               generated=_now()))
 
 
 def write_comparison_report(path: str | Path, comparison, sources: list[str], notes: list[str] = ()) -> Path:
     """HTML report of a form comparison (:class:`mgbrain.brain.compare.FormComparison`): table,
     weekly plot with 90% bands, notes and sources."""
     from mgbrain.brain.compare import QUANTITIES
-    from mgbrain.reporting.plots import plot_form_comparison
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = pd.DataFrame(comparison.rows)
-    img = figure_to_base64(plot_form_comparison(comparison.courses, QUANTITIES))
-    refs = load_references()
-    ref_items = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(refs[k].short())}</li>"
-                        for k in sorted(set(sources)) if k in refs)
-    note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    image = figure_to_base64(plot_form_comparison(comparison.courses, QUANTITIES))
     title = f"mgbrain form comparison: {comparison.dose}, {comparison.weeks:g} weeks"
-    path.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}}
-.t{{border-collapse:collapse;font-size:13px}} .t td,.t th{{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}}
-.notice{{background:#fff4e0;padding:.6em 1em;border-left:4px solid #e0a040}}</style></head><body>
-<h1>{html.escape(title)}</h1><p class="notice">{NOTICE}</p>
-<p>{comparison.samples} parameter draws (seed {comparison.seed}); bands are 5th-95th percentiles.</p>
-<h2>Weekly time courses</h2><img alt="form comparison" style="width:100%" src="data:image/png;base64,{img}">
-<h2>Table</h2>{_table(table)}
-<h2>Notes and assumptions</h2><ul>{note_items}</ul>
-<h2>Sources</h2><ul>{ref_items}</ul></body></html>""", encoding="utf-8")
-    return path
+    return _write(path, render("comparison.html.j2", title=title, samples=comparison.samples,
+                               seed=comparison.seed, image=image, table=table_of(pd.DataFrame(comparison.rows)),
+                               notes=list(notes), sources=_references(sources), generated=_now()))
+
+
+def render_plan_html(plan: Plan) -> str:
+    """The plan as a self-contained printable HTML page (every finding with its source).
+
+    No time stamp, so the same plan gives the same page.
+    """
+    d = plan.to_dict()
+    name = plan.profile.name
+    return render("plan.html.j2", title="Magnesium plan" + (f" for {name}" if name else ""), d=d,
+                  disclaimer=plan.notice, sources=list(d["sources"].values()))

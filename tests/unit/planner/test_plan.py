@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from mgbrain.planner import plan_regimen
-from mgbrain.planner.export import render_html, render_ics
+from mgbrain.planner.export import render_ics
 from mgbrain.planner.profile import MedicineEntry, ProductEntry, Profile, load_profile
+from mgbrain.reporting.html import render_plan_html
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "profiles"
 
@@ -158,7 +159,7 @@ def test_every_finding_has_a_source_and_the_notice_is_there():
 
 def test_html_and_ics_exports():
     plan = plan_regimen(load_profile(EXAMPLES / "ciprofloxacin_30.toml"))
-    html = render_html(plan)
+    html = render_plan_html(plan)
     assert "Not medical advice" in html and "10:00" in html and "(was 08:00)" in html and "kdigo2012" in html
     ics = render_ics(plan, dt.date(2026, 1, 5)).decode()
     assert ics.count("BEGIN:VEVENT") == 4

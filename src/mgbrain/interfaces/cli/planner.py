@@ -128,10 +128,11 @@ def plan(
             wake_time=wake, bed_time=bed, titrate=titrate)
     result = plan_regimen(person, serum_predictor=predict_steady_serum)
     if html is not None or ics is not None:
-        from mgbrain.planner.export import render_html, render_ics
+        from mgbrain.planner.export import render_ics
+        from mgbrain.reporting.html import render_plan_html
 
         if html is not None:
-            html.write_text(render_html(result), encoding="utf-8")
+            html.write_text(render_plan_html(result), encoding="utf-8")
         if ics is not None:
             try:
                 first = dt.date.fromisoformat(start) if start else dt.date.today()
