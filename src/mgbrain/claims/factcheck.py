@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mgbrain.errors import ParameterError
+from mgbrain.provenance.notice import DISCLAIMER
 from mgbrain.claims.catalogue import load_claims
 from mgbrain.claims.registry import Claim
 from mgbrain.claims.matching import (
@@ -96,7 +97,7 @@ class FactcheckResult:
             "verdict_counts": self.verdict_counts(),
             "matched": [m.to_dict() for m in self.matched],
             "not_in_registry": [s.to_dict() for s in self.not_in_registry],
-            "disclaimer": "Research and education only; not medical advice.",
+            "disclaimer": DISCLAIMER,
         }
 
 
