@@ -14,6 +14,7 @@ from typing import Callable
 
 from mgbrain.compounds import Product, find_product, product_from_label
 from mgbrain.dosing import convert_dose
+from mgbrain.dosing.weight_dosing import load_weight_dosing, weight_based_daily_mg
 from mgbrain.errors import RegimenError
 from mgbrain.planner.foods import DietLine, estimate_diet
 from mgbrain.planner.profile import Profile, ProductEntry, format_clock, parse_clock
@@ -185,21 +186,20 @@ def trial_compound_mg(profile: Profile) -> tuple[float, str, Finding]:
     w = profile.weight_kg
     if profile.age_years < 18:
         mg = rule["mg_per_kg"] * w
-        return mg, "child: 25 mg/kg/day, capped at the UL", rule_finding(
-            "children", "caution", f"No trial of magnesium L-threonate in children: {rule['mg_per_kg']} mg/kg/day "
+        return mg, f"child: {rule['mg_per_kg']:g} mg/kg/day, capped at the UL", rule_finding(
+            "children", "caution", f"No trial of magnesium L-threonate in children: {rule['mg_per_kg']:g} mg/kg/day "
             f"x {w:g} kg = {mg:.0f} mg/day was scaled from the adult trial and capped at the UL for age.")
-    for band in rule["bands"]:
-        lower_ok = w >= band["weight_min_kg"]
-        upper_ok = w < band["weight_max_kg"] or (band is rule["bands"][-1] and w <= band["weight_max_kg"])
-        if lower_ok and upper_ok:
-            mg = float(band["compound_mg"])
-            return mg, f"trial dose for {band['weight_min_kg']}-{band['weight_max_kg']} kg", rule_finding(
-                "weight_dosing", "info", f"{mg / 1000:g} g/day of magnesium L-threonate: the 12-week trial's dose "
-                f"for {band['weight_min_kg']}-{band['weight_max_kg']} kg ({w:g} kg).")
+    band = load_weight_dosing().band(w)
+    if band is not None:
+        mg = weight_based_daily_mg(w)
+        return mg, f"trial dose for {band.weight_min_kg:g}-{band.weight_max_kg:g} kg", rule_finding(
+            "weight_dosing", "info", f"{mg / 1000:g} g/day of magnesium L-threonate: the 12-week trial's dose "
+            f"for {band.weight_min_kg:g}-{band.weight_max_kg:g} kg ({w:g} kg).")
+    lo, hi = load_weight_dosing().weight_range_kg
     mg = min(rule["mg_per_kg"] * w, float(rule["bands"][-1]["compound_mg"]))
     return mg, "outside the trial's weight range", rule_finding(
-        "weight_dosing", "caution", f"{w:g} kg is outside the trial's 50-100 kg: {mg:.0f} mg/day "
-        f"({rule['mg_per_kg']} mg/kg/day, at most 2 g) was not tested.")
+        "weight_dosing", "caution", f"{w:g} kg is outside the trial's {lo:g}-{hi:g} kg: {mg:.0f} mg/day "
+        f"({rule['mg_per_kg']:g} mg/kg/day, at most {rule['bands'][-1]['compound_mg'] / 1000:g} g) was not tested.")
 
 
 def _resolve_product(entry: ProductEntry) -> Product:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from mgbrain.dosing.weight_dosing import load_weight_dosing
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.provenance.references import resolve_reference
+from mgbrain.provenance import check_provenance, read_data_toml, resolve_reference
 
 __all__ = [
     "SEVERITIES",
@@ -41,7 +40,6 @@ __all__ = [
 
 #: Ordered from least to most serious.
 SEVERITIES = ("info", "caution", "warning", "danger")
-_CONFIDENCE = ("high", "medium", "low")
 
 
 @dataclass(frozen=True)
@@ -67,32 +65,28 @@ class Finding:
                 "citation": self.citation, "data": dict(self.data)}
 
 
-def _read(name: str) -> dict:
-    path = resources.files("mgbrain") / "data" / "planner" / name
-    return tomllib.loads(path.read_text(encoding="utf-8"))
-
-
-def _check_provenance(row: Mapping, where: str) -> None:
-    for key in ("source", "locator", "confidence"):
-        if not row.get(key):
-            raise ProvenanceError("rule without provenance", argument=f"{where}.{key}",
-                                  expected="source, locator and confidence")
-    resolve_reference(row["source"], where=f"{where}.source")
-    if row["confidence"] not in _CONFIDENCE:
-        raise ProvenanceError("invalid confidence", argument=f"{where}.confidence",
-                              expected=_CONFIDENCE, received=row["confidence"])
+def _weight_dosing_rule(rule_id: str) -> dict:
+    """The ``weight_dosing`` rule: its id from ``rules.toml``, everything else from the dosing data."""
+    rule = load_weight_dosing()
+    return {"id": rule_id, "title": rule.title, "source": rule.provenance.source,
+            "locator": rule.provenance.locator, "confidence": rule.provenance.confidence, "note": rule.note,
+            "mg_per_kg": rule.mg_per_kg,
+            "bands": [{"weight_min_kg": b.weight_min_kg, "weight_max_kg": b.weight_max_kg,
+                       "compound_mg": b.compound_mg} for b in rule.bands]}
 
 
 @cache
 def load_rules() -> Mapping[str, Mapping[str, Any]]:
     """All rules of ``rules.toml``, each checked for a resolvable source, a locator and a confidence."""
-    table = _read("rules.toml")
+    table = read_data_toml("planner", "rules.toml")
+    table["weight_dosing"] = _weight_dosing_rule(table["weight_dosing"]["id"])
     for key, rule in table.items():
-        _check_provenance(rule, f"rules.toml:{key}")
+        check_provenance(rule, f"rules.toml:{key}")
     for stage in table["kidney"]["stages"]:
-        resolve_reference(stage["source"], where=f"rules.toml:kidney.{stage['stage']}")
+        where = f"rules.toml:kidney.{stage['stage']}"
+        check_provenance(stage, where, confidence=False)
         if stage["severity"] not in SEVERITIES:
-            raise ProvenanceError("invalid severity", argument=f"rules.toml:kidney.{stage['stage']}",
+            raise ProvenanceError("invalid severity", argument=f"{where}.severity",
                                   expected=SEVERITIES, received=stage["severity"])
     return MappingProxyType(table)
 
@@ -289,11 +283,11 @@ def _normalise(name: str) -> str:
 def load_medicine_rules() -> Mapping[str, MedicineRule]:
     """The medicine rule table, validated; keyed by class id."""
     out = {}
-    for cid, row in _read("medicines.toml").items():
+    for cid, row in read_data_toml("planner", "medicines.toml").items():
         where = f"medicines.toml:{cid}"
-        _check_provenance(row, where)
+        check_provenance(row, where)
         if row["severity"] not in SEVERITIES:
-            raise ProvenanceError("invalid severity", argument=where, expected=SEVERITIES,
+            raise ProvenanceError("invalid severity", argument=f"{where}.severity", expected=SEVERITIES,
                                   received=row["severity"])
         out[cid] = MedicineRule(
             id=cid, title=row["title"], effect=row["effect"], severity=row["severity"],
