@@ -14,10 +14,11 @@ from typing import Callable
 
 from mgbrain.compounds import Product, find_product, product_from_label
 from mgbrain.dosing import convert_dose
+from mgbrain.dosing.clock import clock_minutes, format_clock
 from mgbrain.dosing.weight_dosing import load_weight_dosing, weight_based_daily_mg
 from mgbrain.errors import RegimenError
 from mgbrain.planner.foods import DietLine, estimate_diet
-from mgbrain.planner.profile import Profile, ProductEntry, format_clock, parse_clock
+from mgbrain.planner.profile import Profile, ProductEntry
 from mgbrain.planner.rules import (
     SEVERITIES,
     Finding,
@@ -262,7 +263,7 @@ def _split(pp: ProductPlan, n_doses: int) -> list[tuple[float, float | None]]:
 
 def _doses(profile: Profile, plans: tuple[ProductPlan, ...], meds: tuple[MedicineTime, ...]) -> tuple[Dose, ...]:
     split = load_rules()["split_dosing"]
-    wake, bed = parse_clock(profile.wake_time), parse_clock(profile.bed_time)
+    wake, bed = clock_minutes(profile.wake_time), clock_minutes(profile.bed_time)
     n = 1 if profile.goal == "sleep" else 2
     parts = [_split(pp, n) for pp in plans]
     labels = ["evening"] if n == 1 else ["morning", "evening"]

@@ -7,12 +7,12 @@ accepted range and the value received: age 1-120 years, weight 2-300 kg, eGFR 0-
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from mgbrain.dosing.clock import clock_minutes
 from mgbrain.errors import ParameterError
 from mgbrain.planner.rules import kidney_stage
 
@@ -24,8 +24,6 @@ __all__ = [
     "ProductEntry",
     "DietItem",
     "Profile",
-    "parse_clock",
-    "format_clock",
     "load_profile",
     "profile_from_mapping",
 ]
@@ -39,32 +37,9 @@ AGE_RANGE = (1.0, 120.0)
 WEIGHT_RANGE_KG = (2.0, 300.0)
 EGFR_RANGE = (0.0, 200.0)
 
-_CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*$")
-
-
-def parse_clock(text: str, *, argument: str = "time") -> int:
-    """``"07:30"`` -> minutes after midnight (450).
-
-    Examples
-    --------
-    >>> parse_clock("7:30"), parse_clock("22")
-    (450, 1320)
-    """
-    match = _CLOCK.match(str(text))
-    if not match:
-        raise ParameterError("cannot read the clock time", argument=argument,
-                             expected="HH:MM, e.g. '07:00' or '21:30'", received=text)
-    hours, minutes = int(match[1]), int(match[2] or 0)
-    if hours > 23 or minutes > 59:
-        raise ParameterError("clock time out of range", argument=argument,
-                             expected="00:00 to 23:59", received=text)
-    return hours * 60 + minutes
-
-
-def format_clock(minutes: int) -> str:
-    """Minutes after midnight -> ``"HH:MM"`` (wraps past midnight)."""
-    minutes %= 24 * 60
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+def _minutes(text: str, argument: str) -> int:
+    """A profile clock time in minutes after midnight (the one parser, :mod:`mgbrain.dosing.clock`)."""
+    return clock_minutes(text, argument=argument, error=ParameterError)
 
 
 def _number(value: Any, argument: str, bounds: tuple[float, float], unit: str) -> float:
@@ -98,7 +73,7 @@ class MedicineEntry:
             raise ParameterError("empty medicine name", argument="medicines.name",
                                  expected="a generic or brand name", received=self.name)
         for t in self.times:
-            parse_clock(t, argument=f"medicines[{self.name}].times")
+            _minutes(t, f"medicines[{self.name}].times")
         if self.days is not None and (isinstance(self.days, bool) or not isinstance(self.days, int)
                                       or not 1 <= self.days <= 366):
             raise ParameterError("course length out of range", argument=f"medicines[{self.name}].days",
@@ -240,8 +215,8 @@ class Profile:
         if self.diet and self.diet_mg_per_day is not None:
             raise ParameterError("give diet foods or an intake estimate, not both", argument="diet",
                                  expected="diet foods or diet_mg_per_day", received="both")
-        wake = parse_clock(self.wake_time, argument="wake_time")
-        bed = parse_clock(self.bed_time, argument="bed_time")
+        wake = _minutes(self.wake_time, "wake_time")
+        bed = _minutes(self.bed_time, "bed_time")
         if not 6 * 60 <= bed - wake <= 22 * 60:
             raise ParameterError("waking day out of range", argument="bed_time",
                                  expected="6-22 h after wake_time, same day", received=self.bed_time)

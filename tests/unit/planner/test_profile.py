@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.planner.profile import DietItem, MedicineEntry, Profile, load_profile, parse_clock, profile_from_mapping
+from mgbrain.dosing.clock import clock_minutes
+from mgbrain.planner.profile import DietItem, MedicineEntry, Profile, load_profile, profile_from_mapping
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "profiles"
 
@@ -73,10 +74,13 @@ def test_bad_inputs_name_their_argument():
             assert err.value.argument == argument
 
 
-def test_parse_clock():
-    assert parse_clock("07:05") == 425 and parse_clock("0") == 0
+def test_profile_clock_times_in_minutes():
+    assert clock_minutes("07:05") == 425 and clock_minutes("0") == 0
     with pytest.raises(ParameterError):
-        parse_clock("7pm")
+        clock_minutes("7pm", error=ParameterError)
+    with pytest.raises(ParameterError) as err:
+        person(wake_time="07:75")
+    assert err.value.argument == "wake_time"
 
 
 def test_load_example_profiles():
