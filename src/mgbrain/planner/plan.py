@@ -20,8 +20,10 @@ from mgbrain.errors import RegimenError
 from mgbrain.planner.foods import DietLine, estimate_diet
 from mgbrain.planner.profile import Profile, ProductEntry
 from mgbrain.planner.rules import (
+    EGFR_SPEC,
     SEVERITIES,
     Finding,
+    absolute_egfr,
     check_gi_risk,
     check_intake,
     check_kidney,
@@ -42,7 +44,8 @@ NOTICE = ("mgbrain is a research and education tool. This plan is not medical ad
           "check any supplement with a doctor or pharmacist, especially with kidney disease, "
           "pregnancy, children or prescription medicines.")
 
-#: ``serum_predictor(egfr_ml_min, supplemental_elemental_mg_per_day, diet_mg_per_day) -> mmol/L``
+#: ``serum_predictor(egfr_ml_min, supplemental_elemental_mg_per_day, diet_mg_per_day) -> mmol/L``;
+#: ``egfr_ml_min`` is absolute mL/min (the model's unit), never the lab's per-1.73 m2 value.
 SerumPredictor = Callable[[float, float, float], float]
 
 
@@ -124,6 +127,7 @@ class Plan:
     medicines: tuple[MedicineTime, ...]
     serum_mmol_per_l: float | None
     findings: tuple[Finding, ...] = field(default=())
+    egfr_absolute_ml_min: float | None = None  # what the serum prediction was given
     notice: str = NOTICE
 
     @property
@@ -150,12 +154,13 @@ class Plan:
         from mgbrain.provenance.references import resolve_reference
 
         p = self.profile
+        egfr_abs = self.egfr_absolute_ml_min
         return {
             "notice": self.notice,
             "status": self.status,
             "profile": {"name": p.name, "age": p.age_years, "sex": p.sex, "weight_kg": p.weight_kg,
-                        "pregnant": p.pregnant, "lactating": p.lactating, "egfr": p.egfr_ml_min,
-                        "ckd_stage": p.ckd_stage, "goal": p.goal, "wake": p.wake_time, "bed": p.bed_time,
+                        "height_cm": p.height_cm, "pregnant": p.pregnant, "lactating": p.lactating,
+                        "egfr": p.egfr_ml_min, "ckd_stage": p.ckd_stage, "goal": p.goal, "wake": p.wake_time, "bed": p.bed_time,
                         "medicines": [m.name for m in p.medicines]},
             "products": [x.to_dict() for x in self.products],
             "supplemental_elemental_mg_per_day": round(self.supplemental_mg_per_day, 1),
@@ -167,6 +172,7 @@ class Plan:
             "schedule_after_course": None if self.usual_doses is None else [d.to_dict() for d in self.usual_doses],
             "medicines": [{"name": m.name, "time": m.clock, "class": m.rule.id} for m in self.medicines],
             "titration": [s.to_dict() for s in self.titration],
+            "egfr_absolute_ml_min": None if egfr_abs is None else round(egfr_abs, 1),
             "serum_mmol_per_l": self.serum_mmol_per_l,
             "findings": [f.to_dict() for f in self.findings],
             "sources": {k: resolve_reference(k).to_dict() for k in self.sources()},
@@ -303,10 +309,18 @@ def _titration(plans: tuple[ProductPlan, ...]) -> tuple[TitrationStep, ...]:
 
 # --- checks -------------------------------------------------------------------------------
 
+def _egfr_in_model_range(egfr_ml_min: float) -> bool:
+    return EGFR_SPEC.lower <= egfr_ml_min <= EGFR_SPEC.upper
+
+
 def _serum_not_computed(profile: Profile, plan: Plan, kinetics_given: bool) -> Finding:
     missing = [what for what, absent in (("an eGFR value", profile.egfr_ml_min is None),
                                          ("a diet", plan.diet_mg_per_day is None)) if absent]
     why = f"needs {' and '.join(missing)}" if missing else "no kinetics model given"
+    egfr_abs = plan.egfr_absolute_ml_min
+    if egfr_abs is not None and not _egfr_in_model_range(egfr_abs):
+        why = (f"absolute eGFR {egfr_abs:.0f} mL/min is outside the model's {EGFR_SPEC.lower:g}-"
+               f"{EGFR_SPEC.upper:g} mL/min" + (f"; it also needs {' and '.join(missing)}" if missing else ""))
     if not kinetics_given and missing:
         why += " and a kinetics model"
     return rule_finding("serum", "info", f"Kinetic prediction not computed ({why}).", serum_mmol_per_l=None)
@@ -318,6 +332,8 @@ def check_plan(profile: Profile, plan: Plan, *, kinetics_given: bool = False) ->
     ``kinetics_given``: whether a serum predictor was available (only words the serum finding).
     """
     out = [check_kidney(profile.egfr_ml_min, profile.ckd_stage)]
+    if profile.egfr_ml_min is not None:
+        out.append(absolute_egfr(profile.egfr_ml_min, profile.weight_kg, profile.height_cm)[1])
     supplemental = plan.supplemental_mg_per_day
     out.append(check_upper_limit(profile.age_years, supplemental))
     out.append(check_gi_risk(profile.age_years, supplemental))
@@ -327,7 +343,7 @@ def check_plan(profile: Profile, plan: Plan, *, kinetics_given: bool = False) ->
     if plan.serum_mmol_per_l is None:
         out.append(_serum_not_computed(profile, plan, kinetics_given))
     else:
-        out.append(check_serum(plan.serum_mmol_per_l, egfr_ml_min=profile.egfr_ml_min))
+        out.append(check_serum(plan.serum_mmol_per_l, egfr_ml_min=plan.egfr_absolute_ml_min))
     for med in profile.medicines:
         out.extend(check_medicine_effect(med.name, rule) for rule in find_medicine_rules(med.name) or (None,))
     for dose in plan.doses:
@@ -374,7 +390,9 @@ def plan_regimen(profile: Profile, *, serum_predictor: SerumPredictor | None = N
         The person (see :class:`~mgbrain.planner.profile.Profile`).
     serum_predictor
         Optional kinetics model ``f(egfr_ml_min, supplemental_elemental_mg_per_day,
-        diet_mg_per_day) -> serum mmol/L``; called when eGFR and diet are known.
+        diet_mg_per_day) -> serum mmol/L``; called when eGFR and diet are known, with the
+        *absolute* eGFR (mL/min): the profile's indexed eGFR x BSA / 1.73 when the height is
+        known, else the indexed value itself (a finding states that assumption).
 
     Examples
     --------
@@ -402,11 +420,14 @@ def plan_regimen(profile: Profile, *, serum_predictor: SerumPredictor | None = N
     else:
         diet_mg, lines = profile.diet_mg_per_day, ()
     supplemental = sum(p.elemental_mg_per_day for p in plans)
-    serum = None
-    if serum_predictor is not None and profile.egfr_ml_min is not None and diet_mg is not None:
-        serum = float(serum_predictor(profile.egfr_ml_min, supplemental, diet_mg))
+    serum, egfr_abs = None, None
+    if profile.egfr_ml_min is not None:
+        egfr_abs = absolute_egfr(profile.egfr_ml_min, profile.weight_kg, profile.height_cm)[0]
+    if (serum_predictor is not None and egfr_abs is not None and _egfr_in_model_range(egfr_abs)
+            and diet_mg is not None):
+        serum = float(serum_predictor(egfr_abs, supplemental, diet_mg))
     plan = Plan(profile=profile, products=plans, doses=doses, usual_doses=usual, course_days=course_days,
                 titration=_titration(plans) if profile.titrate else (), diet_mg_per_day=diet_mg,
-                diet_lines=lines, medicines=meds, serum_mmol_per_l=serum)
+                diet_lines=lines, medicines=meds, serum_mmol_per_l=serum, egfr_absolute_ml_min=egfr_abs)
     all_findings = check_plan(profile, plan, kinetics_given=serum_predictor is not None) + tuple(findings)
     return Plan(**{**plan.__dict__, "findings": all_findings})

@@ -130,3 +130,27 @@ def test_profile_shorthands_mean_the_same_as_the_full_layout():
     short = profile_from_mapping({**BASE, "diet": [{"food": "almonds", "servings": 2}],
                                   "medicines": [{"name": "ciprofloxacin", "times": "08:00"}]})
     assert full == short and full.diet == (DietItem("almonds", servings=2),)
+
+
+@pytest.mark.parametrize("height", [0, 39.9, 250.1, -170, float("nan"), "tall", True])
+def test_bad_heights_are_rejected_naming_the_field(height):
+    with pytest.raises(ParameterError) as err:
+        person(height_cm=height)
+    assert err.value.argument == "height_cm" and "cm" in str(err.value.expected)
+
+
+def test_height_from_a_profile_file():
+    assert profile_from_mapping({"age": 40, "sex": "male", "weight_kg": 78, "height_cm": 175}).height_cm == 175
+    with pytest.raises(ParameterError, match="unknown profile field"):  # the unit must be named
+        profile_from_mapping({"age": 40, "sex": "male", "weight_kg": 78, "height": 175.5})
+    assert person().height_cm is None
+
+
+def test_egfr_bounds_are_the_models():
+    from mgbrain.model import WHOLE_BODY
+
+    upper = WHOLE_BODY.parameter_spec("egfr_ml_min").upper
+    assert person(egfr_ml_min=upper).egfr_ml_min == upper
+    with pytest.raises(ParameterError) as err:
+        person(egfr_ml_min=upper + 1)
+    assert err.value.argument == "egfr"
