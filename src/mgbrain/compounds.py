@@ -17,7 +17,12 @@ from types import MappingProxyType
 from typing import Mapping
 
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.provenance import check_confidence, check_provenance, read_data_toml, resolve_reference
+from mgbrain.provenance import (
+    check_confidence,
+    check_provenance,
+    read_data_toml,
+    resolve_reference,
+)
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
 __all__ = [
