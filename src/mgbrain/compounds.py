@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.provenance.references import resolve_reference
+from mgbrain.provenance import (
+    check_confidence,
+    check_provenance,
+    read_data_toml,
+    resolve_reference,
+)
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
 __all__ = [
@@ -43,7 +46,6 @@ ATOMIC_WEIGHTS: Mapping[str, float] = MappingProxyType({
 })
 
 SOLUBILITY_CLASSES = ("soluble", "slightly", "poorly")
-CONFIDENCE_LEVELS = ("high", "medium", "low")
 
 _TOKEN = re.compile(r"([A-Z][a-z]?|\(|\)|\d+)")
 
@@ -195,11 +197,6 @@ class Product:
         }
 
 
-def _data_file(name: str) -> dict:
-    path = resources.files("mgbrain") / "data" / name
-    return tomllib.loads(path.read_text(encoding="utf-8"))
-
-
 def _check_choice(value, choices, where):
     if value not in choices:
         raise ProvenanceError("invalid value", argument=where, expected=choices, received=value)
@@ -209,14 +206,13 @@ def _check_choice(value, choices, where):
 def load_compounds() -> Mapping[str, Compound]:
     """All compounds of ``data/compounds.toml``, validated, keyed by id."""
     out: dict[str, Compound] = {}
-    for cid, row in _data_file("compounds.toml").items():
+    for cid, row in read_data_toml("compounds.toml").items():
         where = f"compounds.toml:{cid}"
         for key in ("formula_source", "solubility_source", "label_source"):
             if row.get(key):
                 resolve_reference(row[key], where=f"{where}.{key}")
         _check_choice(row.get("solubility_class"), SOLUBILITY_CLASSES, f"{where}.solubility_class")
-        _check_choice(row.get("solubility_confidence"), CONFIDENCE_LEVELS,
-                      f"{where}.solubility_confidence")
+        check_confidence(row.get("solubility_confidence"), f"{where}.solubility_confidence")
         row = dict(row)
         row["aliases"] = tuple(_normalise(a) for a in row.get("aliases", ()))
         row.setdefault("water", 0)
@@ -236,9 +232,9 @@ def load_products() -> Mapping[str, Product]:
         cid: Product(id=cid, name=c.name, compound=c, source=c.formula_source)
         for cid, c in compounds.items()
     }
-    for pid, row in _data_file("products.toml").items():
+    for pid, row in read_data_toml("products.toml").items():
         where = f"products.toml:{pid}"
-        resolve_reference(row["source"], where=f"{where}.source")
+        check_provenance(row, where)
         compound = find_compound(row["form"])
         out[pid] = Product(
             id=pid, name=row["name"], compound=compound,

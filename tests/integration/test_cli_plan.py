@@ -29,7 +29,7 @@ def test_plan_profile_json(name, moved):
 
 def test_flags_give_the_same_plan_as_the_profile():
     from_file = json.loads(run("plan", "--profile", EXAMPLES / "ciprofloxacin_30.toml", "--json").stdout)
-    flags = run("plan", "--age", 30, "--sex", "male", "--weight", 80, "--egfr", 105,
+    flags = run("plan", "--age", 30, "--sex", "male", "--weight", 80, "--height", 180, "--egfr", 105,
                 "-m", "ciprofloxacin 500 mg@08:00,20:00/7d", "--capsule-mg", 667,
                 "-f", "whole_wheat_bread:2", "-f", "pumpkin seeds:1", "-f", "black_beans_canned:1", "-f", "milk:1",
                 "--json")
@@ -52,6 +52,8 @@ def test_terminal_report_shows_sources_and_notice():
     (("--age", 40, "--sex", "female", "--weight", 60, "-f", "almnds:1"), "unknown food"),
     (("--age", 40, "--sex", "male", "--weight", 60, "--pregnant"), "pregnan"),
     (("--sex", "male", "--weight", 60), "--age: missing option"),
+    (("--age", 40, "--sex", "female", "--weight", 60, "--height", 30), "height_cm: out of range"),
+    (("--profile", EXAMPLES / "egfr25_40.toml", "--height", 190), "--height: the profile already gives a height"),
 ])
 def test_errors_are_one_line_exit_2(args, fragment):
     result = run("plan", *args)
@@ -89,3 +91,16 @@ def test_plan_uses_the_kinetics_model_for_serum():
     data = json.loads(result.stdout)
     serum = data.get("serum_mmol_per_l") or data.get("plan", {}).get("serum_mmol_per_l")
     assert serum is not None and serum > 0.95
+
+
+def test_height_converts_the_lab_egfr_for_the_serum_prediction(tmp_path):
+    profile = tmp_path / "p.toml"
+    profile.write_text((EXAMPLES / "egfr25_40.toml").read_text().replace("height_cm = 175\n", ""))
+    without = json.loads(run("plan", "--profile", profile, "--json").stdout)
+    basis = next(f for f in without["findings"] if f["rule"] == "EGFR_BSA")
+    assert "height not given, BSA assumed 1.73 m2" in basis["message"] and without["egfr_absolute_ml_min"] == 25
+    tall = json.loads(run("plan", "--profile", profile, "--height", 175, "--json").stdout)
+    same = json.loads(run("plan", "--profile", EXAMPLES / "egfr25_40.toml", "--json").stdout)
+    assert tall["findings"] == same["findings"] and tall["profile"]["height_cm"] == 175
+    assert tall["egfr_absolute_ml_min"] == pytest.approx(25 * 1.935 / 1.73, abs=0.1)
+    assert tall["serum_mmol_per_l"] < without["serum_mmol_per_l"]  # more filtration, lower serum

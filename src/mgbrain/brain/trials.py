@@ -19,11 +19,13 @@ placebo (two-sided Welch t-test, p < 0.05) over replicate virtual trials.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
 
 from mgbrain.dosing.regimen import Diet, daily_regimen
+from mgbrain.dosing.weight_dosing import weight_based_daily_mg
 from mgbrain.errors import TrialDesignError
 from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import BRAIN
@@ -40,12 +42,13 @@ class TrialDesign:
     """A parallel placebo-controlled design.
 
     ``strata`` are ``(weight_kg, daily compound dose, share of subjects)``: the dose rule by
-    body weight becomes one representative subject per stratum.
+    body weight becomes one representative subject per stratum. A dose is text (``"1 g/day"``)
+    or compound mg/day.
     """
 
     name: str
     product: str
-    strata: tuple[tuple[float, str, float], ...]
+    strata: tuple[tuple[float, str | float, float], ...]
     n_treatment: int
     n_placebo: int
     visits_days: tuple[float, ...]
@@ -70,11 +73,12 @@ class TrialDesign:
             raise TrialDesignError("visits must be after day 0", argument="visits_days", received=self.visits_days)
 
 
-#: Liu 2016: 1.5 g/day (50-70 kg) or 2 g/day (70-100 kg) MMFS-01 vs placebo, 12 weeks, n 23 vs 21,
-#: age 57.3 +/- 5.2 (50-70). Weight distribution not reported: half the subjects per stratum (assumption).
+#: Liu 2016: MMFS-01 by body weight (the dose rule of :mod:`mgbrain.dosing.weight_dosing`) vs placebo,
+#: 12 weeks, n 23 vs 21, age 57.3 +/- 5.2 (50-70). Weight distribution not reported: one subject at
+#: 60 kg and one at 85 kg, half the subjects each (assumption).
 LIU2016 = TrialDesign(
     name="Liu 2016 (MMFS-01, cognition, 12 weeks)", product="magtein",
-    strata=((60.0, "1.5 g/day", 0.5), (85.0, "2 g/day", 0.5)), n_treatment=23, n_placebo=21,
+    strata=tuple((w, weight_based_daily_mg(w), 0.5) for w in (60.0, 85.0)), n_treatment=23, n_placebo=21,
     visits_days=(42.0, 84.0), age_mean=57.3, age_sd=5.2, age_range=(50.0, 70.0),
     instruments=("cognition", "psqi"), source="liu2016",
     note="dose rule and age from secondary sources; 50/50 weight strata assumed")
@@ -107,17 +111,11 @@ class MechanisticEffects:
 
 def mechanistic_effects(design: TrialDesign, params: ParameterSet, *, dosing_stops_day: float | None = None
                         ) -> MechanisticEffects:
-    """Simulate every stratum of ``design`` with ``params`` (BRAIN model)."""
-    key = (design, id(params.values), tuple(sorted((n, float(v)) for n, v in params.overrides.items())),
-           dosing_stops_day)
-    if key not in _CACHE:
-        _CACHE[key] = (params.values, _mechanistic_effects(design, params, dosing_stops_day))
-    return _CACHE[key][1]
+    """Simulate every stratum of ``design`` with ``params`` (BRAIN model); cached on the arguments."""
+    return _mechanistic_effects(design, params, dosing_stops_day)
 
 
-_CACHE: dict = {}  # (design, parameter values, overrides, stop day) -> (values kept alive, effects)
-
-
+@lru_cache(maxsize=32)  # ParameterSet is hashable: equal sets share one entry
 def _mechanistic_effects(design: TrialDesign, params: ParameterSet, dosing_stops_day) -> MechanisticEffects:
     days = max(design.visits_days)
     cog, sleep, syn, neu = [], [], [], []

@@ -6,29 +6,22 @@ exactly 2 threonate per Mg (``Mg(C4H7O5)2``) whatever its label ratio.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
 from mgbrain.compounds import find_product, parse_formula
 from mgbrain.errors import ProvenanceError
-from mgbrain.provenance.references import resolve_reference
+from mgbrain.provenance import check_provenance, read_data_toml
 
 __all__ = ["co_released_anions", "anions_per_mg"]
 
 
 @cache
 def _table() -> Mapping[str, dict]:
-    text = (resources.files("mgbrain") / "data" / "anions.toml").read_text(encoding="utf-8")
-    table = tomllib.loads(text)
+    table = read_data_toml("anions.toml")
     for key, row in table.items():
-        for field in ("formula", "species", "compounds", "source", "locator"):
-            if field not in row:
-                raise ProvenanceError("anion row lacks a field", argument=f"anions.toml:{key}",
-                                      expected=field, received=sorted(row))
-        resolve_reference(row["source"], where=f"anions.toml:{key}.source")
+        check_provenance(row, f"anions.toml:{key}", confidence=False, also=("formula", "species", "compounds"))
     return MappingProxyType(table)
 
 

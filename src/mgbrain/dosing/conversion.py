@@ -15,10 +15,27 @@ from mgbrain.compounds import Product, find_product
 from mgbrain.errors import RegimenError
 from mgbrain.units import mg_to_mmol, mmol_to_meq, parse_mass_amount
 
-__all__ = ["MAX_COMPOUND_MG_PER_DAY", "DoseConversion", "convert_dose"]
+__all__ = ["MAX_COMPOUND_MG_PER_DAY", "DoseConversion", "convert_dose", "check_daily_compound_mg"]
 
 #: Above this a daily amount is treated as a typo, not a regimen (issue spec: > 50 g/day).
 MAX_COMPOUND_MG_PER_DAY = 50_000.0
+
+
+def check_daily_compound_mg(compound_mg: float, *, argument: str = "amount", received: str | None = None) -> float:
+    """``compound_mg`` (compound mg/day) if it is not absurd, else a :class:`RegimenError`.
+
+    The one check of :data:`MAX_COMPOUND_MG_PER_DAY`; ``received`` words the value for the message.
+
+    Examples
+    --------
+    >>> check_daily_compound_mg(2000.0)
+    2000.0
+    """
+    if compound_mg > MAX_COMPOUND_MG_PER_DAY:
+        raise RegimenError("daily amount is absurd", argument=argument,
+                           expected=f"at most {MAX_COMPOUND_MG_PER_DAY / 1000:g} g/day of compound",
+                           received=received or f"{compound_mg / 1000:.4g} g/day")
+    return compound_mg
 
 
 def _amounts(compound_mg: float, elemental_mg: float) -> dict[str, float]:
@@ -103,10 +120,8 @@ def convert_dose(
         compound_mg = daily_mg / frac if elemental else daily_mg
         per_day[basis] = _amounts(compound_mg, compound_mg * frac)
     worst = max(v["compound_mg"] for v in per_day.values())
-    if worst > MAX_COMPOUND_MG_PER_DAY:
-        raise RegimenError("amount is absurd for a daily intake", argument="amount",
-                           expected=f"at most {MAX_COMPOUND_MG_PER_DAY / 1000:g} g/day of compound",
-                           received=f"{str(amount)} = {worst / 1000:.4g} g/day of {prod.compound.name}")
+    check_daily_compound_mg(worst, argument="amount",
+                            received=f"{str(amount)} = {worst / 1000:.4g} g/day of {prod.compound.name}")
     per_dose = {b: {k: v / doses_per_day for k, v in d.items()} for b, d in per_day.items()}
     return DoseConversion(product=prod, amount_text=str(amount),
                           basis="elemental" if elemental else "compound",

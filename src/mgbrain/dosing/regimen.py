@@ -14,7 +14,9 @@ from typing import Mapping
 
 from mgbrain.compounds import Product, find_compound, find_product
 from mgbrain.dosing.anions import co_released_anions
-from mgbrain.dosing.conversion import MAX_COMPOUND_MG_PER_DAY
+from mgbrain.dosing.clock import parse_clock
+from mgbrain.dosing.conversion import check_daily_compound_mg
+from mgbrain.dosing.weight_dosing import weight_based_daily_mg
 from mgbrain.errors import RegimenError
 from mgbrain.units import mg_to_mmol, parse_mass_amount
 
@@ -146,40 +148,6 @@ class Regimen:
                                    expected="non-overlapping time windows",
                                    received=f"[{s0}, {e0}] h and [{s1}, {e1}] h")
 
-    def total_mmol(self) -> float:
-        return (sum(d.elemental_mmol for d in self.oral) + sum(b.elemental_mmol for b in self.boluses)
-                + sum(i.elemental_mmol for i in self.infusions))
-
-
-def parse_clock(text: str, *, argument: str = "times") -> float:
-    """``"08:00"`` or ``"20"`` -> hours after midnight."""
-    try:
-        if ":" in str(text):
-            hh, mm = str(text).split(":")
-            hours = int(hh) + int(mm) / 60.0
-        else:
-            hours = float(text)
-    except ValueError:
-        raise RegimenError("cannot read clock time", argument=argument,
-                           expected="HH:MM, e.g. 08:00", received=text) from None
-    if not 0 <= hours < 24:
-        raise RegimenError("clock time outside the day", argument=argument,
-                           expected="00:00 to 23:59", received=text)
-    return hours
-
-
-def weight_based_daily_mg(weight_kg: float) -> float:
-    """MgT compound per day by body weight as in Liu 2016: 1.5 g at 50-70 kg, 2 g at 70-100 kg.
-
-    Source: liu2016 design as reported by secondary sources (literature.md section 2, [SEC]).
-    Weights outside 50-100 kg are outside the trial's rule and raise.
-    """
-    if not 50.0 <= weight_kg <= 100.0:
-        raise RegimenError("weight outside the trial's dosing rule", argument="weight_kg",
-                           expected="50 to 100 kg (1.5 g/day at 50-70 kg, 2 g/day at 70-100 kg)",
-                           received=weight_kg)
-    return 1500.0 if weight_kg < 70.0 else 2000.0
-
 
 def daily_regimen(
     product: str | Product,
@@ -215,10 +183,7 @@ def daily_regimen(
         raise RegimenError("daily dose must be positive", argument="dose", expected="> 0 mg/day",
                            received=daily_amount)
     compound_mg = mg / prod.elemental_fraction if elemental else mg
-    if compound_mg > MAX_COMPOUND_MG_PER_DAY:
-        raise RegimenError("daily dose is absurd", argument="dose",
-                           expected=f"at most {MAX_COMPOUND_MG_PER_DAY / 1000:g} g/day of compound",
-                           received=f"{compound_mg / 1000:.4g} g/day")
+    check_daily_compound_mg(compound_mg, argument="dose")
     if not clock_times:
         raise RegimenError("at least one dose time is needed", argument="clock_times", received=clock_times)
     if any(not 0 <= h < 24 for h in clock_times):

@@ -17,9 +17,10 @@ import csv
 import gzip
 import io
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata
 
 from mgbrain.errors import ProvenanceError
+from mgbrain.provenance import read_data_text
 
 __all__ = ["FDC_DATA_TYPES", "REFERENCE_PACKAGE", "reference_ids", "unassigned_sr_legacy_ids",
            "public_file_ids"]
@@ -62,6 +63,6 @@ def unassigned_sr_legacy_ids() -> frozenset[int]:
 
 def public_file_ids() -> dict[str, tuple[int, int]]:
     """``{SR Legacy description: (fdc_id, files agreeing)}`` for the foods the table leaves out."""
-    text = (resources.files("mgbrain") / "data" / "planner" / "fdc_ids_public_files.csv").read_text(encoding="utf-8")
+    text = read_data_text("planner", "fdc_ids_public_files.csv")
     rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
     return {row["usda_description"]: (int(row["fdc_id"]), int(row["files_agreeing"])) for row in rows}

@@ -11,12 +11,11 @@ import difflib
 import io
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.provenance.references import resolve_reference
+from mgbrain.provenance import check_provenance, read_data_text, resolve_reference
 
 __all__ = ["Food", "DietLine", "load_foods", "parse_foods", "find_food", "estimate_diet"]
 
@@ -66,7 +65,7 @@ def _key(text: str) -> str:
 @cache
 def load_foods() -> Mapping[str, Food]:
     """All foods of the bundled table, validated, keyed by id."""
-    return parse_foods((resources.files("mgbrain") / "data" / "planner" / "foods.csv").read_text(encoding="utf-8"))
+    return parse_foods(read_data_text("planner", "foods.csv"))
 
 
 def parse_foods(text: str) -> Mapping[str, Food]:
@@ -79,13 +78,11 @@ def parse_foods(text: str) -> Mapping[str, Food]:
         where = f"foods.csv:{row['id']}"
         if row["id"] in out:
             raise ProvenanceError("food defined twice", argument=where)
-        resolve_reference(row["source"], where=f"{where}.source")
+        check_provenance(row, where)
         resolve_reference(row["fdc_id_source"], where=f"{where}.fdc_id_source")
         if not row["fdc_id"].isdigit():
             raise ProvenanceError("food row without an FDC id", argument=f"{where}.fdc_id",
                                   expected="a positive integer", received=row["fdc_id"])
-        if not row["locator"] or row["confidence"] not in ("high", "medium", "low"):
-            raise ProvenanceError("food row without locator or confidence", argument=where)
         mg, grams = float(row["mg_per_100g"]), float(row["serving_g"])
         if not 0 <= mg <= 2000 or not 0 < grams <= 1000:
             raise ProvenanceError("implausible food value", argument=where,

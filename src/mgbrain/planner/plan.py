@@ -14,12 +14,16 @@ from typing import Callable
 
 from mgbrain.compounds import Product, find_product, product_from_label
 from mgbrain.dosing import convert_dose
+from mgbrain.dosing.clock import clock_minutes, format_clock
+from mgbrain.dosing.weight_dosing import load_weight_dosing, weight_based_daily_mg
 from mgbrain.errors import RegimenError
 from mgbrain.planner.foods import DietLine, estimate_diet
-from mgbrain.planner.profile import Profile, ProductEntry, format_clock, parse_clock
+from mgbrain.planner.profile import Profile, ProductEntry
 from mgbrain.planner.rules import (
+    EGFR_SPEC,
     SEVERITIES,
     Finding,
+    absolute_egfr,
     check_gi_risk,
     check_intake,
     check_kidney,
@@ -39,7 +43,8 @@ __all__ = ["NOTICE", "SerumPredictor", "ProductPlan", "Dose", "TitrationStep", "
 
 NOTICE = PLAN_DISCLAIMER
 
-#: ``serum_predictor(egfr_ml_min, supplemental_elemental_mg_per_day, diet_mg_per_day) -> mmol/L``
+#: ``serum_predictor(egfr_ml_min, supplemental_elemental_mg_per_day, diet_mg_per_day) -> mmol/L``;
+#: ``egfr_ml_min`` is absolute mL/min (the model's unit), never the lab's per-1.73 m2 value.
 SerumPredictor = Callable[[float, float, float], float]
 
 
@@ -121,6 +126,7 @@ class Plan:
     medicines: tuple[MedicineTime, ...]
     serum_mmol_per_l: float | None
     findings: tuple[Finding, ...] = field(default=())
+    egfr_absolute_ml_min: float | None = None  # what the serum prediction was given
     notice: str = NOTICE
 
     @property
@@ -147,12 +153,13 @@ class Plan:
         from mgbrain.provenance.references import resolve_reference
 
         p = self.profile
+        egfr_abs = self.egfr_absolute_ml_min
         return {
             "notice": self.notice,
             "status": self.status,
             "profile": {"name": p.name, "age": p.age_years, "sex": p.sex, "weight_kg": p.weight_kg,
-                        "pregnant": p.pregnant, "lactating": p.lactating, "egfr": p.egfr_ml_min,
-                        "ckd_stage": p.ckd_stage, "goal": p.goal, "wake": p.wake_time, "bed": p.bed_time,
+                        "height_cm": p.height_cm, "pregnant": p.pregnant, "lactating": p.lactating,
+                        "egfr": p.egfr_ml_min, "ckd_stage": p.ckd_stage, "goal": p.goal, "wake": p.wake_time, "bed": p.bed_time,
                         "medicines": [m.name for m in p.medicines]},
             "products": [x.to_dict() for x in self.products],
             "supplemental_elemental_mg_per_day": round(self.supplemental_mg_per_day, 1),
@@ -164,6 +171,7 @@ class Plan:
             "schedule_after_course": None if self.usual_doses is None else [d.to_dict() for d in self.usual_doses],
             "medicines": [{"name": m.name, "time": m.clock, "class": m.rule.id} for m in self.medicines],
             "titration": [s.to_dict() for s in self.titration],
+            "egfr_absolute_ml_min": None if egfr_abs is None else round(egfr_abs, 1),
             "serum_mmol_per_l": self.serum_mmol_per_l,
             "findings": [f.to_dict() for f in self.findings],
             "sources": {k: resolve_reference(k).to_dict() for k in self.sources()},
@@ -184,21 +192,20 @@ def trial_compound_mg(profile: Profile) -> tuple[float, str, Finding]:
     w = profile.weight_kg
     if profile.age_years < 18:
         mg = rule["mg_per_kg"] * w
-        return mg, "child: 25 mg/kg/day, capped at the UL", rule_finding(
-            "children", "caution", f"No trial of magnesium L-threonate in children: {rule['mg_per_kg']} mg/kg/day "
+        return mg, f"child: {rule['mg_per_kg']:g} mg/kg/day, capped at the UL", rule_finding(
+            "children", "caution", f"No trial of magnesium L-threonate in children: {rule['mg_per_kg']:g} mg/kg/day "
             f"x {w:g} kg = {mg:.0f} mg/day was scaled from the adult trial and capped at the UL for age.")
-    for band in rule["bands"]:
-        lower_ok = w >= band["weight_min_kg"]
-        upper_ok = w < band["weight_max_kg"] or (band is rule["bands"][-1] and w <= band["weight_max_kg"])
-        if lower_ok and upper_ok:
-            mg = float(band["compound_mg"])
-            return mg, f"trial dose for {band['weight_min_kg']}-{band['weight_max_kg']} kg", rule_finding(
-                "weight_dosing", "info", f"{mg / 1000:g} g/day of magnesium L-threonate: the 12-week trial's dose "
-                f"for {band['weight_min_kg']}-{band['weight_max_kg']} kg ({w:g} kg).")
+    band = load_weight_dosing().band(w)
+    if band is not None:
+        mg = weight_based_daily_mg(w)
+        return mg, f"trial dose for {band.weight_min_kg:g}-{band.weight_max_kg:g} kg", rule_finding(
+            "weight_dosing", "info", f"{mg / 1000:g} g/day of magnesium L-threonate: the 12-week trial's dose "
+            f"for {band.weight_min_kg:g}-{band.weight_max_kg:g} kg ({w:g} kg).")
+    lo, hi = load_weight_dosing().weight_range_kg
     mg = min(rule["mg_per_kg"] * w, float(rule["bands"][-1]["compound_mg"]))
     return mg, "outside the trial's weight range", rule_finding(
-        "weight_dosing", "caution", f"{w:g} kg is outside the trial's 50-100 kg: {mg:.0f} mg/day "
-        f"({rule['mg_per_kg']} mg/kg/day, at most 2 g) was not tested.")
+        "weight_dosing", "caution", f"{w:g} kg is outside the trial's {lo:g}-{hi:g} kg: {mg:.0f} mg/day "
+        f"({rule['mg_per_kg']:g} mg/kg/day, at most {rule['bands'][-1]['compound_mg'] / 1000:g} g) was not tested.")
 
 
 def _resolve_product(entry: ProductEntry) -> Product:
@@ -261,7 +268,7 @@ def _split(pp: ProductPlan, n_doses: int) -> list[tuple[float, float | None]]:
 
 def _doses(profile: Profile, plans: tuple[ProductPlan, ...], meds: tuple[MedicineTime, ...]) -> tuple[Dose, ...]:
     split = load_rules()["split_dosing"]
-    wake, bed = parse_clock(profile.wake_time), parse_clock(profile.bed_time)
+    wake, bed = clock_minutes(profile.wake_time), clock_minutes(profile.bed_time)
     n = 1 if profile.goal == "sleep" else 2
     parts = [_split(pp, n) for pp in plans]
     labels = ["evening"] if n == 1 else ["morning", "evening"]
@@ -301,10 +308,18 @@ def _titration(plans: tuple[ProductPlan, ...]) -> tuple[TitrationStep, ...]:
 
 # --- checks -------------------------------------------------------------------------------
 
+def _egfr_in_model_range(egfr_ml_min: float) -> bool:
+    return EGFR_SPEC.lower <= egfr_ml_min <= EGFR_SPEC.upper
+
+
 def _serum_not_computed(profile: Profile, plan: Plan, kinetics_given: bool) -> Finding:
     missing = [what for what, absent in (("an eGFR value", profile.egfr_ml_min is None),
                                          ("a diet", plan.diet_mg_per_day is None)) if absent]
     why = f"needs {' and '.join(missing)}" if missing else "no kinetics model given"
+    egfr_abs = plan.egfr_absolute_ml_min
+    if egfr_abs is not None and not _egfr_in_model_range(egfr_abs):
+        why = (f"absolute eGFR {egfr_abs:.0f} mL/min is outside the model's {EGFR_SPEC.lower:g}-"
+               f"{EGFR_SPEC.upper:g} mL/min" + (f"; it also needs {' and '.join(missing)}" if missing else ""))
     if not kinetics_given and missing:
         why += " and a kinetics model"
     return rule_finding("serum", "info", f"Kinetic prediction not computed ({why}).", serum_mmol_per_l=None)
@@ -316,6 +331,8 @@ def check_plan(profile: Profile, plan: Plan, *, kinetics_given: bool = False) ->
     ``kinetics_given``: whether a serum predictor was available (only words the serum finding).
     """
     out = [check_kidney(profile.egfr_ml_min, profile.ckd_stage)]
+    if profile.egfr_ml_min is not None:
+        out.append(absolute_egfr(profile.egfr_ml_min, profile.weight_kg, profile.height_cm)[1])
     supplemental = plan.supplemental_mg_per_day
     out.append(check_upper_limit(profile.age_years, supplemental))
     out.append(check_gi_risk(profile.age_years, supplemental))
@@ -325,7 +342,7 @@ def check_plan(profile: Profile, plan: Plan, *, kinetics_given: bool = False) ->
     if plan.serum_mmol_per_l is None:
         out.append(_serum_not_computed(profile, plan, kinetics_given))
     else:
-        out.append(check_serum(plan.serum_mmol_per_l, egfr_ml_min=profile.egfr_ml_min))
+        out.append(check_serum(plan.serum_mmol_per_l, egfr_ml_min=plan.egfr_absolute_ml_min))
     for med in profile.medicines:
         out.extend(check_medicine_effect(med.name, rule) for rule in find_medicine_rules(med.name) or (None,))
     for dose in plan.doses:
@@ -372,7 +389,9 @@ def plan_regimen(profile: Profile, *, serum_predictor: SerumPredictor | None = N
         The person (see :class:`~mgbrain.planner.profile.Profile`).
     serum_predictor
         Optional kinetics model ``f(egfr_ml_min, supplemental_elemental_mg_per_day,
-        diet_mg_per_day) -> serum mmol/L``; called when eGFR and diet are known.
+        diet_mg_per_day) -> serum mmol/L``; called when eGFR and diet are known, with the
+        *absolute* eGFR (mL/min): the profile's indexed eGFR x BSA / 1.73 when the height is
+        known, else the indexed value itself (a finding states that assumption).
 
     Examples
     --------
@@ -400,11 +419,14 @@ def plan_regimen(profile: Profile, *, serum_predictor: SerumPredictor | None = N
     else:
         diet_mg, lines = profile.diet_mg_per_day, ()
     supplemental = sum(p.elemental_mg_per_day for p in plans)
-    serum = None
-    if serum_predictor is not None and profile.egfr_ml_min is not None and diet_mg is not None:
-        serum = float(serum_predictor(profile.egfr_ml_min, supplemental, diet_mg))
+    serum, egfr_abs = None, None
+    if profile.egfr_ml_min is not None:
+        egfr_abs = absolute_egfr(profile.egfr_ml_min, profile.weight_kg, profile.height_cm)[0]
+    if (serum_predictor is not None and egfr_abs is not None and _egfr_in_model_range(egfr_abs)
+            and diet_mg is not None):
+        serum = float(serum_predictor(egfr_abs, supplemental, diet_mg))
     plan = Plan(profile=profile, products=plans, doses=doses, usual_doses=usual, course_days=course_days,
                 titration=_titration(plans) if profile.titrate else (), diet_mg_per_day=diet_mg,
-                diet_lines=lines, medicines=meds, serum_mmol_per_l=serum)
+                diet_lines=lines, medicines=meds, serum_mmol_per_l=serum, egfr_absolute_ml_min=egfr_abs)
     all_findings = check_plan(profile, plan, kinetics_given=serum_predictor is not None) + tuple(findings)
     return Plan(**{**plan.__dict__, "findings": all_findings})

@@ -1,20 +1,21 @@
 """Who the plan is for: a validated, frozen :class:`Profile`, from keywords, TOML or YAML.
 
 Out-of-range inputs raise :class:`~mgbrain.errors.ParameterError` naming the argument, the
-accepted range and the value received: age 1-120 years, weight 2-300 kg, eGFR 0-200 mL/min.
+accepted range and the value received: age 1-120 years, weight 2-300 kg, height 40-250 cm,
+eGFR within the model's ``egfr_ml_min`` bounds (0-200), given per 1.73 m2 as labs report it.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from mgbrain.dosing.clock import clock_minutes
 from mgbrain.errors import ParameterError
-from mgbrain.planner.rules import kidney_stage
+from mgbrain.planner.rules import EGFR_SPEC, kidney_stage
 
 __all__ = [
     "GOALS",
@@ -24,8 +25,6 @@ __all__ = [
     "ProductEntry",
     "DietItem",
     "Profile",
-    "parse_clock",
-    "format_clock",
     "load_profile",
     "profile_from_mapping",
 ]
@@ -37,34 +36,11 @@ CKD_STAGES = ("G1", "G2", "G3a", "G3b", "G4", "G5")
 
 AGE_RANGE = (1.0, 120.0)
 WEIGHT_RANGE_KG = (2.0, 300.0)
-EGFR_RANGE = (0.0, 200.0)
+HEIGHT_RANGE_CM = (40.0, 250.0)
 
-_CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*$")
-
-
-def parse_clock(text: str, *, argument: str = "time") -> int:
-    """``"07:30"`` -> minutes after midnight (450).
-
-    Examples
-    --------
-    >>> parse_clock("7:30"), parse_clock("22")
-    (450, 1320)
-    """
-    match = _CLOCK.match(str(text))
-    if not match:
-        raise ParameterError("cannot read the clock time", argument=argument,
-                             expected="HH:MM, e.g. '07:00' or '21:30'", received=text)
-    hours, minutes = int(match[1]), int(match[2] or 0)
-    if hours > 23 or minutes > 59:
-        raise ParameterError("clock time out of range", argument=argument,
-                             expected="00:00 to 23:59", received=text)
-    return hours * 60 + minutes
-
-
-def format_clock(minutes: int) -> str:
-    """Minutes after midnight -> ``"HH:MM"`` (wraps past midnight)."""
-    minutes %= 24 * 60
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+def _minutes(text: str, argument: str) -> int:
+    """A profile clock time in minutes after midnight (the one parser, :mod:`mgbrain.dosing.clock`)."""
+    return clock_minutes(text, argument=argument, error=ParameterError)
 
 
 def _number(value: Any, argument: str, bounds: tuple[float, float], unit: str) -> float:
@@ -98,7 +74,7 @@ class MedicineEntry:
             raise ParameterError("empty medicine name", argument="medicines.name",
                                  expected="a generic or brand name", received=self.name)
         for t in self.times:
-            parse_clock(t, argument=f"medicines[{self.name}].times")
+            _minutes(t, f"medicines[{self.name}].times")
         if self.days is not None and (isinstance(self.days, bool) or not isinstance(self.days, int)
                                       or not 1 <= self.days <= 366):
             raise ParameterError("course length out of range", argument=f"medicines[{self.name}].days",
@@ -180,6 +156,10 @@ def _stage(value: str | int | None) -> str | None:
 class Profile:
     """Everything the planner needs about one person. Validated on construction.
 
+    ``egfr_ml_min`` is the eGFR as labs report it, indexed to 1.73 m2 of body surface area
+    (mL/min/1.73 m2); the planner converts it to the absolute mL/min the model needs with
+    ``height_cm`` (see :func:`~mgbrain.planner.rules.absolute_egfr`).
+
     Examples
     --------
     >>> p = Profile(age_years=65, sex="female", weight_kg=62, medicines=(MedicineEntry("alendronate"),))
@@ -203,10 +183,13 @@ class Profile:
     bed_time: str = "22:30"
     titrate: bool = False
     name: str | None = None
+    height_cm: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "age_years", _number(self.age_years, "age", AGE_RANGE, "years"))
         object.__setattr__(self, "weight_kg", _number(self.weight_kg, "weight", WEIGHT_RANGE_KG, "kg"))
+        if self.height_cm is not None:
+            object.__setattr__(self, "height_cm", _number(self.height_cm, "height_cm", HEIGHT_RANGE_CM, "cm"))
         sex = str(self.sex).strip().lower()
         sex = {"f": "female", "m": "male", "woman": "female", "man": "male"}.get(sex, sex)
         if sex not in SEXES:
@@ -216,7 +199,8 @@ class Profile:
             raise ParameterError("unknown goal", argument="goal", expected=GOALS, received=self.goal)
         if self.egfr_ml_min is not None:
             object.__setattr__(self, "egfr_ml_min",
-                               _number(self.egfr_ml_min, "egfr", EGFR_RANGE, "mL/min/1.73 m2"))
+                               _number(self.egfr_ml_min, "egfr", (EGFR_SPEC.lower, EGFR_SPEC.upper),
+                                       "mL/min/1.73 m2"))
         object.__setattr__(self, "ckd_stage", _stage(self.ckd_stage))
         if self.egfr_ml_min is not None and self.ckd_stage is not None:
             implied = kidney_stage(self.egfr_ml_min)["stage"]
@@ -240,8 +224,8 @@ class Profile:
         if self.diet and self.diet_mg_per_day is not None:
             raise ParameterError("give diet foods or an intake estimate, not both", argument="diet",
                                  expected="diet foods or diet_mg_per_day", received="both")
-        wake = parse_clock(self.wake_time, argument="wake_time")
-        bed = parse_clock(self.bed_time, argument="bed_time")
+        wake = _minutes(self.wake_time, "wake_time")
+        bed = _minutes(self.bed_time, "bed_time")
         if not 6 * 60 <= bed - wake <= 22 * 60:
             raise ParameterError("waking day out of range", argument="bed_time",
                                  expected="6-22 h after wake_time, same day", received=self.bed_time)
@@ -258,8 +242,8 @@ class Profile:
         return "pregnant" if self.pregnant else "lactating" if self.lactating else "none"
 
 
-_PROFILE_KEYS = {"name", "age", "sex", "weight_kg", "weight", "pregnant", "lactating", "egfr",
-                 "ckd_stage", "goal", "medicines", "products", "product", "diet", "wake", "bed",
+_PROFILE_KEYS = {"name", "age", "sex", "weight_kg", "weight", "height_cm", "pregnant", "lactating",
+                 "egfr", "ckd_stage", "goal", "medicines", "products", "product", "diet", "wake", "bed",
                  "titrate"}
 
 
@@ -318,6 +302,7 @@ def profile_from_mapping(data: Mapping[str, Any], *, where: str = "profile") -> 
     return Profile(
         name=data.get("name"), age_years=data["age"], sex=data["sex"],
         weight_kg=data.get("weight_kg", data.get("weight")),
+        height_cm=data.get("height_cm"),  # unit in the name: a bare "height" is refused as unknown
         pregnant=_flag(data, "pregnant", where), lactating=_flag(data, "lactating", where),
         egfr_ml_min=data.get("egfr"), ckd_stage=data.get("ckd_stage"),
         medicines=tuple(medicines), products=tuple(products), goal=data.get("goal", "cognition"),

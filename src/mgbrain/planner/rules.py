@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from mgbrain.dosing.weight_dosing import load_weight_dosing
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.provenance.references import resolve_reference
+from mgbrain.model import WHOLE_BODY
+from mgbrain.provenance import check_provenance, read_data_toml, resolve_reference
 
 __all__ = [
     "SEVERITIES",
@@ -30,6 +30,9 @@ __all__ = [
     "upper_limit_mg",
     "intake_reference",
     "kidney_stage",
+    "EGFR_SPEC",
+    "body_surface_area_m2",
+    "absolute_egfr",
     "check_upper_limit",
     "check_gi_risk",
     "check_intake",
@@ -41,7 +44,10 @@ __all__ = [
 
 #: Ordered from least to most serious.
 SEVERITIES = ("info", "caution", "warning", "danger")
-_CONFIDENCE = ("high", "medium", "low")
+
+#: The one statement of eGFR bounds: the model's ``egfr_ml_min`` (0-200). The planner applies it to
+#: the eGFR a lab reports (mL/min/1.73 m2) and, after :func:`absolute_egfr`, to the absolute value.
+EGFR_SPEC = WHOLE_BODY.parameter_spec("egfr_ml_min")
 
 
 @dataclass(frozen=True)
@@ -67,32 +73,28 @@ class Finding:
                 "citation": self.citation, "data": dict(self.data)}
 
 
-def _read(name: str) -> dict:
-    path = resources.files("mgbrain") / "data" / "planner" / name
-    return tomllib.loads(path.read_text(encoding="utf-8"))
-
-
-def _check_provenance(row: Mapping, where: str) -> None:
-    for key in ("source", "locator", "confidence"):
-        if not row.get(key):
-            raise ProvenanceError("rule without provenance", argument=f"{where}.{key}",
-                                  expected="source, locator and confidence")
-    resolve_reference(row["source"], where=f"{where}.source")
-    if row["confidence"] not in _CONFIDENCE:
-        raise ProvenanceError("invalid confidence", argument=f"{where}.confidence",
-                              expected=_CONFIDENCE, received=row["confidence"])
+def _weight_dosing_rule(rule_id: str) -> dict:
+    """The ``weight_dosing`` rule: its id from ``rules.toml``, everything else from the dosing data."""
+    rule = load_weight_dosing()
+    return {"id": rule_id, "title": rule.title, "source": rule.provenance.source,
+            "locator": rule.provenance.locator, "confidence": rule.provenance.confidence, "note": rule.note,
+            "mg_per_kg": rule.mg_per_kg,
+            "bands": [{"weight_min_kg": b.weight_min_kg, "weight_max_kg": b.weight_max_kg,
+                       "compound_mg": b.compound_mg} for b in rule.bands]}
 
 
 @cache
 def load_rules() -> Mapping[str, Mapping[str, Any]]:
     """All rules of ``rules.toml``, each checked for a resolvable source, a locator and a confidence."""
-    table = _read("rules.toml")
+    table = read_data_toml("planner", "rules.toml")
+    table["weight_dosing"] = _weight_dosing_rule(table["weight_dosing"]["id"])
     for key, rule in table.items():
-        _check_provenance(rule, f"rules.toml:{key}")
+        check_provenance(rule, f"rules.toml:{key}")
     for stage in table["kidney"]["stages"]:
-        resolve_reference(stage["source"], where=f"rules.toml:kidney.{stage['stage']}")
+        where = f"rules.toml:kidney.{stage['stage']}"
+        check_provenance(stage, where, confidence=False)
         if stage["severity"] not in SEVERITIES:
-            raise ProvenanceError("invalid severity", argument=f"rules.toml:kidney.{stage['stage']}",
+            raise ProvenanceError("invalid severity", argument=f"{where}.severity",
                                   expected=SEVERITIES, received=stage["severity"])
     return MappingProxyType(table)
 
@@ -212,7 +214,52 @@ def kidney_stage(egfr_ml_min: float) -> Mapping[str, Any]:
     for stage in load_rules()["kidney"]["stages"]:
         if egfr_ml_min >= stage["egfr_min"]:
             return stage
-    raise ParameterError("eGFR out of range", argument="egfr", expected=">= 0", received=egfr_ml_min)
+    raise ParameterError("eGFR out of range", argument="egfr",
+                         expected=f"{EGFR_SPEC.lower:g}-{EGFR_SPEC.upper:g} mL/min/1.73 m2", received=egfr_ml_min)
+
+
+def body_surface_area_m2(weight_kg: float, height_cm: float) -> float:
+    """Body surface area by Du Bois & Du Bois 1916 (coefficients in ``rules.toml:egfr_indexing``).
+
+    Examples
+    --------
+    >>> round(body_surface_area_m2(70, 170), 3)
+    1.81
+    """
+    rule = load_rules()["egfr_indexing"]
+    return float(rule["coefficient"] * weight_kg ** rule["weight_exponent"] * height_cm ** rule["height_exponent"])
+
+
+def absolute_egfr(egfr_ml_min_per_1_73m2: float, weight_kg: float, height_cm: float | None) -> tuple[float, Finding]:
+    """The absolute eGFR (mL/min) the model needs from the indexed one a lab reports, and how it was got.
+
+    ``absolute = indexed x BSA / 1.73``, BSA from height and weight; without a height the indexed
+    value is used as absolute (BSA assumed 1.73 m2) and the finding says so.
+
+    Examples
+    --------
+    >>> round(absolute_egfr(60, 70, 170)[0], 1)
+    62.8
+    >>> absolute_egfr(60, 70, None)[0]
+    60.0
+    """
+    rule = load_rules()["egfr_indexing"]
+    ref = float(rule["reference_bsa_m2"])
+    indexed = float(egfr_ml_min_per_1_73m2)
+    if height_cm is None:
+        return indexed, rule_finding(
+            "egfr_indexing", "info",
+            f"eGFR taken as absolute mL/min: height not given, BSA assumed {ref:g} m2 ({indexed:g} mL/min "
+            "used for the serum prediction; give a height to convert).",
+            source=rule["assumption_source"], locator=rule["assumption_locator"],
+            egfr_ml_min_per_1_73m2=indexed, egfr_ml_min=indexed, bsa_m2=None)
+    bsa = body_surface_area_m2(weight_kg, height_cm)
+    absolute = indexed * bsa / ref
+    return absolute, rule_finding(
+        "egfr_indexing", "info",
+        f"eGFR {indexed:g} mL/min/1.73 m2 x BSA {bsa:.2f} m2 / {ref:g} = {absolute:.0f} mL/min absolute "
+        f"(Du Bois BSA for {height_cm:g} cm, {weight_kg:g} kg), used for the serum prediction.",
+        egfr_ml_min_per_1_73m2=indexed, egfr_ml_min=absolute, bsa_m2=bsa)
 
 
 def check_kidney(egfr_ml_min: float | None, ckd_stage: str | None) -> Finding:
@@ -234,7 +281,10 @@ def check_kidney(egfr_ml_min: float | None, ckd_stage: str | None) -> Finding:
 
 
 def check_serum(serum_mmol_per_l: float | None, *, egfr_ml_min: float | None = None) -> Finding:
-    """A predicted steady-state serum Mg against the normal range (None: not computed)."""
+    """A predicted steady-state serum Mg against the normal range (None: not computed).
+
+    ``egfr_ml_min`` is the absolute eGFR the prediction used (recorded in the finding's data).
+    """
     rule = load_rules()["serum"]
     low, high = rule["low_mmol_per_l"], rule["high_mmol_per_l"]
     if serum_mmol_per_l is None:
@@ -289,11 +339,11 @@ def _normalise(name: str) -> str:
 def load_medicine_rules() -> Mapping[str, MedicineRule]:
     """The medicine rule table, validated; keyed by class id."""
     out = {}
-    for cid, row in _read("medicines.toml").items():
+    for cid, row in read_data_toml("planner", "medicines.toml").items():
         where = f"medicines.toml:{cid}"
-        _check_provenance(row, where)
+        check_provenance(row, where)
         if row["severity"] not in SEVERITIES:
-            raise ProvenanceError("invalid severity", argument=where, expected=SEVERITIES,
+            raise ProvenanceError("invalid severity", argument=f"{where}.severity", expected=SEVERITIES,
                                   received=row["severity"])
         out[cid] = MedicineRule(
             id=cid, title=row["title"], effect=row["effect"], severity=row["severity"],

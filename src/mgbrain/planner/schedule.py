@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from mgbrain.planner.profile import format_clock, parse_clock
+from mgbrain.dosing.clock import clock_minutes, format_clock
+from mgbrain.errors import ParameterError
 from mgbrain.planner.rules import MedicineRule
 
 __all__ = ["MedicineTime", "DoseSlot", "conflicts_with", "place_doses"]
@@ -122,5 +123,6 @@ def medicine_times(name: str, times: Sequence[str], rule: MedicineRule | None,
     if rule is None:
         return ()
     clock = list(times) or list(rule.default_times)
-    return tuple(MedicineTime(name, parse_clock(t, argument=f"medicines[{name}].times"), rule, days)
+    return tuple(MedicineTime(name, clock_minutes(t, argument=f"medicines[{name}].times", error=ParameterError),
+                              rule, days)
                  for t in clock)

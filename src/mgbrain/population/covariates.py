@@ -7,39 +7,32 @@ dietary Mg distributions; age sets the mean eGFR (NHANES III decade means).
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from mgbrain.errors import ProvenanceError
-from mgbrain.provenance.references import resolve_reference
+from mgbrain.provenance import check_provenance, read_data_toml
 from mgbrain.population.sampling import subject_draws
 
 __all__ = ["load_covariate_table", "sample_covariates", "COVARIATE_COLUMNS"]
 
 COVARIATE_COLUMNS = ("age_years", "female", "weight_kg", "height_cm", "egfr_ml_min", "diet_mg_per_day")
-_PROVENANCE = ("unit", "source", "locator", "confidence")
 
 
 def _check_rows(table: dict, where: str) -> None:
+    """Every row (or, for a covariate split by sex, every sub-row) has unit, source, locator, confidence."""
     for key, row in table.items():
-        rows = row.values() if isinstance(row, dict) and "source" not in row else [row]
-        for r in rows:
-            missing = [f for f in _PROVENANCE if f not in r]
-            if missing:
-                raise ProvenanceError("covariate row lacks fields", argument=f"{where}:{key}",
-                                      expected=list(_PROVENANCE), received=f"missing {missing}")
-            resolve_reference(r["source"], where=f"{where}:{key}.source")
+        rows = row.items() if isinstance(row, dict) and "source" not in row else [(None, row)]
+        for sub, r in rows:
+            check_provenance(r, f"{where}:{key}" + (f".{sub}" if sub else ""), also=("unit",))
 
 
 @cache
 def load_covariate_table() -> dict:
     """The covariate distributions (validated: every row has unit, source, locator, confidence)."""
-    text = (resources.files("mgbrain") / "data" / "population" / "covariates.toml").read_text(encoding="utf-8")
-    table = tomllib.loads(text)
+    table = read_data_toml("population", "covariates.toml")
     _check_rows(table, "covariates.toml")
     return table
 

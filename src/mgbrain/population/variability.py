@@ -9,17 +9,15 @@ the run as parameter-setting events, so the integrator stops exactly at each occ
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
-from mgbrain.errors import ParameterError, ProvenanceError
+from mgbrain.errors import ParameterError
 from mgbrain.model.parameters import ParameterSet
-from mgbrain.provenance.references import resolve_reference
+from mgbrain.provenance import check_provenance, read_data_toml
 from mgbrain.model.spec import ModelSpec
 from mgbrain.population.sampling import subject_draws
 from mgbrain.solver.batch import EventTable
@@ -63,13 +61,11 @@ class Variability:
 @cache
 def load_variability() -> Variability:
     """The default variability (``data/population/variability.toml``; every CV an assumption)."""
-    table = tomllib.loads((resources.files("mgbrain") / "data" / "population" / "variability.toml")
-                          .read_text(encoding="utf-8"))
-    for key, row in [*table.get("iiv", {}).items(), *((str(c["pair"]), c) for c in table.get("correlation", []))]:
-        for f in ("source", "locator", "confidence"):
-            if f not in row:
-                raise ProvenanceError("variability row lacks a field", argument=key, expected=f)
-        resolve_reference(row["source"], where=f"variability.toml:{key}")
+    table = read_data_toml("population", "variability.toml")
+    for key, row in table.get("iiv", {}).items():
+        check_provenance(row, f"variability.toml:iiv.{key}", also=("cv",))
+    for i, row in enumerate(table.get("correlation", [])):
+        check_provenance(row, f"variability.toml:correlation[{i}]", also=("pair", "value"))
     return Variability({k: float(v["cv"]) for k, v in table.get("iiv", {}).items()},
                        tuple((tuple(c["pair"]), float(c["value"])) for c in table.get("correlation", [])))
 

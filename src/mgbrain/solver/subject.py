@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 
 from mgbrain.dosing.regimen import Diet
 from mgbrain.errors import ParameterError
+from mgbrain.model import WHOLE_BODY
 from mgbrain.model.parameters import ParameterSet, default_parameters
 
 __all__ = ["Subject"]
+
+#: eGFR bounds have one home, the model's ``egfr_ml_min`` parameter (absolute mL/min).
+_EGFR = WHOLE_BODY.parameter_spec("egfr_ml_min")
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,8 @@ class Subject:
     weight_kg
         Body weight, 2-300 kg.
     egfr_ml_min
-        Glomerular filtration rate, 0-200 mL/min (kidney failure below 15 runs and shows
-        accumulation).
+        Glomerular filtration rate, absolute mL/min (not per 1.73 m2), within the model's
+        ``egfr_ml_min`` bounds, 0-200 (kidney failure below 15 runs and shows accumulation).
     diet
         Habitual dietary Mg.
     age_years
@@ -36,7 +40,8 @@ class Subject:
     age_years: float = 57.3
 
     def __post_init__(self) -> None:
-        for name, lo, hi, unit in (("weight_kg", 2.0, 300.0, "kg"), ("egfr_ml_min", 0.0, 200.0, "mL/min"),
+        for name, lo, hi, unit in (("weight_kg", 2.0, 300.0, "kg"),
+                                   ("egfr_ml_min", _EGFR.lower, _EGFR.upper, _EGFR.unit),
                                    ("age_years", 18.0, 100.0, "years")):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value) or not lo <= value <= hi:

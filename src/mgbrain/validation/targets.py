@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Callable, Mapping
 
 from mgbrain.errors import ProvenanceError
 from mgbrain.model.parameters import ParameterSet
-from mgbrain.provenance.references import resolve_reference
+from mgbrain.provenance import check_provenance, read_data_toml
 
 __all__ = ["Check", "Target", "CheckResult", "load_targets", "evaluate_targets"]
 
@@ -69,11 +67,10 @@ class CheckResult:
 
 @cache
 def load_targets() -> Mapping[str, Target]:
-    text = (resources.files("mgbrain") / "data" / "validation_targets.toml").read_text(encoding="utf-8")
     out = {}
-    for tid, row in tomllib.loads(text).items():
+    for tid, row in read_data_toml("validation_targets.toml").items():
         where = f"validation_targets.toml:{tid}"
-        resolve_reference(row["source"], where=f"{where}.source")
+        check_provenance(row, where, confidence=False, also=("title", "checks"))
         if row.get("role") not in ROLES:
             raise ProvenanceError("invalid role", argument=f"{where}.role", expected=ROLES, received=row.get("role"))
         checks = tuple(Check(**c) for c in row["checks"])

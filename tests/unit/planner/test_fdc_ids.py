@@ -81,3 +81,17 @@ def test_an_fdc_id_used_twice_is_rejected():
     with pytest.raises(ProvenanceError) as err:
         parse_foods(text.replace(kale, kale.replace(f",{find_id('Kale, raw')},", ",168462,")))
     assert err.value.argument == "foods.csv:kale_raw.fdc_id" and "spinach_raw" in str(err.value.received)
+
+
+@pytest.mark.parametrize("edit, argument, words", [
+    (lambda row: row.removesuffix(",medium") + ",certain", "foods.csv:spinach_raw.confidence", "invalid confidence"),
+    (lambda row: row.replace(",usda_fdc,", ",usda_fcd,"), "foods.csv:spinach_raw.source", "unknown reference"),
+    (lambda row: row.replace('"SR Legacy: ""Spinach, raw"", magnesium per 100 g"', '""'), "foods.csv:spinach_raw",
+     "lacks provenance"),
+])
+def test_a_food_row_is_checked_by_the_one_provenance_check(edit, argument, words):
+    text = _table_text()
+    row = next(line for line in text.splitlines() if line.startswith("spinach_raw,"))
+    with pytest.raises(ProvenanceError, match=words) as err:
+        parse_foods(text.replace(row, edit(row)))
+    assert err.value.argument == argument

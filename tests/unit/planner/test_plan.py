@@ -8,6 +8,7 @@ import pytest
 from mgbrain.planner import plan_regimen
 from mgbrain.planner.export import render_ics
 from mgbrain.planner.profile import MedicineEntry, ProductEntry, Profile, load_profile
+from mgbrain.planner.rules import body_surface_area_m2
 from mgbrain.reporting.html import render_plan_html
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "profiles"
@@ -173,3 +174,49 @@ def test_a_combination_medicine_gets_every_rule_and_its_timing():
     assert {f.rule for f in effects} == {"MED_SMPC_ABSORPTION", "MED_LOOP_THIAZIDE_DIURETIC"}
     timing = rules(plan)["MED_TIMING"]  # from the rule that has a timing, not the diuretic's
     assert timing.data == {"moved_from": "08:00", "moved_to": "10:00"} and timing.source == "uk_smpc_oral_mg"
+
+
+# --- eGFR units at the planner -> model boundary ------------------------------------------
+
+def test_du_bois_body_surface_area_against_a_hand_computed_value():
+    # 0.007184 x 70^0.425 x 170^0.725 = 0.007184 x 6.0835 x 41.41 = 1.810 m2
+    assert body_surface_area_m2(70, 170) == pytest.approx(1.810, abs=5e-4)
+    assert body_surface_area_m2(62, 160) == pytest.approx(1.645, abs=5e-4)
+
+
+def test_the_predictor_gets_the_absolute_egfr_when_height_is_known():
+    calls = []
+
+    def fake(egfr_ml_min, supplemental, diet):
+        calls.append((egfr_ml_min, supplemental, diet))
+        return 0.85
+
+    plan = plan_regimen(person(egfr_ml_min=60, weight_kg=70, height_cm=170, diet_mg_per_day=300),
+                        serum_predictor=fake)
+    absolute = 60 * 1.8097 / 1.73  # 62.8 mL/min
+    assert calls == [(pytest.approx(absolute, rel=1e-4), pytest.approx(144), 300)]
+    assert plan.egfr_absolute_ml_min == pytest.approx(absolute, rel=1e-4)
+    basis = rules(plan)["EGFR_BSA"]
+    assert basis.source == "dubois1916" and "63 mL/min absolute" in basis.message
+    assert rules(plan)["SERUM"].data["egfr_ml_min"] == pytest.approx(absolute, rel=1e-4)
+    assert rules(plan)["KIDNEY"].data["egfr_ml_min"] == 60  # the KDIGO category reads the indexed value
+    assert plan.to_dict()["egfr_absolute_ml_min"] == pytest.approx(62.8)
+
+
+def test_without_height_the_plan_states_the_bsa_assumption():
+    calls = []
+    plan = plan_regimen(person(egfr_ml_min=60, diet_mg_per_day=300),
+                        serum_predictor=lambda *a: calls.append(a) or 0.85)
+    assert calls[0][0] == 60
+    basis = rules(plan)["EGFR_BSA"]
+    assert basis.message.startswith("eGFR taken as absolute mL/min: height not given, BSA assumed 1.73 m2")
+    assert basis.source == "kdigo2012" and basis.data["bsa_m2"] is None
+    assert "EGFR_BSA" not in rules(plan_regimen(person(egfr_ml_min=None)))
+
+
+def test_an_absolute_egfr_beyond_the_model_is_not_predicted():
+    calls = []
+    plan = plan_regimen(person(egfr_ml_min=190, weight_kg=120, height_cm=200, diet_mg_per_day=300),
+                        serum_predictor=lambda *a: calls.append(a) or 0.85)
+    assert calls == [] and plan.serum_mmol_per_l is None
+    assert "outside the model's 0-200 mL/min" in rules(plan)["SERUM"].message

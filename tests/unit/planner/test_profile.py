@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.planner.profile import DietItem, MedicineEntry, Profile, load_profile, parse_clock, profile_from_mapping
+from mgbrain.dosing.clock import clock_minutes
+from mgbrain.planner.profile import DietItem, MedicineEntry, Profile, load_profile, profile_from_mapping
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "profiles"
 
@@ -73,10 +74,13 @@ def test_bad_inputs_name_their_argument():
             assert err.value.argument == argument
 
 
-def test_parse_clock():
-    assert parse_clock("07:05") == 425 and parse_clock("0") == 0
+def test_profile_clock_times_in_minutes():
+    assert clock_minutes("07:05") == 425 and clock_minutes("0") == 0
     with pytest.raises(ParameterError):
-        parse_clock("7pm")
+        clock_minutes("7pm", error=ParameterError)
+    with pytest.raises(ParameterError) as err:
+        person(wake_time="07:75")
+    assert err.value.argument == "wake_time"
 
 
 def test_load_example_profiles():
@@ -126,3 +130,27 @@ def test_profile_shorthands_mean_the_same_as_the_full_layout():
     short = profile_from_mapping({**BASE, "diet": [{"food": "almonds", "servings": 2}],
                                   "medicines": [{"name": "ciprofloxacin", "times": "08:00"}]})
     assert full == short and full.diet == (DietItem("almonds", servings=2),)
+
+
+@pytest.mark.parametrize("height", [0, 39.9, 250.1, -170, float("nan"), "tall", True])
+def test_bad_heights_are_rejected_naming_the_field(height):
+    with pytest.raises(ParameterError) as err:
+        person(height_cm=height)
+    assert err.value.argument == "height_cm" and "cm" in str(err.value.expected)
+
+
+def test_height_from_a_profile_file():
+    assert profile_from_mapping({"age": 40, "sex": "male", "weight_kg": 78, "height_cm": 175}).height_cm == 175
+    with pytest.raises(ParameterError, match="unknown profile field"):  # the unit must be named
+        profile_from_mapping({"age": 40, "sex": "male", "weight_kg": 78, "height": 175.5})
+    assert person().height_cm is None
+
+
+def test_egfr_bounds_are_the_models():
+    from mgbrain.model import WHOLE_BODY
+
+    upper = WHOLE_BODY.parameter_spec("egfr_ml_min").upper
+    assert person(egfr_ml_min=upper).egfr_ml_min == upper
+    with pytest.raises(ParameterError) as err:
+        person(egfr_ml_min=upper + 1)
+    assert err.value.argument == "egfr"

@@ -2,20 +2,20 @@
 
 import pytest
 
-from mgbrain.planner.profile import parse_clock
+from mgbrain.dosing.clock import clock_minutes
 from mgbrain.planner.rules import find_medicine_rule
 from mgbrain.planner.schedule import MedicineTime, conflicts_with, place_doses
 
 
 def med(name, clock):
-    return MedicineTime(name, parse_clock(clock), find_medicine_rule(name))
+    return MedicineTime(name, clock_minutes(clock), find_medicine_rule(name))
 
 
 # Bisphosphonates: >= 2 h apart either way (ODS, via secondary pages).
 @pytest.mark.parametrize("mg_clock, conflict", [("09:00", False), ("08:59", True), ("07:00", True),
                                                 ("05:01", True), ("05:00", False), ("21:30", False)])
 def test_alendronate_two_hours(mg_clock, conflict):
-    assert conflicts_with(parse_clock(mg_clock), med("alendronate", "07:00")) is conflict
+    assert conflicts_with(clock_minutes(mg_clock), med("alendronate", "07:00")) is conflict
 
 
 # Quinolones/tetracyclines: antibiotic >= 2 h before or 4-6 h after Mg (6 h used).
@@ -23,12 +23,12 @@ def test_alendronate_two_hours(mg_clock, conflict):
 @pytest.mark.parametrize("mg_clock, conflict", [("10:00", False), ("09:59", True), ("08:00", True),
                                                 ("02:01", True), ("02:00", False), ("04:00", True)])
 def test_antibiotic_window(name, mg_clock, conflict):
-    assert conflicts_with(parse_clock(mg_clock), med(name, "08:00")) is conflict
+    assert conflicts_with(clock_minutes(mg_clock), med(name, "08:00")) is conflict
 
 
 @pytest.mark.parametrize("mg_clock, conflict", [("00:30", True), ("01:00", False), ("17:00", False), ("17:01", True)])
 def test_conflict_wraps_past_midnight(mg_clock, conflict):
-    assert conflicts_with(parse_clock(mg_clock), med("ciprofloxacin", "23:00")) is conflict
+    assert conflicts_with(clock_minutes(mg_clock), med("ciprofloxacin", "23:00")) is conflict
 
 
 def test_alendronate_moves_morning_dose_to_nine():

@@ -3,6 +3,9 @@ import pytest
 from mgbrain.dosing.regimen import (
     Diet, Infusion, IVBolus, OralDose, Regimen, daily_regimen, parse_clock, weight_based_daily_mg,
 )
+from mgbrain.dosing.clock import clock_minutes
+from mgbrain.dosing.conversion import MAX_COMPOUND_MG_PER_DAY, check_daily_compound_mg
+from mgbrain.dosing.weight_dosing import load_weight_dosing
 from mgbrain.errors import ParameterError, RegimenError
 from mgbrain.solver import Subject
 from mgbrain.units import mg_to_mmol
@@ -70,3 +73,36 @@ def test_parse_clock():
     assert parse_clock("08:30") == 8.5
     with pytest.raises(RegimenError):
         parse_clock("25:00")
+
+
+@pytest.mark.parametrize("text, hours", [("08:30", 8.5), ("8", 8.0), (" 7:05 ", 7 + 5 / 60), ("8.5", 8.5), ("0", 0.0)])
+def test_one_clock_parser_reads_every_spelling(text, hours):
+    assert parse_clock(text) == pytest.approx(hours)
+    assert clock_minutes(text) == round(hours * 60)
+
+
+@pytest.mark.parametrize("text", ["24:00", "08:75", "7:5", "7pm", "", "-1"])
+def test_clock_parser_rejects_times_outside_the_day(text):
+    with pytest.raises(RegimenError) as err:
+        parse_clock(text, argument="times")
+    assert err.value.argument == "times"
+    with pytest.raises(ParameterError):
+        clock_minutes(text, error=ParameterError)
+
+
+def test_absurd_daily_dose_is_one_check():
+    with pytest.raises(RegimenError, match="absurd") as err:
+        daily_regimen("magtein", "60 g/day", days=1)
+    assert err.value.argument == "dose"
+    with pytest.raises(RegimenError, match="absurd"):
+        check_daily_compound_mg(MAX_COMPOUND_MG_PER_DAY + 1)
+    assert check_daily_compound_mg(MAX_COMPOUND_MG_PER_DAY) == MAX_COMPOUND_MG_PER_DAY
+
+
+def test_weight_rule_has_one_home_with_its_source():
+    rule = load_weight_dosing()
+    assert rule.provenance.source == "liu2016" and rule.provenance.locator
+    assert [(b.weight_min_kg, b.weight_max_kg, b.compound_mg) for b in rule.bands] == [(50, 70, 1500), (70, 100, 2000)]
+    from mgbrain.brain.trials import LIU2016
+
+    assert [(w, dose) for w, dose, _ in LIU2016.strata] == [(60.0, 1500.0), (85.0, 2000.0)]

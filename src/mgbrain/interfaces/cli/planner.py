@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Optional
@@ -89,9 +90,11 @@ def plan(
     age: Annotated[Optional[float], typer.Option(help="Age in years (1-120).")] = None,
     sex: Annotated[Optional[str], typer.Option(help="female or male.")] = None,
     weight: Annotated[Optional[float], typer.Option(help="Body weight in kg (2-300).")] = None,
+    height: Annotated[Optional[float], typer.Option(
+        help="Height in cm (40-250): converts --egfr (per 1.73 m2) to absolute mL/min for the serum prediction.")] = None,
     pregnant: Annotated[bool, typer.Option("--pregnant", help="Pregnant.")] = False,
     lactating: Annotated[bool, typer.Option("--lactating", help="Breastfeeding.")] = False,
-    egfr: Annotated[Optional[float], typer.Option(help="eGFR, mL/min/1.73 m2 (0-200).")] = None,
+    egfr: Annotated[Optional[float], typer.Option(help="eGFR as labs report it, mL/min/1.73 m2 (0-200).")] = None,
     ckd_stage: Annotated[Optional[str], typer.Option("--ckd-stage", help="CKD stage: 1-5, 3a, 3b, dialysis.")] = None,
     medicine: Annotated[Optional[list[str]], typer.Option(
         "--medicine", "-m", metavar="MEDICINE", help="NAME[@HH:MM,HH:MM][/Nd], repeatable, e.g. 'ciprofloxacin@08:00,20:00/7d'.")] = None,
@@ -114,13 +117,19 @@ def plan(
     """Plan magnesium doses (amounts, capsules, clock times) and check them, each rule with its source."""
     if profile is not None:
         person = load_profile(profile)
+        if height is not None:
+            if person.height_cm is not None and person.height_cm != height:
+                raise ParameterError("the profile already gives a height", argument="--height",
+                                     expected=f"the profile's {person.height_cm:g} cm or no --height",
+                                     received=height)
+            person = dataclasses.replace(person, height_cm=height)
     else:
         missing = [n for n, v in (("--age", age), ("--sex", sex), ("--weight", weight)) if v is None]
         if missing:
             raise ParameterError("missing option", argument=missing[0],
                                  expected="--profile FILE or --age, --sex and --weight", received=None)
         person = Profile(
-            age_years=age, sex=sex, weight_kg=weight, pregnant=pregnant, lactating=lactating,
+            age_years=age, sex=sex, weight_kg=weight, height_cm=height, pregnant=pregnant, lactating=lactating,
             egfr_ml_min=egfr, ckd_stage=ckd_stage, medicines=tuple(_medicine(m) for m in medicine or ()),
             products=(ProductEntry(product=product, dose=dose, elemental=elemental, label=label,
                                    form="threonate" if label else None, capsule_mg=capsule_mg),),
