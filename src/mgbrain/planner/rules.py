@@ -38,6 +38,7 @@ __all__ = [
     "check_intake",
     "check_kidney",
     "check_serum",
+    "serum_normal_range_mmol_per_l",
     "check_medicine_effect",
     "rule_finding",
 ]
@@ -280,13 +281,24 @@ def check_kidney(egfr_ml_min: float | None, ckd_stage: str | None) -> Finding:
                         egfr_ml_min=egfr_ml_min)
 
 
+def serum_normal_range_mmol_per_l() -> tuple[float, float]:
+    """The normal range of serum total Mg (mmol/L), from ``rules.toml [serum]``.
+
+    Examples
+    --------
+    >>> serum_normal_range_mmol_per_l()
+    (0.75, 0.95)
+    """
+    rule = load_rules()["serum"]
+    return float(rule["low_mmol_per_l"]), float(rule["high_mmol_per_l"])
+
+
 def check_serum(serum_mmol_per_l: float | None, *, egfr_ml_min: float | None = None) -> Finding:
     """A predicted steady-state serum Mg against the normal range (None: not computed).
 
     ``egfr_ml_min`` is the absolute eGFR the prediction used (recorded in the finding's data).
     """
-    rule = load_rules()["serum"]
-    low, high = rule["low_mmol_per_l"], rule["high_mmol_per_l"]
+    low, high = serum_normal_range_mmol_per_l()
     if serum_mmol_per_l is None:
         return rule_finding("serum", "info", "Kinetic prediction not computed (no kinetics model given).",
                             serum_mmol_per_l=None)

@@ -10,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from mgbrain.planner.rules import serum_normal_range_mmol_per_l  # noqa: E402
+
 __all__ = ["figure_to_base64", "plot_compare_runs", "plot_form_comparison"]
 
 
@@ -29,7 +31,7 @@ def plot_compare_runs(runs: dict, *, panels=None):
         ``{label: (frame, daily)}`` from :meth:`Trajectory.frame` and :meth:`Trajectory.daily`.
     """
     panels = panels or [
-        ("frame", "serum_total_mmol_per_l", "serum total Mg (mmol/L)", (0.75, 0.95)),
+        ("frame", "serum_total_mmol_per_l", "serum total Mg (mmol/L)", serum_normal_range_mmol_per_l()),
         ("frame", "csf_mmol_per_l", "CSF Mg (mmol/L)", None),
         ("daily", "urine_mg_per_24h", "urine Mg (mg/24 h)", None),
         ("daily", "tissue_pool_mmol", "exchangeable tissue Mg (mmol)", None),
