@@ -171,13 +171,14 @@ def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: Ev
         raise ParameterError("output times must be sorted and >= 0", argument="output_times_h")
     kernel = batch_kernel(model)
     states = np.empty((n_sub, out_t.shape[1], len(model.species)))
-    status = np.full(n_sub, -1, dtype=np.int64)
+    status = np.full(n_sub, SolveStatus.NOT_RUN, dtype=np.int64)
     n_steps = np.zeros(n_sub, dtype=np.int64)
     ev = events
     kernel.solve(y0, params, np.ascontiguousarray(ev.time_h), np.ascontiguousarray(ev.kind),
                  np.ascontiguousarray(ev.index), np.ascontiguousarray(ev.value), out_t,
                  float(options.rtol), float(options.atol), int(options.max_steps), states, status, n_steps)
-    if options.on_failure == "raise" and np.any(status != 0):
-        i = int(np.flatnonzero(status != 0)[0])
+    failed = status != SolveStatus.OK
+    if options.on_failure == "raise" and np.any(failed):
+        i = int(np.flatnonzero(failed)[0])
         raise SolverError("batch integration failed", subject=i, status=SolveStatus.describe(status[i]))
     return BatchResult(states, out_t, status, n_steps)

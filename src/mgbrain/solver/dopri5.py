@@ -1,0 +1,293 @@
+"""Adaptive Dormand-Prince 5(4) integration of a batch of subjects, compiled by numba.
+
+The method is that of Dormand, J.R. & Prince, P.J. (1980), "A family of embedded Runge-Kutta
+formulae", J. Comput. Appl. Math. 6(1), 19-26, doi:10.1016/0771-050X(80)90013-3: seven
+stages, first same as last, the fifth-order solution carried on (local extrapolation) and the
+embedded fourth-order one used only for the error estimate (scipy's RMS norm of
+``err / (atol + rtol * max(|y|, |y_new|))``).
+
+Why explicit: the Jacobian of the whole-body model has eigenvalues between 0 and about
+-7.3 /h at steady state and after doses (fastest: dissolution of soluble salts), so explicit
+steps are stable up to ~0.45 h and accuracy, not stability, limits the step near doses.
+
+The model enters as two jitted functions passed as arguments, so numba compiles one
+specialised integrator per model:
+
+``rhs(y, p, d, u, out)``
+    writes dy/dt into ``out`` from species ``y``, parameters ``p``, derived values ``d`` and
+    inputs ``u`` (the system is autonomous: time only enters through events).
+``derive(p, d)``
+    writes the values that depend on parameters only into ``d`` (once per subject and after
+    each parameter change, not at every stage).
+
+Events (per subject, sorted by time, padded with ``inf``) are :class:`EventKind` codes. All
+events at one time are applied before integrating on, and an output at that time sees the state
+after them (the single-subject solver's convention).
+
+:func:`make_integrator` binds a model's two functions; the result is not cached itself (numba
+cannot cache closures over dispatchers across processes). The per-model wrapper that
+:mod:`mgbrain.solver.kernel` generates calls it and is cached with it compiled in.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from mgbrain.solver.events import EventKind, SolveStatus
+
+__all__ = ["A", "B", "C", "E", "FASTMATH", "make_integrator"]
+
+#: LLVM fast-math flags of the integrator and the generated right-hand side: fused
+#: multiply-add, reciprocal instead of division, no signed zeros; never reassociation.
+FASTMATH = {"contract", "arcp", "nsz"}
+
+# Dormand & Prince (1980), method RK5(4)7M, as tuples: numba compiles them in as constants
+# (global arrays would make the kernel uncacheable). C: nodes; A: stage coefficients (row 7
+# equals B: first same as last); B: fifth-order weights; E: B minus the fourth-order weights,
+# written as exact fractions.
+C = (0.0, 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0, 1.0, 1.0)
+A = (
+    (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+    (1.0 / 5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+    (3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+    (44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0.0, 0.0, 0.0, 0.0),
+    (19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0, 0.0, 0.0, 0.0),
+    (9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0, 49.0 / 176.0, -5103.0 / 18656.0, 0.0, 0.0),
+    (35.0 / 384.0, 0.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0, 0.0),
+)
+B = (35.0 / 384.0, 0.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0, 0.0)
+E = (71.0 / 57600.0, 0.0, -71.0 / 16695.0, 71.0 / 1920.0, -17253.0 / 339200.0, 22.0 / 525.0,
+     -1.0 / 40.0)
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _initial_step(rhs, y, p, dv, u, f0, rtol, atol, tmp, f1, span):
+    """First step size as scipy's ``select_initial_step`` (Hairer, Norsett & Wanner), at most ``span``."""
+    n = y.shape[0]
+    d0 = 0.0
+    d1 = 0.0
+    for j in range(n):
+        sc = atol + rtol * abs(y[j])
+        d0 += (y[j] / sc) ** 2
+        d1 += (f0[j] / sc) ** 2
+    d0 = math.sqrt(d0 / n)
+    d1 = math.sqrt(d1 / n)
+    h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+    h0 = min(h0, span)
+    for j in range(n):
+        tmp[j] = y[j] + h0 * f0[j]
+    rhs(tmp, p, dv, u, f1)
+    d2 = 0.0
+    for j in range(n):
+        sc = atol + rtol * abs(y[j])
+        d2 += ((f1[j] - f0[j]) / sc) ** 2
+    d2 = math.sqrt(d2 / n) / h0
+    if d1 <= 1e-15 and d2 <= 1e-15:
+        h1 = max(1e-6, h0 * 1e-3)
+    else:
+        h1 = (0.01 / max(d1, d2)) ** 0.2
+    return min(100.0 * h0, h1, span)
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _dopri_step(rhs, y, p, dv, u, hs, k, tmp, yn, rtol, atol):
+    """One trial step of size ``hs`` from ``y`` (``k[0]`` = f(y)) into ``yn``; its error norm.
+
+    ``k`` (stage, species) receives the stage derivatives; ``k[6]`` = f(yn) is the next
+    step's ``k[0]`` if the step is accepted. Each stage is written out term by term, not as a
+    loop over the tableau, so that fused multiply-adds form the same way whatever the data.
+    """
+    n = y.shape[0]
+    for j in range(n):
+        tmp[j] = y[j] + hs * A[1][0] * k[0, j]
+    rhs(tmp, p, dv, u, k[1])
+    for j in range(n):
+        tmp[j] = y[j] + hs * (A[2][0] * k[0, j] + A[2][1] * k[1, j])
+    rhs(tmp, p, dv, u, k[2])
+    for j in range(n):
+        tmp[j] = y[j] + hs * (A[3][0] * k[0, j] + A[3][1] * k[1, j] + A[3][2] * k[2, j])
+    rhs(tmp, p, dv, u, k[3])
+    for j in range(n):
+        tmp[j] = y[j] + hs * (A[4][0] * k[0, j] + A[4][1] * k[1, j] + A[4][2] * k[2, j]
+                              + A[4][3] * k[3, j])
+    rhs(tmp, p, dv, u, k[4])
+    for j in range(n):
+        tmp[j] = y[j] + hs * (A[5][0] * k[0, j] + A[5][1] * k[1, j] + A[5][2] * k[2, j]
+                              + A[5][3] * k[3, j] + A[5][4] * k[4, j])
+    rhs(tmp, p, dv, u, k[5])
+    for j in range(n):  # B[1] = 0
+        yn[j] = y[j] + hs * (B[0] * k[0, j] + B[2] * k[2, j] + B[3] * k[3, j] + B[4] * k[4, j]
+                             + B[5] * k[5, j])
+    rhs(yn, p, dv, u, k[6])
+    err = 0.0
+    for j in range(n):  # E[1] = 0
+        sc = atol + rtol * max(abs(y[j]), abs(yn[j]))
+        ej = hs * (E[0] * k[0, j] + E[2] * k[2, j] + E[3] * k[3, j] + E[4] * k[4, j] + E[5] * k[5, j]
+                   + E[6] * k[6, j]) / sc
+        err += ej * ej
+    return math.sqrt(err / n)
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _advance(rhs, y, p, dv, u, t, t_stop, h, steps, max_steps, k, tmp, yn, rtol, atol):
+    """Adaptive steps from ``t`` to exactly ``t_stop``; returns ``(t, h, steps, status)``."""
+    while t < t_stop:
+        if steps >= max_steps:
+            return t, h, steps, SolveStatus.TOO_MANY_STEPS
+        last = False
+        hs = h
+        if t + hs >= t_stop:
+            hs = t_stop - t
+            last = True
+        if hs < 1e-12 * max(1.0, abs(t)):
+            return t, h, steps, SolveStatus.STEP_SIZE_UNDERFLOW
+        err = _dopri_step(rhs, y, p, dv, u, hs, k, tmp, yn, rtol, atol)
+        steps += 1
+        if not math.isfinite(err):
+            return t, h, steps, SolveStatus.NON_FINITE_STATE
+        if err <= 1.0:
+            t = t_stop if last else t + hs
+            for j in range(y.shape[0]):
+                y[j] = yn[j]
+                k[0, j] = k[6, j]
+            fac = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** -0.2)
+            # a step cut short to land on a stop does not shrink the natural step
+            h = max(h, hs * fac) if last else hs * fac
+        else:
+            h = hs * max(0.2, 0.9 * err ** -0.2)
+    return t, h, steps, SolveStatus.OK
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _apply_events(derive, i, t, e, ev_t, ev_kind, ev_index, ev_value, y, p, dv, u):
+    """Apply subject ``i``'s events due by ``t``, from column ``e`` on; returns the next column."""
+    while e < ev_t.shape[1] and ev_t[i, e] <= t:
+        kind = ev_kind[i, e]
+        if kind == EventKind.ADD_SPECIES:
+            y[ev_index[i, e]] += ev_value[i, e]
+        elif kind == EventKind.SET_INPUT:
+            u[ev_index[i, e]] = ev_value[i, e]
+        else:  # EventKind.SET_PARAMETER
+            p[ev_index[i, e]] = ev_value[i, e]
+            derive(p, dv)
+        e += 1
+    return e
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _integrate_subject(rhs, derive, initial_step, i, y, p, dv, u, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol,
+                       max_steps, out_states, k, tmp, yn):
+    """Subject ``i`` from t = 0 through its events; fills ``out_states[i]``; ``(status, steps)``."""
+    n = y.shape[0]
+    n_out = out_t.shape[1]
+    t = 0.0
+    e = 0
+    o = 0
+    h = 0.0
+    steps = 0
+    fresh = True  # the state or the equations changed: derivative and step size are stale
+    while True:
+        e_next = _apply_events(derive, i, t, e, ev_t, ev_kind, ev_index, ev_value, y, p, dv, u)
+        fresh = fresh or e_next > e
+        e = e_next
+        while o < n_out and out_t[i, o] <= t:
+            for j in range(n):
+                out_states[i, o, j] = y[j]
+            o += 1
+        if o >= n_out or not math.isfinite(out_t[i, o]):
+            return SolveStatus.OK, steps
+        t_stop = out_t[i, o]
+        if e < ev_t.shape[1] and ev_t[i, e] < t_stop:
+            t_stop = ev_t[i, e]
+        if fresh:
+            rhs(y, p, dv, u, k[0])
+            h = initial_step(y, p, dv, u, k[0], rtol, atol, tmp, k[1], t_stop - t)
+            fresh = False
+        if t_stop - t <= 1e-10 * max(1.0, abs(t_stop)):
+            t = t_stop  # stops a rounding error apart: nothing happens in between
+        t, h, steps, status = _advance(rhs, y, p, dv, u, t, t_stop, h, steps, max_steps, k, tmp, yn,
+                                       rtol, atol)
+        if status != SolveStatus.OK:
+            return status, steps
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _integrate_batch(rhs, derive, initial_step, n_derived, n_inputs, y0, params, ev_t, ev_kind, ev_index,
+                     ev_value, out_t, rtol, atol, max_steps, out_states, status, n_steps):
+    """Integrate every subject from t = 0 through its events; states at its output times.
+
+    Each subject runs through the same scalar code, independently of the others, so its
+    numbers do not depend on the batch it is in.
+
+    Parameters
+    ----------
+    rhs, derive
+        The model's jitted right-hand side and parameter-only derivation (module docstring).
+    initial_step
+        ``_initial_step`` bound to ``rhs`` (see :func:`make_integrator`).
+    n_derived, n_inputs
+        Lengths of the derived-value and input vectors (inputs start at 0 for every subject).
+    y0
+        Initial states, shape ``(subject, species)``.
+    params
+        Parameters, shape ``(subject, parameter)``.
+    ev_t, ev_kind, ev_index, ev_value
+        Events, shape ``(subject, event)``, sorted by time and padded with ``inf``; ``ev_kind``
+        holds :class:`EventKind` codes.
+    out_t
+        Output times, shape ``(subject, output)``, sorted and padded with ``inf``; the last
+        finite one ends the subject's integration.
+    rtol, atol, max_steps
+        Error tolerances and the step budget per subject.
+    out_states
+        Filled with the states, shape ``(subject, output, species)``; NaN for a failed subject.
+    status, n_steps
+        Filled per subject, shape ``(subject,)``: :class:`SolveStatus` code and steps taken.
+    """
+    n_sub, n = y0.shape
+    y = np.empty(n)
+    yn = np.empty(n)
+    tmp = np.empty(n)
+    k = np.empty((7, n))
+    p = np.empty(params.shape[1])
+    dv = np.zeros(max(n_derived, 1))
+    u = np.zeros(max(n_inputs, 1))
+    for i in range(n_sub):
+        y[:] = y0[i]
+        p[:] = params[i]
+        u[:] = 0.0
+        derive(p, dv)
+        st, steps = _integrate_subject(rhs, derive, initial_step, i, y, p, dv, u, ev_t, ev_kind, ev_index, ev_value, out_t,
+                                       rtol, atol, max_steps, out_states, k, tmp, yn)
+        status[i] = st
+        n_steps[i] = steps
+        if st != SolveStatus.OK:
+            out_states[i] = np.nan
+
+
+def make_integrator(rhs, derive):
+    """The batch integrator compiled for one model's ``rhs`` and ``derive`` (module docstring).
+
+    Returns a jitted ``integrate(n_derived, n_inputs, y0, params, ev_t, ev_kind, ev_index,
+    ev_value, out_t, rtol, atol, max_steps, out_states, status, n_steps)``; see
+    :func:`_integrate_batch` for the arguments. The model functions are captured, not passed
+    at run time: a dispatcher passed into a function that is not inlined would make numba
+    refuse to cache the kernel that calls this. The starting step stays a function of its own
+    (not inlined), as the kernel was first compiled and validated; inlined, the optimiser
+    rounds it differently in the last bit.
+    """
+
+    @njit(nogil=True, fastmath=FASTMATH)
+    def initial_step(y, p, dv, u, f0, rtol, atol, tmp, f1, span):
+        return _initial_step(rhs, y, p, dv, u, f0, rtol, atol, tmp, f1, span)
+
+    @njit(nogil=True, fastmath=FASTMATH)
+    def integrate(n_derived, n_inputs, y0, params, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol,
+                  max_steps, out_states, status, n_steps):
+        _integrate_batch(rhs, derive, initial_step, n_derived, n_inputs, y0, params, ev_t, ev_kind, ev_index,
+                         ev_value, out_t, rtol, atol, max_steps, out_states, status, n_steps)
+
+    return integrate
