@@ -35,8 +35,8 @@ class EventTable:
     time_h, value
         float64, shape ``(subject, event)``.
     kind, index
-        int64, shape ``(subject, event)``: kind 0 adds ``value`` to species ``index``, 1 sets
-        input ``index``, 2 sets parameter ``index``.
+        int64, shape ``(subject, event)``: an :class:`~mgbrain.solver.events.EventKind` and the
+        species, input or parameter it acts on.
     """
 
     time_h: np.ndarray
