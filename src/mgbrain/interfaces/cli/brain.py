@@ -11,7 +11,6 @@ import typer
 
 from mgbrain.errors import RegimenError
 from mgbrain.interfaces.cli._app import app, console, emit_json, table
-from mgbrain.units import parse_mass_amount
 
 NOTES = [
     "Threonate pharmacokinetics come from calcium L-threonate in humans (Wang 2011); no MgT threonate "
@@ -44,6 +43,7 @@ def compare_cmd(
     """Compare Mg forms: serum, urine, CSF and neuronal Mg, synapse index, cognition effect, with 90% bands."""
     from mgbrain.brain.compare import QUANTITIES, compare_forms
     from mgbrain.solver import Subject
+    from mgbrain.units import parse_mass_amount
 
     if (elemental is None) == (compound is None):
         raise RegimenError("give exactly one of --elemental and --compound", argument="--elemental/--compound",
