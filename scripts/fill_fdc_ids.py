@@ -16,7 +16,11 @@ import io
 import sys
 from pathlib import Path
 
-from fdc_reference import public_file_ids, reference_ids, unassigned_sr_legacy_ids  # this folder
+from fdc_reference import (  # this folder
+    public_file_ids,
+    reference_ids,
+    unassigned_sr_legacy_ids,
+)
 
 FOODS = Path(__file__).resolve().parents[1] / "src" / "mgbrain" / "data" / "planner" / "foods.csv"
 

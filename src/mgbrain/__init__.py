@@ -11,10 +11,16 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from mgbrain._version import __version__
+from mgbrain._version import __version__ as __version__
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
-    from mgbrain.compounds import Compound, Product, find_compound, find_product, product_from_label
+    from mgbrain.compounds import (
+        Compound,
+        Product,
+        find_compound,
+        find_product,
+        product_from_label,
+    )
     from mgbrain.dosing import DoseConversion, convert_dose
     from mgbrain.errors import (
         MgBrainError,

@@ -46,8 +46,8 @@ def unit_registry() -> pint.UnitRegistry:
         import platformdirs
 
         folder = platformdirs.user_cache_path("mgbrain") / f"pint-{pint.__version__}"
-        registry = pint.UnitRegistry(cache_folder=folder)
-    except Exception:  # an unwritable home, a cache file half-written by a concurrent run
+        registry: pint.UnitRegistry = pint.UnitRegistry(cache_folder=folder)
+    except Exception:  # noqa: BLE001  an unwritable home, a cache file half-written by a concurrent run
         registry = pint.UnitRegistry()
     registry.define("capsule = [] = caps")
     return registry
@@ -92,7 +92,7 @@ def parse_quantity(text: str | float | pint.Quantity, *, argument: str = "amount
     normalised = _DAILY.sub(" / day", raw)
     normalised = re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalised)  # "2,000 mg"
     try:
-        q = unit_registry().Quantity(normalised)
+        q: pint.Quantity = unit_registry().Quantity(normalised)
     except Exception as exc:  # pint raises several unrelated types for bad text
         raise UnitError("cannot parse the amount", argument=argument,
                         expected="a number with a unit, e.g. '2 g', '2000 mg', '2 g/day'",

@@ -16,7 +16,8 @@ import json
 import math
 import os
 import sys
-from typing import Any, Callable, Mapping, Optional
+from collections.abc import Callable, Mapping
+from typing import Any, Optional
 
 import typer
 from rich.console import Console

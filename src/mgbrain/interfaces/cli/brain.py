@@ -22,8 +22,7 @@ NOTES = [
 
 
 def _brain_params():
-    from mgbrain.model import BRAIN
-    from mgbrain.model import default_parameters
+    from mgbrain.model import BRAIN, default_parameters
     return default_parameters(BRAIN)
 
 

@@ -35,7 +35,12 @@ def build_run(product: str | None, dose: str | None, split: int, times: str | No
               missed: str | None, iv_bolus: str | None, iv_form: str, infusion: str | None,
               infusion_hours: float) -> Regimen:
     """Regimen from CLI options (shared by simulate and the demo)."""
-    from mgbrain.dosing.regimen import Infusion, Regimen, daily_regimen, iv_bolus_compound
+    from mgbrain.dosing.regimen import (
+        Infusion,
+        Regimen,
+        daily_regimen,
+        iv_bolus_compound,
+    )
     from mgbrain.units import parse_mass_amount
 
     regimen = Regimen()
@@ -109,8 +114,9 @@ def simulate_cmd(
     if csv:
         traj.frame().to_csv(csv, index=False)
     if report:
-        from mgbrain.reporting import write_simulation_report
         import pandas as pd
+
+        from mgbrain.reporting import write_simulation_report
 
         write_simulation_report(report, f"mgbrain simulation: {regimen.label}", {regimen.label: traj},
                                 pd.DataFrame([summary]), list(traj.sources))

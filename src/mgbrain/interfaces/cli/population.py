@@ -125,9 +125,8 @@ def export_sbml_cmd(
 ) -> None:
     """Write the model (steady-state start, default parameters) as SBML, optionally with dosing events."""
     from mgbrain.dosing.regimen import Regimen, daily_regimen
-    from mgbrain.model import WHOLE_BODY
+    from mgbrain.model import WHOLE_BODY, default_parameters
     from mgbrain.model.sbml import write_sbml
-    from mgbrain.model import default_parameters
     from mgbrain.solver import Subject, steady_state
     from mgbrain.solver.schedule import build_schedule
 
