@@ -88,3 +88,13 @@ def test_defaults_from_the_library_show_in_help_and_apply():
     assert f"[default: {POPULATION_OPTIONS.rtol}]" in population.output
     listing = runner.invoke(app, ["claims", "list", "--help"], terminal_width=200)
     assert ", ".join(TOPICS[:3]) in " ".join(listing.output.split())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the cache folder is XDG_CACHE_HOME on Linux")
+def test_convert_works_when_the_cache_folder_cannot_be_written():
+    env = dict(os.environ, XDG_CACHE_HOME="/proc/mgbrain-no-such-folder",
+               PYTHONPATH=os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p))
+    done = subprocess.run([sys.executable, "-c", ENTRY, "convert", "2 g", "--form", "threonate", "--json"],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["per_day"]["label"]["elemental_mg"] == pytest.approx(144.0)
