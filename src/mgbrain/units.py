@@ -39,6 +39,13 @@ def unit_registry() -> pint.UnitRegistry:
     pint keeps its parsed definitions in a cache folder (under the user cache folder, one per pint
     version), which makes later builds about 0.15 s faster; a folder that cannot be written or
     read falls back to parsing the definitions file.
+
+    Examples
+    --------
+    >>> unit_registry().Quantity("2 g").to("mg").magnitude
+    2000.0
+    >>> unit_registry() is unit_registry()
+    True
     """
     import pint
 
