@@ -1,7 +1,7 @@
 """Fill the FDC ids of src/mgbrain/data/planner/foods.csv.
 
 Each row is joined on its exact (data type, USDA description) to the redistributed FDC food list
-(mgbrain.planner.fdc_reference; ``fdc_id_source = fdc_food_list``). An SR Legacy row the list
+(scripts/fdc_reference.py; ``fdc_id_source = fdc_food_list``). An SR Legacy row the list
 leaves out takes its id from data/planner/fdc_ids_public_files.csv (``fdc_id_source =
 fdc_ids_public_files``), and that id must be one the list assigns to no other food. A row that
 gets no id this way is printed and the script exits 1 without writing.
@@ -16,7 +16,11 @@ import io
 import sys
 from pathlib import Path
 
-from mgbrain.planner.fdc_reference import public_file_ids, reference_ids, unassigned_sr_legacy_ids
+from fdc_reference import (  # this folder
+    public_file_ids,
+    reference_ids,
+    unassigned_sr_legacy_ids,
+)
 
 FOODS = Path(__file__).resolve().parents[1] / "src" / "mgbrain" / "data" / "planner" / "foods.csv"
 

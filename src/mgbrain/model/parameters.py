@@ -21,7 +21,7 @@ from mgbrain.model.spec import ModelSpec
 from mgbrain.model.whole_body import WHOLE_BODY
 from mgbrain.provenance.files import read_data_toml
 from mgbrain.provenance.records import check_provenance
-from mgbrain.units import ureg
+from mgbrain.units import unit_registry
 
 __all__ = ["ParameterValue", "ParameterSet", "load_parameter_set", "default_parameters", "PARAMETER_FILES",
            "BRAIN_PARAMETER_FILES"]
@@ -36,7 +36,7 @@ _OPTIONAL = ("note", "range", "derivation", "assumption")
 
 
 def _unit(text: str):
-    return ureg.Unit("dimensionless" if text in ("1", "") else text)
+    return unit_registry().Unit("dimensionless" if text in ("1", "") else text)
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def _parse_row(model: ModelSpec, name: str, row: dict, where: str) -> ParameterV
         raise ProvenanceError("unknown parameter field", argument=where, received=sorted(unknown))
     check_provenance(row, where, also=("value", "unit"))
     try:
-        factor = ureg.Quantity(1.0, _unit(row["unit"])).to(_unit(spec.unit)).magnitude
+        factor = unit_registry().Quantity(1.0, _unit(row["unit"])).to(_unit(spec.unit)).magnitude
     except Exception as exc:
         raise UnitError("wrong or unknown unit", argument=where,
                         expected=f"a unit convertible to {spec.unit}", received=row["unit"]) from exc

@@ -1,12 +1,17 @@
 """FDC ids of the food table: one per food, each checked against the redistributed FDC food list."""
 
+import sys
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from mgbrain.errors import ProvenanceError
-from mgbrain.planner.fdc_reference import public_file_ids, reference_ids, unassigned_sr_legacy_ids
 from mgbrain.planner.foods import load_foods, parse_foods
+
+# the FDC reference is a development tool, kept out of the package in scripts/
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
+from fdc_reference import public_file_ids, reference_ids, unassigned_sr_legacy_ids
 
 #: Ids that two or more public files paired with the exact description, found before the food list
 #: was used. The list must agree; its one disagreement (apple) is recorded in fdc_food_list's note.

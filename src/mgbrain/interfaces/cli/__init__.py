@@ -14,4 +14,4 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(prog_name="mgbrain")

@@ -3,6 +3,11 @@
 Errors: an :class:`~mgbrain.errors.MgBrainError`, or an OSError on a path the user gave, becomes
 one line on stderr and exit code 2; an unexpected exception becomes one line and exit code 1 (``MGBRAIN_DEBUG=1`` shows the
 traceback). Output: ``--json`` prints machine-readable JSON on stdout, otherwise rich tables.
+
+Start-up: ``mgbrain --help`` imports every command module, so these modules import only typer,
+rich and :mod:`mgbrain.errors` at the top; a command imports the library it calls inside its
+function (the CLI is the one layer where that is the rule: nothing imports it). An option whose
+default or help comes from the library is declared with :func:`resolved_on_use`.
 """
 
 from __future__ import annotations
@@ -11,16 +16,17 @@ import json
 import math
 import os
 import sys
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
+from mgbrain._version import __version__
 from mgbrain.errors import MgBrainError
 
-__all__ = ["app", "console", "emit_json", "table", "fail"]
+__all__ = ["app", "console", "emit_json", "table", "fail", "resolved_on_use"]
 
 # Pipes and CI get 120 columns instead of rich's 80 so tables are not truncated.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -79,6 +85,48 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"mgbrain {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Optional[bool] = typer.Option(None, "--version", is_eager=True, callback=_print_version,
+                                           help="Print the version and exit."),
+) -> None:
+    # no docstring: the app's help above is the one shown
+    return None
+
+
+def resolved_on_use(resolve: Callable[[], Mapping[str, Any]]) -> type[TyperCommand]:
+    """A command class whose option defaults and help texts come from the library when it is used.
+
+    ``resolve()`` runs when the command is invoked or asked for its own ``--help``, never when
+    ``mgbrain --help`` lists it, so the library it imports is not loaded at start-up. It returns
+    values by name: a value named like a parameter becomes that parameter's default (declare the
+    parameter ``Optional[...] = None``), and any value can appear in a help text as ``{name}``.
+    """
+
+    class ResolvedOnUse(TyperCommand):
+        _resolved = False
+
+        def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+            if not self._resolved:
+                values = resolve()
+                for param in self.params:
+                    if param.name in values:
+                        param.default = values[param.name]
+                    text = getattr(param, "help", None)
+                    if text and "{" in text:
+                        param.help = text.format_map(values)  # type: ignore[attr-defined]
+                self._resolved = True
+            return super().make_context(info_name, args, parent, **extra)
+
+    return ResolvedOnUse
+
+
 def _clean(obj: Any) -> Any:
     if isinstance(obj, float):
         return None if not math.isfinite(obj) else round(obj, 10)
@@ -98,6 +146,8 @@ def emit_json(obj: Any) -> None:
 
 def table(title: str, columns: list[str], rows: list[list[Any]], caption: str | None = None) -> None:
     """Print a rich table; floats are shown with 4 significant digits."""
+    from rich.table import Table
+
     t = Table(title=title, caption=caption)
     for col in columns:
         t.add_column(col)

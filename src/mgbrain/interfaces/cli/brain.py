@@ -11,7 +11,6 @@ import typer
 
 from mgbrain.errors import RegimenError
 from mgbrain.interfaces.cli._app import app, console, emit_json, table
-from mgbrain.units import parse_mass_amount
 
 NOTES = [
     "Threonate pharmacokinetics come from calcium L-threonate in humans (Wang 2011); no MgT threonate "
@@ -23,8 +22,7 @@ NOTES = [
 
 
 def _brain_params():
-    from mgbrain.model import BRAIN
-    from mgbrain.model import default_parameters
+    from mgbrain.model import BRAIN, default_parameters
     return default_parameters(BRAIN)
 
 
@@ -44,6 +42,7 @@ def compare_cmd(
     """Compare Mg forms: serum, urine, CSF and neuronal Mg, synapse index, cognition effect, with 90% bands."""
     from mgbrain.brain.compare import QUANTITIES, compare_forms
     from mgbrain.solver import Subject
+    from mgbrain.units import parse_mass_amount
 
     if (elemental is None) == (compound is None):
         raise RegimenError("give exactly one of --elemental and --compound", argument="--elemental/--compound",

@@ -7,11 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from mgbrain.errors import ParameterError
-from mgbrain.claims.catalogue import check_claims, find_claim, load_claims
-from mgbrain.claims.registry import TOPICS, VERDICTS, load_articles
-from mgbrain.claims.factcheck import factcheck_file
-from mgbrain.claims.matching import DEFAULT_THRESHOLD
-from mgbrain.interfaces.cli._app import app, console, emit_json, table
+from mgbrain.interfaces.cli._app import app, console, emit_json, resolved_on_use, table
 
 claims_app = typer.Typer(help="The claims registry: every claim of the source articles, graded.",
                          no_args_is_help=True, rich_markup_mode=None)
@@ -26,13 +22,22 @@ def _check_choice(value: str | None, choices: tuple[str, ...], option: str) -> N
                              received=value)
 
 
-@claims_app.command("list")
+def _choices() -> dict[str, str]:
+    from mgbrain.claims.registry import TOPICS, VERDICTS
+
+    return {"topics": ", ".join(TOPICS), "verdicts": ", ".join(VERDICTS)}
+
+
+@claims_app.command("list", cls=resolved_on_use(_choices))
 def list_claims(
-    topic: Annotated[Optional[str], typer.Option(help=f"One of: {', '.join(TOPICS)}.")] = None,
-    verdict: Annotated[Optional[str], typer.Option(help=f"One of: {', '.join(VERDICTS)}.")] = None,
+    topic: Annotated[Optional[str], typer.Option(help="One of: {topics}.")] = None,
+    verdict: Annotated[Optional[str], typer.Option(help="One of: {verdicts}.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List claims, optionally filtered by topic and verdict."""
+    from mgbrain.claims.catalogue import load_claims
+    from mgbrain.claims.registry import TOPICS, VERDICTS
+
     _check_choice(topic, TOPICS, "--topic")
     _check_choice(verdict, VERDICTS, "--verdict")
     rows = [c for c in load_claims().values()
@@ -52,6 +57,9 @@ def show_claim(
     as_json: JsonOption = False,
 ) -> None:
     """Show one claim: quotes, verdict, rationale, references, model check."""
+    from mgbrain.claims.catalogue import find_claim
+    from mgbrain.claims.registry import load_articles
+
     claim = find_claim(claim_id, argument="ID")
     if as_json:
         emit_json({"claim": claim.to_dict(), "articles": {a: load_articles()[a].to_dict()
@@ -78,6 +86,8 @@ def check(as_json: JsonOption = False) -> None:
     Exit code 1 when a computed number implies a different verdict than the registry's.
     The brain checks simulate: the whole run takes about a minute.
     """
+    from mgbrain.claims.catalogue import check_claims
+
     results = check_claims()
     changes = [r for r in results if r.would_change]
     if as_json:
@@ -94,13 +104,21 @@ def check(as_json: JsonOption = False) -> None:
         raise typer.Exit(1)
 
 
-@app.command("factcheck")
+def _threshold() -> dict[str, float]:
+    from mgbrain.claims.matching import DEFAULT_THRESHOLD
+
+    return {"threshold": DEFAULT_THRESHOLD}
+
+
+@app.command("factcheck", cls=resolved_on_use(_threshold))
 def factcheck(
     file: Annotated[str, typer.Argument(metavar="FILE", help="A UTF-8 text file (an article).")],
-    threshold: Annotated[float, typer.Option(help="Minimum similarity (0-1) for a match.")] = DEFAULT_THRESHOLD,
+    threshold: Annotated[Optional[float], typer.Option(help="Minimum similarity (0-1) for a match.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Match an article's sentences to the claims registry; list claim-like sentences not in it."""
+    from mgbrain.claims.factcheck import factcheck_file
+
     result = factcheck_file(file, threshold=threshold)
     if as_json:
         emit_json(result.to_dict())

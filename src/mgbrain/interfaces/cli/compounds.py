@@ -6,13 +6,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from mgbrain.compounds import find_compound, find_product, load_compounds, product_from_label
-from mgbrain.dosing import convert_dose
 from mgbrain.errors import ParameterError
 from mgbrain.interfaces.cli._app import app, emit_json, table
 
 
 def show_compound_table(as_json: bool) -> None:
+    from mgbrain.compounds import load_compounds
+
     rows = [c.to_dict() for c in load_compounds().values()]
     if as_json:
         emit_json({"compounds": rows})
@@ -32,6 +32,9 @@ def compounds(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
 
 def show_conversion(amount: str, form: str | None, product: str | None, label: str | None,
                     elemental: bool, split: int, as_json: bool) -> None:
+    from mgbrain.compounds import find_compound, find_product, product_from_label
+    from mgbrain.dosing import convert_dose
+
     if label:
         prod = product_from_label(label, form or "threonate")
     elif product:

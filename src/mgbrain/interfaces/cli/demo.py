@@ -8,21 +8,26 @@ writes an HTML report with plots.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from mgbrain.dosing.regimen import daily_regimen
 from mgbrain.interfaces.cli._app import app, console, emit_json, table
 from mgbrain.interfaces.cli.compounds import show_conversion
 from mgbrain.interfaces.cli.kinetics import run_summary
-from mgbrain.solver import Subject, simulate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEMO_DAYS = 84
 
 
 def run_demo() -> tuple[dict, pd.DataFrame]:
+    import pandas as pd
+
+    from mgbrain.dosing.regimen import daily_regimen
+    from mgbrain.solver import Subject, simulate
+
     subject = Subject()
     runs = {
         "2 g/day Magtein (08:00, 20:00)": simulate(daily_regimen("magtein", "2 g/day", days=DEMO_DAYS),

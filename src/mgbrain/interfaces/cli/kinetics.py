@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from mgbrain.dosing.regimen import Diet, Infusion, Regimen, daily_regimen, iv_bolus_compound, parse_clock
 from mgbrain.errors import RegimenError
 from mgbrain.interfaces.cli._app import app, console, emit_json, table
-from mgbrain.model import default_parameters
-from mgbrain.solver import Subject, simulate
-from mgbrain.units import mg_to_mmol, parse_mass_amount
+
+if TYPE_CHECKING:
+    from mgbrain.dosing.regimen import Regimen
 
 DEFAULT_TIMES = {1: "20:00", 2: "08:00,20:00", 3: "08:00,14:00,20:00", 4: "08:00,12:00,16:00,20:00"}
 
 
 def _times(times: str | None, split: int) -> tuple[float, ...]:
+    from mgbrain.dosing.regimen import parse_clock
+
     if times is None:
         if split not in DEFAULT_TIMES:
             raise RegimenError("no default clock times for this split", argument="--split",
@@ -34,6 +35,14 @@ def build_run(product: str | None, dose: str | None, split: int, times: str | No
               missed: str | None, iv_bolus: str | None, iv_form: str, infusion: str | None,
               infusion_hours: float) -> Regimen:
     """Regimen from CLI options (shared by simulate and the demo)."""
+    from mgbrain.dosing.regimen import (
+        Infusion,
+        Regimen,
+        daily_regimen,
+        iv_bolus_compound,
+    )
+    from mgbrain.units import parse_mass_amount
+
     regimen = Regimen()
     if dose:
         skip = frozenset(int(x) for x in missed.split(",")) if missed else frozenset()
@@ -95,6 +104,9 @@ def simulate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate whole-body Mg kinetics for one person (serum, CSF, pools, urine, balance)."""
+    from mgbrain.dosing.regimen import Diet
+    from mgbrain.solver import Subject, simulate
+
     regimen = build_run(product, dose, split, times, days, missed, iv_bolus, iv_form, infusion, infusion_hours)
     subject = Subject(weight_kg=weight, egfr_ml_min=egfr, diet=Diet(diet))
     traj = simulate(regimen, subject, days=days, output_every_h=every)
@@ -102,8 +114,9 @@ def simulate_cmd(
     if csv:
         traj.frame().to_csv(csv, index=False)
     if report:
-        from mgbrain.reporting import write_simulation_report
         import pandas as pd
+
+        from mgbrain.reporting import write_simulation_report
 
         write_simulation_report(report, f"mgbrain simulation: {regimen.label}", {regimen.label: traj},
                                 pd.DataFrame([summary]), list(traj.sources))
@@ -124,7 +137,7 @@ def validate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate every literature target and compare with its published value and tolerance."""
-    from mgbrain.model import BRAIN
+    from mgbrain.model import BRAIN, default_parameters
     from mgbrain.validation.brain import BRAIN_EVALUATORS
     from mgbrain.validation.kinetics import KINETIC_EVALUATORS
     from mgbrain.validation.targets import evaluate_targets
@@ -144,5 +157,3 @@ def validate_cmd(
           [[r.target, r.check, r.published, r.model,
             "" if r.lower is None else f"{r.lower:g}-{r.upper:g} {r.unit}", r.status, r.role] for r in results],
           caption=f"{counts['pass']} pass, {counts['fail']} fail, {counts['info']} informational")
-
-_ = mg_to_mmol

@@ -5,16 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from mgbrain.errors import ParameterError
 from mgbrain.interfaces.cli._app import app, console, emit_json, table
-from mgbrain.planner import plan_regimen
-from mgbrain.solver.predict import predict_steady_serum
-from mgbrain.planner.foods import load_foods
-from mgbrain.planner.profile import DietItem, MedicineEntry, ProductEntry, Profile, load_profile
+
+if TYPE_CHECKING:
+    from mgbrain.planner.profile import DietItem, MedicineEntry
 
 _MARK = {"danger": "[bold red]DANGER[/]", "warning": "[bold yellow]WARNING[/]",
          "caution": "[yellow]caution[/]", "info": "[dim]info[/]"}
@@ -22,6 +21,8 @@ _MARK = {"danger": "[bold red]DANGER[/]", "warning": "[bold yellow]WARNING[/]",
 
 def _medicine(text: str) -> MedicineEntry:
     """``"ciprofloxacin@08:00,20:00"`` or ``"ciprofloxacin@08:00,20:00/7d"`` or ``"alendronate"``."""
+    from mgbrain.planner.profile import MedicineEntry
+
     name, _, rest = text.partition("@")
     days = None
     if "/" in rest:
@@ -37,6 +38,8 @@ def _medicine(text: str) -> MedicineEntry:
 
 def _food(text: str) -> DietItem:
     """``"almonds:2"`` (servings) or ``"spinach:90g"`` (grams)."""
+    from mgbrain.planner.profile import DietItem
+
     name, _, amount = text.rpartition(":")
     if not name:
         raise ParameterError("cannot read the food", argument="--food",
@@ -115,6 +118,10 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Plan magnesium doses (amounts, capsules, clock times) and check them, each rule with its source."""
+    from mgbrain.planner import plan_regimen
+    from mgbrain.planner.profile import ProductEntry, Profile, load_profile
+    from mgbrain.solver.predict import predict_steady_serum
+
     if profile is not None:
         person = load_profile(profile)
         if height is not None:
@@ -158,6 +165,8 @@ def plan(
 @app.command()
 def foods(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """The bundled food table: magnesium per 100 g and per serving (USDA FoodData Central)."""
+    from mgbrain.planner.foods import load_foods
+
     rows = list(load_foods().values())
     if as_json:
         emit_json({"foods": [{"id": f.id, "name": f.name, "mg_per_100g": f.mg_per_100g, "serving": f.serving,

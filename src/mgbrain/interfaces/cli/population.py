@@ -6,22 +6,19 @@ import time
 from pathlib import Path
 from typing import Annotated, Optional
 
-import numpy as np
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from mgbrain.errors import ParameterError, RegimenError
-from mgbrain.interfaces.cli._app import app, console, emit_json, table
+from mgbrain.interfaces.cli._app import app, console, emit_json, resolved_on_use, table
 from mgbrain.interfaces.cli.kinetics import _times
-from mgbrain.population import PopulationDesign, PopulationRegimen, run_population
-from mgbrain.population.run import POPULATION_OPTIONS
-from mgbrain.solver.batch import BatchOptions
 
 _PERCENTILES = (5, 50, 95)
 
 
 def summarise(ds) -> dict:
     """Percentiles at baseline and at the end, failures, per-subject steps."""
+    import numpy as np
+
     ok = ds["status"].values == 0
     rows = {}
     for name in ("serum_mmol_per_l", "csf_mmol_per_l", "urine_mg_per_24h", "supplement_absorbed_mg_per_24h",
@@ -50,7 +47,13 @@ def write_result(ds, out: Path) -> None:
                              received=out.name)
 
 
-@app.command("population")
+def _tolerances() -> dict[str, float]:
+    from mgbrain.population.run import POPULATION_OPTIONS
+
+    return {"rtol": POPULATION_OPTIONS.rtol, "atol": POPULATION_OPTIONS.atol}
+
+
+@app.command("population", cls=resolved_on_use(_tolerances))
 def population_cmd(
     n: Annotated[int, typer.Option("--n", help="Number of virtual subjects.")] = 1000,
     product: Annotated[str, typer.Option(help="Product or compound, e.g. magtein, citrate.")] = "magtein",
@@ -66,11 +69,16 @@ def population_cmd(
     workers: Annotated[int, typer.Option(help="Local worker processes (0 = one per CPU).")] = 1,
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, tcp://host:port.")] = None,
     chunk_size: Annotated[int, typer.Option(help="Subjects per compiled call.")] = 2000,
-    rtol: Annotated[float, typer.Option(help="Relative tolerance.")] = POPULATION_OPTIONS.rtol,
-    atol: Annotated[float, typer.Option(help="Absolute tolerance (mmol).")] = POPULATION_OPTIONS.atol,
+    rtol: Annotated[Optional[float], typer.Option(help="Relative tolerance.")] = None,
+    atol: Annotated[Optional[float], typer.Option(help="Absolute tolerance (mmol).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Simulate a virtual population on a regimen; summary table, optional file and plots."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from mgbrain.population import PopulationDesign, PopulationRegimen, run_population
+    from mgbrain.solver.batch import BatchOptions
+
     if workers < 0:
         raise RegimenError("workers must be >= 0", argument="--workers", received=workers)
     daily = dose.strip() if dose.strip() == "weight-based" else dose
@@ -117,9 +125,8 @@ def export_sbml_cmd(
 ) -> None:
     """Write the model (steady-state start, default parameters) as SBML, optionally with dosing events."""
     from mgbrain.dosing.regimen import Regimen, daily_regimen
-    from mgbrain.model import WHOLE_BODY
+    from mgbrain.model import WHOLE_BODY, default_parameters
     from mgbrain.model.sbml import write_sbml
-    from mgbrain.model import default_parameters
     from mgbrain.solver import Subject, steady_state
     from mgbrain.solver.schedule import build_schedule
 

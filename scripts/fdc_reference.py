@@ -8,7 +8,8 @@ for USDA's Food Distribution Program)". The SR Legacy ids it does not use are th
 ids such a left-out food can have, which makes a wrong id for it detectable. The ids of the
 left-out foods in our table come from public source files (``data/planner/fdc_ids_public_files.csv``).
 
-Development dependency only: the planner never reads this at run time.
+Not part of the package: the planner never reads this at run time. scripts/fill_fdc_ids.py and
+tests/unit/planner/test_fdc_ids.py import it from this folder.
 """
 
 from __future__ import annotations

@@ -1,0 +1,5 @@
+"""``python -m mgbrain.interfaces.cli``: the same as the ``mgbrain`` console script."""
+
+from mgbrain.interfaces.cli import main
+
+main()
