@@ -25,6 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from mgbrain._version import __version__
 from mgbrain.errors import MgBrainError
+from mgbrain.provenance.notice import DISCLAIMER
 
 __all__ = ["app", "console", "emit_json", "table", "fail", "resolved_on_use"]
 
@@ -75,8 +76,7 @@ class _Group(TyperGroup):
 app = typer.Typer(
     cls=_Group,
     name="mgbrain",
-    help="Magnesium (L-threonate) from dose to brain: compounds, kinetics, planning, evidence. "
-         "Research and education only, not medical advice.",
+    help="Magnesium (L-threonate) from dose to brain: compounds, kinetics, planning, evidence. " + DISCLAIMER,
     no_args_is_help=True,
     # help texts show syntax such as NAME[@HH:MM][/Nd]: print them as written, never as rich markup
     rich_markup_mode=None,

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from mgbrain.errors import ParameterError
+from mgbrain.provenance.notice import DISCLAIMER
 from mgbrain.interfaces.cli._app import app, console, emit_json, resolved_on_use, table
 
 claims_app = typer.Typer(help="The claims registry: every claim of the source articles, graded.",
@@ -139,5 +140,4 @@ def factcheck(
             console.print(f"[{sent.index}] {sent.text[:160]}", markup=False)
         console.print()
     counts = ", ".join(f"{v}: {n}" for v, n in sorted(result.verdict_counts().items()))
-    console.print(f"verdicts of the claims found: {counts}. Research and education only; "
-                  "not medical advice.")
+    console.print(f"verdicts of the claims found: {counts}. {DISCLAIMER}")

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from mgbrain.errors import ParameterError, RegimenError
+from mgbrain.provenance.notice import DISCLAIMER
 from mgbrain.interfaces.cli._app import app, console, emit_json, resolved_on_use, table
 from mgbrain.interfaces.cli.kinetics import _times
 
@@ -110,7 +111,7 @@ def population_cmd(
     table(f"{n} subjects, {summary['regimen']}, {days:g} days (seed {seed})",
           ["quantity", "first p5", "p50", "p95", "end p5", "p50", "p95"], rows,
           caption=f"{summary['failed']} failed; {elapsed:.1f} s ({summary['subjects_per_s']:.0f} subjects/s). "
-                  "Research and education only, not medical advice.")
+                  + DISCLAIMER)
 
 
 @app.command("export-sbml")
