@@ -33,17 +33,16 @@ import time
 import numpy as np
 
 from mgbrain.dosing.regimen import Diet, daily_regimen
-from mgbrain.model import WHOLE_BODY
+from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.population import PopulationDesign, PopulationRegimen, run_population, sample_covariates
 from mgbrain.population.run import POPULATION_OPTIONS, run_chunk
 from mgbrain.population.variability import load_variability, sample_parameters
-from mgbrain.model import default_parameters
 from mgbrain.solver import SolverOptions
 from mgbrain.solver.batch import BatchOptions
-from mgbrain.solver.steady import DietTable, batch_steady_state
 from mgbrain.solver.compiled import compile_model
-from mgbrain.solver.schedule import build_schedule
 from mgbrain.solver.integrate import integrate
+from mgbrain.solver.schedule import build_schedule
+from mgbrain.solver.steady import DietTable, batch_steady_state
 from mgbrain.units import mg_to_mmol
 
 DAYS = 84

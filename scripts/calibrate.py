@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import brentq, least_squares
 
-from mgbrain.model.parameters import load_parameter_set
 from mgbrain.model import WHOLE_BODY
+from mgbrain.model.parameters import load_parameter_set
 from mgbrain.validation import experiments
 from mgbrain.validation.targets import load_targets
 

@@ -24,9 +24,8 @@ from scipy.optimize import brentq
 
 from mgbrain.brain.experiments import csf_rise_percent, rat_equivalent_daily_mg
 from mgbrain.brain.trials import HAUSENBLAS2024, LIU2016, mechanistic_effects, run_virtual_trial
-from mgbrain.model.parameters import load_parameter_set
 from mgbrain.model import BRAIN
-from mgbrain.model.parameters import PARAMETER_FILES
+from mgbrain.model.parameters import PARAMETER_FILES, load_parameter_set
 
 OUT = Path(__file__).resolve().parents[1] / "src/mgbrain/data/parameters/brain_calibrated.toml"
 D6, D12, D_DEEP, D_REM = 0.67, 0.91, 0.80, 0.53
@@ -34,7 +33,7 @@ SEED = 20160101
 
 
 def base_set():
-    return load_parameter_set(BRAIN, PARAMETER_FILES + ("brain.toml", "brain_calibrated.toml"))
+    return load_parameter_set(BRAIN, (*PARAMETER_FILES, "brain.toml", "brain_calibrated.toml"))
 
 
 def fit_emax_bbb(params) -> float:

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from mgbrain.brain.sensitivity import run_sobol
-from mgbrain.model import BRAIN
-from mgbrain.model import default_parameters
+from mgbrain.model import BRAIN, default_parameters
 
 OUT = Path(__file__).resolve().parents[1] / "src/mgbrain/data/sensitivity_brain.json"
 

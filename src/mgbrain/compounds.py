@@ -11,10 +11,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
-from typing import Mapping
 
 from mgbrain.errors import ParameterError, ProvenanceError
 from mgbrain.provenance import (

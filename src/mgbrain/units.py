@@ -54,7 +54,7 @@ def unit_registry() -> pint.UnitRegistry:
 
         folder = platformdirs.user_cache_path("mgbrain") / f"pint-{pint.__version__}"
         registry: pint.UnitRegistry = pint.UnitRegistry(cache_folder=folder)
-    except Exception:  # noqa: BLE001  an unwritable home, a cache file half-written by a concurrent run
+    except Exception:
         registry = pint.UnitRegistry()
     registry.define("capsule = [] = caps")
     return registry

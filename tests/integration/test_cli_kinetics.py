@@ -82,6 +82,7 @@ def test_demo_json(tmp_path):
     assert result.exit_code == 0, result.stderr
     runs = {r["run"]: r for r in json.loads(result.stdout)["summary"]}
     dosed = runs["2 g/day Magtein (08:00, 20:00)"]
-    assert runs["no supplement"]["urine_last_day_mg"] + 10 < dosed["urine_last_day_mg"] < runs["no supplement"]["urine_last_day_mg"] + 144
+    undosed = runs["no supplement"]["urine_last_day_mg"]
+    assert undosed + 10 < dosed["urine_last_day_mg"] < undosed + 144
     assert dosed["end_serum_mmol_per_l"] > runs["no supplement"]["end_serum_mmol_per_l"]
     assert report.exists()

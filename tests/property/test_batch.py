@@ -4,12 +4,12 @@ stopping the others."""
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mgbrain.dosing.regimen import Diet, Infusion, IVBolus, Regimen, daily_regimen
 from mgbrain.errors import SolverError
-from mgbrain.model import WHOLE_BODY
-from mgbrain.model import default_parameters
+from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.solver import Subject, simulate, steady_state
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.many import simulate_many

@@ -1,14 +1,16 @@
 """Hypothesis properties of the whole-body model: mass balance, non-negativity, linearity."""
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mgbrain.dosing.regimen import Infusion, IVBolus, OralDose, Regimen
 from mgbrain.solver import Subject, simulate
 
 regimens = st.builds(
     lambda oral, bolus, inf: Regimen(oral=tuple(oral), boluses=tuple(bolus), infusions=tuple(inf)),
-    st.lists(st.builds(OralDose, st.floats(0, 70), st.floats(0.1, 40), st.sampled_from(["soluble", "slightly", "poorly"])),
+    st.lists(st.builds(OralDose, st.floats(0, 70), st.floats(0.1, 40),
+                       st.sampled_from(["soluble", "slightly", "poorly"])),
              max_size=4),
     st.lists(st.builds(IVBolus, st.floats(0, 70), st.floats(0.1, 20)), max_size=2),
     st.lists(st.builds(Infusion, st.just(10.0), st.floats(0.5, 20), st.floats(0, 40)), max_size=1),

@@ -8,8 +8,7 @@ its reason, never loosened.
 
 import pytest
 
-from mgbrain.model import BRAIN
-from mgbrain.model import default_parameters
+from mgbrain.model import BRAIN, default_parameters
 from mgbrain.validation.brain import BRAIN_EVALUATORS
 from mgbrain.validation.targets import evaluate_targets
 

@@ -22,10 +22,9 @@ def reference_solution(traj, method):
     bounds = [b.time_h for b in schedule[1:]] + [t_end]
     for bp, t1 in zip(schedule, bounds):
         y = y + bp.jump
-        u = bp.inputs
         wanted = traj.times_h[(traj.times_h >= bp.time_h) & (traj.times_h <= t1)]
-        sol = solve_ivp(lambda t, yy: compiled.rhs(yy, traj.params, u, np.empty_like(yy)), (bp.time_h, t1), y,
-                        method=method, rtol=1e-12, atol=1e-14, dense_output=True)
+        sol = solve_ivp(lambda t, yy, u: compiled.rhs(yy, traj.params, u, np.empty_like(yy)), (bp.time_h, t1), y,
+                        method=method, rtol=1e-12, atol=1e-14, dense_output=True, args=(bp.inputs,))
         for t in wanted:
             if t < t1 or t == t_end:
                 out[t] = sol.sol(t)

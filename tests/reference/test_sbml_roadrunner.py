@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 
 from mgbrain.dosing.regimen import Diet, Infusion, IVBolus, Regimen, daily_regimen
-from mgbrain.model import WHOLE_BODY
+from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.model.sbml import export_sbml
-from mgbrain.model import default_parameters
 from mgbrain.solver import SolverOptions, Subject, simulate
 from mgbrain.solver.schedule import build_schedule
 from mgbrain.testing import assert_close_relative

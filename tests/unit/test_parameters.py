@@ -1,10 +1,9 @@
 import pytest
 
 from mgbrain.errors import ParameterError, ProvenanceError, UnitError
+from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.model import parameters as P
 from mgbrain.provenance import CONFIDENCE_LEVELS
-from mgbrain.model import WHOLE_BODY
-from mgbrain.model import default_parameters
 
 GOOD = {"value": 70.0, "unit": "kg", "source": "iom1997", "locator": "ch. 6", "confidence": "high"}
 

@@ -18,19 +18,19 @@ def _data_rows():
             continue
         table = tomllib.loads(path.read_text())
 
-        def walk(node, where):
+        def walk(node, where, name=path.name):
             if isinstance(node, dict):
                 for k, v in node.items():
                     if KEY_FIELD.search(k) and isinstance(v, str):
-                        yield path.name, where, k, v
+                        yield name, where, k, v
                     elif KEY_FIELD.search(k) and isinstance(v, list):
                         for item in v:
-                            yield path.name, where, k, item
+                            yield name, where, k, item
                     else:
-                        yield from walk(v, f"{where}.{k}")
+                        yield from walk(v, f"{where}.{k}", name)
             elif isinstance(node, list):
                 for i, v in enumerate(node):
-                    yield from walk(v, f"{where}[{i}]")
+                    yield from walk(v, f"{where}[{i}]", name)
         yield from walk(table, "")
 
 

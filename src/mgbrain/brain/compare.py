@@ -104,7 +104,7 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
     nominal_index = samples  # the nominal parameter vector rides along as the last draw
     draws = {k: np.append(v, params[k]) for k, v in draws.items()}
     rows, courses, elemental = [], {}, {}
-    days = int(round(7 * weeks))
+    days = round(7 * weeks)
     control = simulate_ensemble(None, subject, draws, days=days, base=params, output_every_h=6.0)
     for form in forms:
         product = find_product(form, argument="--forms")
@@ -116,7 +116,7 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
             elemental[form] = float(compound_mg_per_day * product.elemental_fraction)
         ens = simulate_ensemble(reg, subject, draws, days=days, base=params, output_every_h=6.0)
         for w in report:
-            values = _quantities(ens, control, int(round(7 * w)))
+            values = _quantities(ens, control, round(7 * w))
             for q, v in values.items():
                 b = band(v[:nominal_index])
                 rows.append({"form": form, "week": w, "quantity": q, "nominal": float(v[nominal_index]),

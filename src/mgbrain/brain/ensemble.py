@@ -23,11 +23,11 @@ import numpy as np
 
 from mgbrain.dosing.regimen import Regimen
 from mgbrain.errors import ParameterError
-from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import WHOLE_BODY
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.model.spec import ModelSpec
-from mgbrain.solver.schedule import build_schedule
 from mgbrain.solver.integrate import SolverOptions, integrate_schedule
+from mgbrain.solver.schedule import build_schedule
 from mgbrain.solver.steady import DayRunner, DietTable, reference_pools, scipy_runner, set_point, settled_start
 from mgbrain.solver.subject import Subject
 

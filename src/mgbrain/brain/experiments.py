@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from mgbrain.dosing.regimen import daily_regimen
-from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import BRAIN
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver import Subject, simulate
 
 __all__ = ["RAT_MGT_MG_PER_KG_DAY", "RAT_TO_HUMAN_DOSE_FACTOR", "rat_equivalent_daily_mg", "csf_rise_percent"]

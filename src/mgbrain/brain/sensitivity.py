@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from mgbrain.brain.ensemble import simulate_ensemble
 from mgbrain.brain.uncertainty import parameter_distributions
 from mgbrain.dosing.regimen import daily_regimen

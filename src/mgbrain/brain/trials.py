@@ -27,8 +27,8 @@ from scipy import stats
 from mgbrain.dosing.regimen import Diet, daily_regimen
 from mgbrain.dosing.weight_dosing import weight_based_daily_mg
 from mgbrain.errors import TrialDesignError
-from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import BRAIN
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver import Subject, simulate
 
 __all__ = ["TrialDesign", "LIU2016", "HAUSENBLAS2024", "MechanisticEffects", "mechanistic_effects",

@@ -17,9 +17,9 @@ from scipy.stats import qmc
 
 from mgbrain.brain.ensemble import SET_POINT_NEUTRAL
 from mgbrain.errors import ParameterError
-from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import WHOLE_BODY
 from mgbrain.model.brain import OBSERVATION_PARAMETERS
+from mgbrain.model.parameters import ParameterSet
 
 __all__ = ["Distribution", "parameter_distributions", "sample_parameters", "band"]
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from mgbrain.brain.experiments import csf_rise_percent
 from mgbrain.brain.trials import LIU2016, cognitive_age_years, mechanistic_effects, run_virtual_trial

@@ -7,10 +7,10 @@ is complete before a claim file naming a check is validated.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from mgbrain.claims import brain_checks, conversion_checks, kinetic_checks  # noqa: F401 (register checks)
-from mgbrain.claims import registry
+from mgbrain.claims import brain_checks, conversion_checks, kinetic_checks, registry  # noqa: F401 (register checks)
 from mgbrain.claims.checks import MODEL_CHECKS, ModelCheckResult, run_model_check
 from mgbrain.claims.registry import Claim
 from mgbrain.errors import ParameterError

@@ -10,10 +10,11 @@ check's docstring says what is simulated and what the number is compared with.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from mgbrain.claims.registry import Claim
 from mgbrain.errors import ParameterError
@@ -84,7 +85,7 @@ def check_argument(args: Mapping[str, Any], name: str, check: str) -> Any:
     return args[name]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _computed(name: str, args: tuple[tuple[str, Any], ...]) -> ModelValue:
     # the brain checks simulate for seconds: each (check, arguments) runs once per process
     return MODEL_CHECKS[name](dict(args))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from mgbrain.claims.checks import ModelValue, check_argument, model_check
 from mgbrain.compounds import find_compound, load_compounds

@@ -9,15 +9,13 @@ its verdict and references; claim-like sentences that match nothing are listed a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from mgbrain.errors import ParameterError
-from mgbrain.provenance.notice import DISCLAIMER
 from mgbrain.claims.catalogue import load_claims
-from mgbrain.claims.registry import Claim
 from mgbrain.claims.matching import (
     DEFAULT_THRESHOLD,
     ClaimIndex,
@@ -27,6 +25,9 @@ from mgbrain.claims.matching import (
     match_sentences,
     split_sentences,
 )
+from mgbrain.claims.registry import Claim
+from mgbrain.errors import ParameterError
+from mgbrain.provenance.notice import DISCLAIMER
 
 __all__ = ["BACKENDS", "ClaimMatch", "SentenceMatch", "FactcheckResult", "claim_index",
            "factcheck_text", "factcheck_file"]

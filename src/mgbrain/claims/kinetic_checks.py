@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
@@ -10,12 +11,11 @@ from scipy.optimize import brentq
 from mgbrain.claims.checks import ModelValue, model_check
 from mgbrain.compounds import find_compound
 from mgbrain.dosing.regimen import OralDose, Regimen
-from mgbrain.model import WHOLE_BODY
-from mgbrain.model import default_parameters
+from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.solver import Subject, simulate, steady_state
 from mgbrain.solver.compiled import compile_model
-from mgbrain.solver.schedule import Breakpoint
 from mgbrain.solver.integrate import integrate
+from mgbrain.solver.schedule import Breakpoint
 from mgbrain.units import mg_to_mmol
 
 __all__ = ["csf_response_to_plasma_rise", "absorption_rate_ratio", "absorption_t50_h"]

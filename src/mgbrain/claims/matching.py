@@ -9,11 +9,12 @@ stemmed words, with a few domain synonyms folded together: "MLT", "MgT", "Magtei
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -114,7 +115,7 @@ _TOPIC_TOKENS = frozenset({"magnesium", "threonat"})
 def _features(text: str) -> Counter:
     toks = [t for t in tokenize(text) if t not in _TOPIC_TOKENS]
     feats = Counter(toks)
-    feats.update(f"{a} {b}" for a, b in zip(toks, toks[1:]))
+    feats.update(f"{a} {b}" for a, b in itertools.pairwise(toks))
     return feats
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Collection, Mapping
+from typing import Any
 
 from mgbrain.errors import ProvenanceError
 from mgbrain.provenance.references import Reference, resolve_reference

@@ -6,9 +6,9 @@ exactly 2 threonate per Mg (``Mg(C4H7O5)2``) whatever its label ratio.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
-from typing import Mapping
 
 from mgbrain.compounds import find_product, parse_formula
 from mgbrain.errors import ProvenanceError

@@ -121,7 +121,7 @@ def convert_dose(
         per_day[basis] = _amounts(compound_mg, compound_mg * frac)
     worst = max(v["compound_mg"] for v in per_day.values())
     check_daily_compound_mg(worst, argument="amount",
-                            received=f"{str(amount)} = {worst / 1000:.4g} g/day of {prod.compound.name}")
+                            received=f"{amount!s} = {worst / 1000:.4g} g/day of {prod.compound.name}")
     per_dose = {b: {k: v / doses_per_day for k, v in d.items()} for b, d in per_day.items()}
     return DoseConversion(product=prod, amount_text=str(amount),
                           basis="elemental" if elemental else "compound",

@@ -7,10 +7,11 @@ through the product's elemental fraction (label ratio where the label states one
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from mgbrain.compounds import Product, find_compound, find_product
 from mgbrain.dosing.anions import co_released_anions
@@ -123,7 +124,7 @@ class Diet:
     def meals(self, days: float) -> tuple[Meal, ...]:
         per_meal = mg_to_mmol(self.mg_per_day) / len(self.meal_clock_h)
         out = []
-        for day in range(int(math.ceil(days))):
+        for day in range(math.ceil(days)):
             for h in self.meal_clock_h:
                 t = 24.0 * day + h
                 if t < 24.0 * days:
@@ -142,7 +143,7 @@ class Regimen:
 
     def __post_init__(self) -> None:
         spans = sorted((i.start_h, i.end_h) for i in self.infusions)
-        for (s0, e0), (s1, e1) in zip(spans, spans[1:]):
+        for (s0, e0), (s1, e1) in itertools.pairwise(spans):
             if s1 < e0:
                 raise RegimenError("infusions overlap", argument="infusions",
                                    expected="non-overlapping time windows",
@@ -195,7 +196,7 @@ def daily_regimen(
     per_dose_mmol = mg_to_mmol(compound_mg * prod.elemental_fraction) / len(clock_times)
     dclass = find_compound(prod.compound.id).solubility_class
     doses, index = [], 0
-    for day in range(start_day, start_day + int(math.ceil(days))):
+    for day in range(start_day, start_day + math.ceil(days)):
         for h in sorted(clock_times):
             t = 24.0 * day + h
             if t >= 24.0 * (start_day + days):

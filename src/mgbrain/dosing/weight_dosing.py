@@ -7,6 +7,7 @@ virtual trial both ask :func:`weight_based_daily_mg`; neither writes the bands a
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -67,7 +68,7 @@ def load_weight_dosing() -> WeightDosingRule:
                                   received=sorted(b))
         bands.append(WeightBand(float(b["weight_min_kg"]), float(b["weight_max_kg"]), float(b["compound_mg"])))
     if not bands or any(not (0 < b.weight_min_kg < b.weight_max_kg and b.compound_mg > 0) for b in bands) \
-            or any(a.weight_max_kg != b.weight_min_kg for a, b in zip(bands, bands[1:])):
+            or any(a.weight_max_kg != b.weight_min_kg for a, b in itertools.pairwise(bands)):
         raise ProvenanceError("weight bands must be positive, ordered and contiguous", argument=f"{where}.bands",
                               received=row.get("bands"))
     return WeightDosingRule(title=row["title"], provenance=provenance, note=row.get("note", ""),

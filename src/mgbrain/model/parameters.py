@@ -8,10 +8,10 @@ returns a new set and records the override.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -29,7 +29,7 @@ __all__ = ["ParameterValue", "ParameterSet", "load_parameter_set", "default_para
 #: The whole-body model's sourced values and its fitted values.
 PARAMETER_FILES = ("whole_body.toml", "calibrated.toml")
 #: The brain model adds its own sourced/assumed values and its own fitted values.
-BRAIN_PARAMETER_FILES = PARAMETER_FILES + ("brain.toml", "brain_calibrated.toml")
+BRAIN_PARAMETER_FILES = (*PARAMETER_FILES, "brain.toml", "brain_calibrated.toml")
 _FILES = {WHOLE_BODY.name: PARAMETER_FILES, BRAIN.name: BRAIN_PARAMETER_FILES}
 _REQUIRED = ("value", "unit", "source", "locator", "confidence")
 _OPTIONAL = ("note", "range", "derivation", "assumption")
@@ -80,7 +80,7 @@ class ParameterSet:
                                  expected="a parameter of " + self.model.name, received=name)
         return self.values[name].value
 
-    def replace(self, **overrides: float) -> "ParameterSet":
+    def replace(self, **overrides: float) -> ParameterSet:
         """A new set with ``overrides`` (canonical units), bounds-checked and recorded."""
         merged = dict(self.overrides)
         for name, value in overrides.items():

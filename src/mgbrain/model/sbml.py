@@ -20,7 +20,7 @@ by libSBML's Level 3 infix parser with ``log`` read as the natural logarithm.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

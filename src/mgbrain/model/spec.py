@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Sequence
 
 from mgbrain.errors import ParameterError
 
@@ -148,7 +148,7 @@ class ModelSpec:
                              expected="a name declared in the model", received=name)
 
     def extended(self, name: str, *, species=(), parameters=(), assignments=(), fluxes=(),
-                 inputs=()) -> "ModelSpec":
+                 inputs=()) -> ModelSpec:
         """A new model with extra layers (the original is unchanged)."""
         return ModelSpec(name, self.species + tuple(species), self.parameters + tuple(parameters),
                          self.assignments + tuple(assignments), self.fluxes + tuple(fluxes),
@@ -195,8 +195,8 @@ class ModelSpec:
     def compile(self, namespace: dict) -> tuple[Callable, Callable]:
         """Compile ``rhs`` and ``observe`` with math functions from ``namespace``."""
         ns = dict(namespace)
-        exec(compile(self.python_source(), f"<{self.name} rhs>", "exec"), ns)  # noqa: S102
-        exec(compile(self.observables_source(), f"<{self.name} observe>", "exec"), ns)  # noqa: S102
+        exec(compile(self.python_source(), f"<{self.name} rhs>", "exec"), ns)
+        exec(compile(self.observables_source(), f"<{self.name} observe>", "exec"), ns)
         return ns["rhs"], ns["observe"]
 
     def magnesium_species(self) -> tuple[str, ...]:

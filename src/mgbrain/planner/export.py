@@ -20,7 +20,7 @@ def _event(cal, summary: str, start: dt.datetime, count: int | None, description
     event.add("summary", summary)
     event.add("dtstart", start)
     event.add("dtend", start + dt.timedelta(minutes=5))
-    event.add("dtstamp", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    event.add("dtstamp", dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     rule = {"freq": "daily"}
     if count:
         rule["count"] = count

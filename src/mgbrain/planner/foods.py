@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
-from typing import Iterable, Mapping
 
 from mgbrain.errors import ParameterError, ProvenanceError
 from mgbrain.provenance import check_provenance, read_data_text, resolve_reference

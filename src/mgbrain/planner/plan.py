@@ -9,8 +9,8 @@ every check. Each :class:`~mgbrain.planner.rules.Finding` carries its source.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from mgbrain.compounds import Product, find_product, product_from_label
 from mgbrain.dosing import convert_dose
@@ -18,7 +18,7 @@ from mgbrain.dosing.clock import clock_minutes, format_clock
 from mgbrain.dosing.weight_dosing import load_weight_dosing, weight_based_daily_mg
 from mgbrain.errors import RegimenError
 from mgbrain.planner.foods import DietLine, estimate_diet
-from mgbrain.planner.profile import Profile, ProductEntry
+from mgbrain.planner.profile import ProductEntry, Profile
 from mgbrain.planner.rules import (
     EGFR_SPEC,
     SEVERITIES,
@@ -159,7 +159,8 @@ class Plan:
             "status": self.status,
             "profile": {"name": p.name, "age": p.age_years, "sex": p.sex, "weight_kg": p.weight_kg,
                         "height_cm": p.height_cm, "pregnant": p.pregnant, "lactating": p.lactating,
-                        "egfr": p.egfr_ml_min, "ckd_stage": p.ckd_stage, "goal": p.goal, "wake": p.wake_time, "bed": p.bed_time,
+                        "egfr": p.egfr_ml_min, "ckd_stage": p.ckd_stage, "goal": p.goal, "wake": p.wake_time,
+                        "bed": p.bed_time,
                         "medicines": [m.name for m in p.medicines]},
             "products": [x.to_dict() for x in self.products],
             "supplemental_elemental_mg_per_day": round(self.supplemental_mg_per_day, 1),

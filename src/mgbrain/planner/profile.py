@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from mgbrain.dosing.clock import clock_minutes
 from mgbrain.errors import ParameterError

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from mgbrain.dosing.weight_dosing import load_weight_dosing
 from mgbrain.errors import ParameterError, ProvenanceError

@@ -8,8 +8,8 @@ before it. Exactly ``after`` or ``before`` hours apart is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from mgbrain.dosing.clock import clock_minutes, format_clock
 from mgbrain.errors import ParameterError

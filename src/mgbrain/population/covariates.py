@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from mgbrain.errors import ProvenanceError
-from mgbrain.provenance import check_provenance, read_data_toml
 from mgbrain.population.sampling import subject_draws
+from mgbrain.provenance import check_provenance, read_data_toml
 
 __all__ = ["load_covariate_table", "sample_covariates", "COVARIATE_COLUMNS"]
 

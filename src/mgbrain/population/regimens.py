@@ -57,7 +57,8 @@ class PopulationRegimen:
                                received=self.adherence)
 
     def label(self) -> str:
-        dose = self.daily_compound_mg if isinstance(self.daily_compound_mg, str) else f"{self.daily_compound_mg / 1000:g} g/day"
+        amount = self.daily_compound_mg
+        dose = amount if isinstance(amount, str) else f"{amount / 1000:g} g/day"
         return f"{dose} {self.product} at {', '.join(f'{h:g} h' for h in self.clock_h)}"
 
 
@@ -97,5 +98,6 @@ def dose_events(model: ModelSpec, covariates: pd.DataFrame, regimen: PopulationR
     taken = r["u"] < regimen.adherence
     t = np.where(taken & (t < 24.0 * days), t, np.inf)
     value = np.where(np.isfinite(t), (daily_mmol / per_day)[:, None], 0.0)
-    events = EventTable(t, np.full(t.shape, EventKind.ADD_SPECIES, np.int64), np.full(t.shape, species, np.int64), value)
+    events = EventTable(t, np.full(t.shape, EventKind.ADD_SPECIES, np.int64), np.full(t.shape, species, np.int64),
+                        value)
     return events.sorted(), daily_mmol

@@ -10,9 +10,9 @@ outputs come back, written into arrays allocated once, so memory stays bounded.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import xarray as xr
@@ -25,9 +25,9 @@ from mgbrain.population.regimens import PopulationRegimen, dose_events
 from mgbrain.population.variability import Variability, load_variability, sample_parameters
 from mgbrain.provenance.notice import DISCLAIMER
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
-from mgbrain.solver.steady import DietTable, batch_steady_state, meal_events
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.events import EventKind, SolveStatus
+from mgbrain.solver.steady import DietTable, batch_steady_state, meal_events
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
 __all__ = ["PopulationDesign", "run_population", "run_chunk", "DEFAULT_OUTPUTS", "POPULATION_OPTIONS"]
@@ -82,7 +82,7 @@ class PopulationDesign:
     def grid(self) -> np.ndarray:
         if self.output_times_h is not None:
             return np.asarray(self.output_times_h, float)
-        return 24.0 * np.arange(int(math.floor(self.days)) + 1)
+        return 24.0 * np.arange(math.floor(self.days) + 1)
 
     def params(self) -> np.ndarray:
         if self.base_parameters is not None:
@@ -186,7 +186,8 @@ def run_population(design: PopulationDesign, *, chunk_size: int = 2000, workers:
             progress(b - a)
 
     if scheduler:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
 
         with Client(scheduler) as client:
             futures = {client.submit(run_chunk, design, a, b, pure=False): (a, b) for a, b in chunks}

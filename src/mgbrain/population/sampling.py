@@ -8,7 +8,7 @@ whatever ``n`` is, however the run is chunked and however many workers run it.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -17,9 +17,9 @@ import pandas as pd
 
 from mgbrain.errors import ParameterError
 from mgbrain.model.parameters import ParameterSet
-from mgbrain.provenance import check_provenance, read_data_toml
 from mgbrain.model.spec import ModelSpec
 from mgbrain.population.sampling import subject_draws
+from mgbrain.provenance import check_provenance, read_data_toml
 from mgbrain.solver.batch import EventTable
 from mgbrain.solver.events import EventKind
 
@@ -71,7 +71,8 @@ def load_variability() -> Variability:
 
 
 def sample_parameters(model: ModelSpec, params: ParameterSet | np.ndarray, covariates: pd.DataFrame,
-                      variability: Variability, seed: int, *, days: float = 0.0, start: int = 0) -> tuple[np.ndarray, EventTable]:
+                      variability: Variability, seed: int, *, days: float = 0.0,
+                      start: int = 0) -> tuple[np.ndarray, EventTable]:
     """Per-subject parameter vectors and between-occasion events.
 
     Returns
@@ -92,7 +93,8 @@ def sample_parameters(model: ModelSpec, params: ParameterSet | np.ndarray, covar
         model.parameter_spec(name)  # raises for a name the model does not have
     if names:
         chol = np.linalg.cholesky(omega)
-        eta = subject_draws(seed, "iiv", n, lambda rng, size: {"z": rng.standard_normal((size, len(names)))}, start)["z"] @ chol.T
+        draws = subject_draws(seed, "iiv", n, lambda rng, size: {"z": rng.standard_normal((size, len(names)))}, start)
+        eta = draws["z"] @ chol.T
         for k, name in enumerate(names):
             j = model.parameter_names.index(name)
             P[:, j] *= np.exp(eta[:, k])
@@ -117,7 +119,8 @@ def sample_parameters(model: ModelSpec, params: ParameterSet | np.ndarray, covar
                 rows_v.append(value[:, c])
         if rows_t:
             t = np.stack(rows_t, axis=1)
-            events = EventTable(t, np.full(t.shape, EventKind.SET_PARAMETER, np.int64), np.stack(rows_i, axis=1).astype(np.int64),
+            events = EventTable(t, np.full(t.shape, EventKind.SET_PARAMETER, np.int64),
+                                np.stack(rows_i, axis=1).astype(np.int64),
                                 np.stack(rows_v, axis=1)).before(24.0 * days)
     for j, name in enumerate(model.parameter_names):
         spec = model.parameter_spec(name)

@@ -7,8 +7,9 @@ Every data file of mgbrain gives each value a ``source`` (a key of ``data/refere
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from mgbrain.errors import ProvenanceError
 from mgbrain.provenance.references import Reference, resolve_reference

@@ -7,10 +7,10 @@ a key defined twice is an error, so two modules cannot silently disagree on a so
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
-from typing import Mapping
 
 from mgbrain.errors import ProvenanceError
 from mgbrain.provenance.files import data_files

@@ -8,9 +8,9 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from mgbrain.planner.rules import serum_normal_range_mmol_per_l  # noqa: E402
+from mgbrain.planner.rules import serum_normal_range_mmol_per_l
 
 __all__ = ["figure_to_base64", "plot_compare_runs", "plot_form_comparison"]
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 __all__ = ["plot_percentile_bands", "PANELS"]
 
 PANELS = (("serum_mmol_per_l", "serum total Mg (mmol/L)"), ("csf_mmol_per_l", "CSF Mg (mmol/L)"),
-          ("urine_mg_per_24h", "urine Mg (mg/24 h)"), ("supplement_absorbed_mg_per_24h", "absorbed supplement (mg/24 h)"))
+          ("urine_mg_per_24h", "urine Mg (mg/24 h)"),
+          ("supplement_absorbed_mg_per_24h", "absorbed supplement (mg/24 h)"))
 
 
 def plot_percentile_bands(ds, path, *, bands=((5, 95), (25, 75))):

@@ -13,8 +13,8 @@ subject's numbers do not depend on which chunk it is in or how many subjects sha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -49,12 +49,12 @@ class EventTable:
         return self.time_h.shape[0]
 
     @classmethod
-    def empty(cls, n_subjects: int) -> "EventTable":
+    def empty(cls, n_subjects: int) -> EventTable:
         return cls(np.full((n_subjects, 0), np.inf), np.zeros((n_subjects, 0), np.int64),
                    np.zeros((n_subjects, 0), np.int64), np.zeros((n_subjects, 0)))
 
     @classmethod
-    def from_rows(cls, rows: Sequence[Sequence[tuple[float, int, int, float]]]) -> "EventTable":
+    def from_rows(cls, rows: Sequence[Sequence[tuple[float, int, int, float]]]) -> EventTable:
         """From one list of ``(time_h, kind, index, value)`` per subject."""
         width = max((len(r) for r in rows), default=0)
         n = len(rows)
@@ -71,7 +71,7 @@ class EventTable:
                 value[i, :len(arr)] = [e[3] for e in arr]
         return cls(t, kind, index, value)
 
-    def merged(self, other: "EventTable") -> "EventTable":
+    def merged(self, other: EventTable) -> EventTable:
         """Both tables' events per subject, in time order (stable: self's first at ties)."""
         if other.n_subjects != self.n_subjects:
             raise ParameterError("event tables cover different subjects", argument="events",
@@ -83,25 +83,25 @@ class EventTable:
                          take(self.index, other.index), take(self.value, other.value))
         return out.trimmed()
 
-    def trimmed(self) -> "EventTable":
+    def trimmed(self) -> EventTable:
         """Drop trailing all-padding columns."""
         finite = np.isfinite(self.time_h).sum(axis=1)
         width = int(finite.max()) if len(finite) else 0
         return EventTable(self.time_h[:, :width], self.kind[:, :width], self.index[:, :width],
                           self.value[:, :width])
 
-    def before(self, t_end_h: np.ndarray | float) -> "EventTable":
+    def before(self, t_end_h: np.ndarray | float) -> EventTable:
         """Events strictly before ``t_end_h`` (the schedule convention: later ones dropped)."""
         keep = self.time_h < np.reshape(t_end_h, (-1, 1))
         return EventTable(np.where(keep, self.time_h, np.inf), self.kind, self.index,
                           np.where(keep, self.value, 0.0)).sorted()
 
-    def sorted(self) -> "EventTable":
+    def sorted(self) -> EventTable:
         order = np.argsort(self.time_h, axis=1, kind="stable")
         f = lambda a: np.take_along_axis(a, order, axis=1)  # noqa: E731
         return EventTable(f(self.time_h), f(self.kind), f(self.index), f(self.value)).trimmed()
 
-    def take(self, rows) -> "EventTable":
+    def take(self, rows) -> EventTable:
         return EventTable(self.time_h[rows], self.kind[rows], self.index[rows], self.value[rows]).trimmed()
 
 

@@ -260,8 +260,8 @@ def _integrate_batch(rhs, derive, initial_step, n_derived, n_inputs, y0, params,
         p[:] = params[i]
         u[:] = 0.0
         derive(p, dv)
-        st, steps = _integrate_subject(rhs, derive, initial_step, i, y, p, dv, u, ev_t, ev_kind, ev_index, ev_value, out_t,
-                                       rtol, atol, max_steps, out_states, k, tmp, yn)
+        st, steps = _integrate_subject(rhs, derive, initial_step, i, y, p, dv, u, ev_t, ev_kind, ev_index, ev_value,
+                                       out_t, rtol, atol, max_steps, out_states, k, tmp, yn)
         status[i] = st
         n_steps[i] = steps
         if st != SolveStatus.OK:

@@ -8,8 +8,8 @@ subjects (:func:`~mgbrain.solver.simulate.simulate`) and stacked parameter ensem
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 from scipy.integrate import solve_ivp

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -10,9 +10,9 @@ from mgbrain.dosing.regimen import Regimen
 from mgbrain.errors import ParameterError
 from mgbrain.model import WHOLE_BODY, ModelSpec, default_parameters
 from mgbrain.solver.batch import BatchOptions, BatchResult, EventTable, solve_batch
-from mgbrain.solver.steady import batch_steady_state
 from mgbrain.solver.events import EventKind
 from mgbrain.solver.schedule import build_schedule
+from mgbrain.solver.steady import batch_steady_state
 
 __all__ = ["schedule_events", "simulate_many"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from mgbrain.dosing.regimen import Diet
 from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.solver.steady import DietTable, scipy_runner, set_point

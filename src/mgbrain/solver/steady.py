@@ -24,8 +24,8 @@ pools); models that extend ``WHOLE_BODY`` have them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 from scipy.optimize.elementwise import find_root

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from mgbrain.dosing.regimen import Diet, OralDose, Regimen, iv_bolus_compound
-from mgbrain.model.parameters import ParameterSet
 from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES, WHOLE_BODY
+from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver.compiled import compile_model
-from mgbrain.solver.schedule import build_schedule
 from mgbrain.solver.integrate import integrate
+from mgbrain.solver.schedule import build_schedule
 from mgbrain.solver.simulate import simulate, steady_state
 from mgbrain.solver.steady import reference_pools
 from mgbrain.solver.subject import Subject

@@ -107,7 +107,8 @@ def _v29(p: ParameterSet) -> dict:
     reg = daily_regimen("chloride", "360 mg/day", days=7, elemental=True, clock_times=(8.0,))
     traj = simulate(reg, Subject(), days=7, params=p)
     day = traj.daily().iloc[-1]
-    return {"unabsorbed_mg_per_day_at_360mg_chloride": float(day["supplement_mg"] * (1 - day["supplement_absorbed_fraction"]))}
+    unabsorbed = day["supplement_mg"] * (1 - day["supplement_absorbed_fraction"])
+    return {"unabsorbed_mg_per_day_at_360mg_chloride": float(unabsorbed)}
 
 
 def _v30(p: ParameterSet) -> dict:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 from mgbrain.errors import ProvenanceError
 from mgbrain.model.parameters import ParameterSet

@@ -6,8 +6,7 @@ import pytest
 from mgbrain.dosing.anions import anions_per_mg, co_released_anions
 from mgbrain.dosing.regimen import daily_regimen
 from mgbrain.errors import ParameterError, ProvenanceError
-from mgbrain.model import BRAIN, WHOLE_BODY
-from mgbrain.model import default_parameters
+from mgbrain.model import BRAIN, WHOLE_BODY, default_parameters
 from mgbrain.solver import Subject, simulate
 from mgbrain.solver.schedule import build_schedule
 
@@ -32,7 +31,7 @@ def test_schedule_jumps_threonate_only_in_models_that_have_it():
     dose = reg.oral[0].elemental_mmol
     brain = build_schedule(BRAIN, reg, (), 24.0)
     whole = build_schedule(WHOLE_BODY, reg, (), 24.0)
-    jump = [b for b in brain if b.time_h == 8.0][0]
+    jump = next(b for b in brain if b.time_h == 8.0)
     assert jump.jump[BRAIN.species_index("gut_threonate")] == pytest.approx(2 * dose)
     assert jump.intake_mmol == pytest.approx(dose)  # threonate is not Mg intake
     assert [b.time_h for b in whole] == [b.time_h for b in brain]

@@ -10,8 +10,7 @@ from mgbrain.brain.trials import HAUSENBLAS2024, LIU2016, cognitive_age_years, r
 from mgbrain.brain.uncertainty import band, parameter_distributions, sample_parameters
 from mgbrain.dosing.regimen import daily_regimen
 from mgbrain.errors import ParameterError, TrialDesignError
-from mgbrain.model import BRAIN
-from mgbrain.model import default_parameters
+from mgbrain.model import BRAIN, default_parameters
 from mgbrain.solver import Subject, simulate
 
 P = default_parameters(BRAIN)

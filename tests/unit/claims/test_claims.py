@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from mgbrain.errors import ParameterError, ProvenanceError
 from mgbrain.claims import find_claim, load_claims, parse_claims
 from mgbrain.claims.registry import (
     EVIDENCE_LEVELS,
@@ -16,6 +15,7 @@ from mgbrain.claims.registry import (
     normalise_whitespace,
     read_article_texts,
 )
+from mgbrain.errors import ParameterError, ProvenanceError
 from mgbrain.provenance.references import load_references
 
 ARTICLES = Path(__file__).parents[2] / "data" / "articles"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from mgbrain.errors import ParameterError
 from mgbrain.claims import load_claims
 from mgbrain.claims.factcheck import factcheck_file, factcheck_text
+from mgbrain.errors import ParameterError
 
 DATA = Path(__file__).parents[2] / "data"
 

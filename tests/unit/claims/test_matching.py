@@ -2,7 +2,6 @@
 
 import pytest
 
-from mgbrain.errors import ParameterError
 from mgbrain.claims.matching import (
     build_claim_index,
     is_claim_like,
@@ -10,6 +9,7 @@ from mgbrain.claims.matching import (
     split_sentences,
     tokenize,
 )
+from mgbrain.errors import ParameterError
 
 
 @pytest.mark.parametrize("text, expected", [

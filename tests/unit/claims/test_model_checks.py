@@ -4,9 +4,9 @@ import dataclasses
 
 import pytest
 
-from mgbrain.errors import ParameterError
 from mgbrain.claims import MODEL_CHECKS, check_claims, find_claim, load_claims, run_model_check
 from mgbrain.claims.conversion_checks import elemental_mg_from_compound
+from mgbrain.errors import ParameterError
 
 
 def test_elemental_mg_from_compound_uses_the_dose_converter():

@@ -3,9 +3,9 @@
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.provenance.references import resolve_reference
 from mgbrain.planner.foods import estimate_diet, find_food, load_foods
 from mgbrain.planner.profile import DietItem
+from mgbrain.provenance.references import resolve_reference
 
 
 def test_table_size_and_provenance():

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from mgbrain.errors import ParameterError
 from mgbrain.dosing.clock import clock_minutes
+from mgbrain.errors import ParameterError
 from mgbrain.planner.profile import DietItem, MedicineEntry, Profile, load_profile, profile_from_mapping
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "profiles"

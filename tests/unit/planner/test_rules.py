@@ -3,7 +3,6 @@
 import pytest
 
 from mgbrain.errors import ParameterError
-from mgbrain.provenance.references import resolve_reference
 from mgbrain.planner.rules import (
     check_gi_risk,
     check_intake,
@@ -19,6 +18,7 @@ from mgbrain.planner.rules import (
     load_rules,
     upper_limit_mg,
 )
+from mgbrain.provenance.references import resolve_reference
 
 
 # UL: IOM 1997 / ODS: 65 mg at 1-3 y, 110 mg at 4-8 y, 350 mg from 9 y (supplements only).
@@ -35,7 +35,8 @@ def test_upper_limit_edges(age, mg, severity):
     assert finding.rule == "UL" and finding.source == "iom1997"
 
 
-@pytest.mark.parametrize("age, ul", [(1, 65), (3, 65), (3.9, 65), (4, 110), (8, 110), (8.99, 110), (9, 350), (120, 350)])
+@pytest.mark.parametrize("age, ul", [(1, 65), (3, 65), (3.9, 65), (4, 110), (8, 110), (8.99, 110), (9, 350),
+                                     (120, 350)])
 def test_ul_bands(age, ul):
     assert upper_limit_mg(age) == ul
 

@@ -4,10 +4,17 @@ import numpy as np
 import pytest
 
 from mgbrain.errors import ParameterError, RegimenError, TrialDesignError
-from mgbrain.model import WHOLE_BODY
-from mgbrain.population import (PopulationDesign, PopulationRegimen, Variability, dose_events, load_variability,
-                                run_population, sample_covariates, sample_parameters)
-from mgbrain.model import default_parameters
+from mgbrain.model import WHOLE_BODY, default_parameters
+from mgbrain.population import (
+    PopulationDesign,
+    PopulationRegimen,
+    Variability,
+    dose_events,
+    load_variability,
+    run_population,
+    sample_covariates,
+    sample_parameters,
+)
 
 SMALL = PopulationDesign(n=24, seed=3, days=3, regimen=PopulationRegimen(jitter_h=0.5, adherence=0.8),
                          variability=Variability(iiv={"vmax_abs_mmol_per_h": 0.3}, bov={"t_transit_h": 0.2},
@@ -52,14 +59,14 @@ def test_iiv_has_the_requested_cv_and_correlation():
 
 def test_bov_becomes_parameter_events_at_occasion_starts():
     cov = sample_covariates(5, seed=1)
-    P, ev = sample_parameters(WHOLE_BODY, default_parameters(), cov, SMALL.variability, seed=1, days=3)
+    _P, ev = sample_parameters(WHOLE_BODY, default_parameters(), cov, SMALL.variability, seed=1, days=3)
     assert sorted(set(ev.time_h[0])) == [24.0, 48.0]
     assert (ev.kind == 2).all()
 
 
 def test_regimen_adherence_jitter_and_weight_based():
     cov = sample_covariates(2000, seed=4)
-    ev, daily = dose_events(WHOLE_BODY, cov, PopulationRegimen(adherence=0.8, jitter_h=1.0), 10, seed=4)
+    ev, _daily = dose_events(WHOLE_BODY, cov, PopulationRegimen(adherence=0.8, jitter_h=1.0), 10, seed=4)
     taken = np.isfinite(ev.time_h).sum(axis=1)
     assert 0.77 < taken.mean() / 20 < 0.83
     assert (ev.time_h[np.isfinite(ev.time_h)] < 240).all()

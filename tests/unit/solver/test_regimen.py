@@ -1,10 +1,17 @@
 import pytest
 
-from mgbrain.dosing.regimen import (
-    Diet, Infusion, IVBolus, OralDose, Regimen, daily_regimen, parse_clock, weight_based_daily_mg,
-)
 from mgbrain.dosing.clock import clock_minutes
 from mgbrain.dosing.conversion import MAX_COMPOUND_MG_PER_DAY, check_daily_compound_mg
+from mgbrain.dosing.regimen import (
+    Diet,
+    Infusion,
+    IVBolus,
+    OralDose,
+    Regimen,
+    daily_regimen,
+    parse_clock,
+    weight_based_daily_mg,
+)
 from mgbrain.dosing.weight_dosing import load_weight_dosing
 from mgbrain.errors import ParameterError, RegimenError
 from mgbrain.solver import Subject

@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 
 from mgbrain.dosing.regimen import Diet, Infusion, IVBolus, Regimen, daily_regimen
-from mgbrain.model import WHOLE_BODY
-from mgbrain.model import default_parameters
+from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.solver import Subject, simulate, steady_state
 
 

@@ -1,8 +1,9 @@
 """The Typer application object and the output conventions every command shares.
 
 Errors: an :class:`~mgbrain.errors.MgBrainError`, or an OSError on a path the user gave, becomes
-one line on stderr and exit code 2; an unexpected exception becomes one line and exit code 1 (``MGBRAIN_DEBUG=1`` shows the
-traceback). Output: ``--json`` prints machine-readable JSON on stdout, otherwise rich tables.
+one line on stderr and exit code 2; an unexpected exception becomes one line and exit code 1
+(``MGBRAIN_DEBUG=1`` shows the traceback). Output: ``--json`` prints machine-readable JSON on
+stdout, otherwise rich tables.
 
 Start-up: ``mgbrain --help`` imports every command module, so these modules import only typer,
 rich and :mod:`mgbrain.errors` at the top; a command imports the library it calls inside its
@@ -17,7 +18,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -93,7 +94,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Optional[bool] = typer.Option(None, "--version", is_eager=True, callback=_print_version,
+    version: bool | None = typer.Option(None, "--version", is_eager=True, callback=_print_version,
                                            help="Print the version and exit."),
 ) -> None:
     # no docstring: the app's help above is the one shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,15 +28,16 @@ def _brain_params():
 
 @app.command("compare")
 def compare_cmd(
-    forms: Annotated[str, typer.Option(help="Comma-separated forms/products.")] = "threonate,citrate,glycinate,oxide,chloride",
-    elemental: Annotated[Optional[str], typer.Option(help="Elemental Mg per day, e.g. '144 mg/day'.")] = None,
-    compound: Annotated[Optional[str], typer.Option(help="Compound per day, e.g. '2 g/day'.")] = None,
+    forms: Annotated[str, typer.Option(help="Comma-separated forms/products.")] = (
+        "threonate,citrate,glycinate,oxide,chloride"),
+    elemental: Annotated[str | None, typer.Option(help="Elemental Mg per day, e.g. '144 mg/day'.")] = None,
+    compound: Annotated[str | None, typer.Option(help="Compound per day, e.g. '2 g/day'.")] = None,
     weeks: Annotated[float, typer.Option(help="Duration in weeks.")] = 12.0,
     samples: Annotated[int, typer.Option(help="Parameter draws for the 90% bands.")] = 64,
     seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 0,
     weight: Annotated[float, typer.Option(help="Body weight, kg.")] = 70.0,
-    report: Annotated[Optional[Path], typer.Option(help="Write an HTML report (table, plot) here.")] = None,
-    plot: Annotated[Optional[Path], typer.Option(help="Write the plot (PNG) here.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write an HTML report (table, plot) here.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Write the plot (PNG) here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Compare Mg forms: serum, urine, CSF and neuronal Mg, synapse index, cognition effect, with 90% bands."""

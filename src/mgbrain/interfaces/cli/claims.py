@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from mgbrain.errors import ParameterError
-from mgbrain.provenance.notice import DISCLAIMER
 from mgbrain.interfaces.cli._app import app, console, emit_json, resolved_on_use, table
+from mgbrain.provenance.notice import DISCLAIMER
 
 claims_app = typer.Typer(help="The claims registry: every claim of the source articles, graded.",
                          no_args_is_help=True, rich_markup_mode=None)
@@ -31,8 +31,8 @@ def _choices() -> dict[str, str]:
 
 @claims_app.command("list", cls=resolved_on_use(_choices))
 def list_claims(
-    topic: Annotated[Optional[str], typer.Option(help="One of: {topics}.")] = None,
-    verdict: Annotated[Optional[str], typer.Option(help="One of: {verdicts}.")] = None,
+    topic: Annotated[str | None, typer.Option(help="One of: {topics}.")] = None,
+    verdict: Annotated[str | None, typer.Option(help="One of: {verdicts}.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List claims, optionally filtered by topic and verdict."""
@@ -114,7 +114,7 @@ def _threshold() -> dict[str, float]:
 @app.command("factcheck", cls=resolved_on_use(_threshold))
 def factcheck(
     file: Annotated[str, typer.Argument(metavar="FILE", help="A UTF-8 text file (an article).")],
-    threshold: Annotated[Optional[float], typer.Option(help="Minimum similarity (0-1) for a match.")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Minimum similarity (0-1) for a match.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Match an article's sentences to the claims registry; list claim-like sentences not in it."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -64,9 +64,9 @@ def show_conversion(amount: str, form: str | None, product: str | None, label: s
 @app.command()
 def convert(
     amount: Annotated[str, typer.Argument(help="'2 g', '2000 mg', '2 g/day' (units required).")],
-    form: Annotated[Optional[str], typer.Option("--form", "-f", help="Compound, e.g. threonate, citrate.")] = None,
-    product: Annotated[Optional[str], typer.Option("--product", "-p", help="Product, e.g. magtein.")] = None,
-    label: Annotated[Optional[str], typer.Option(
+    form: Annotated[str | None, typer.Option("--form", "-f", help="Compound, e.g. threonate, citrate.")] = None,
+    product: Annotated[str | None, typer.Option("--product", "-p", help="Product, e.g. magtein.")] = None,
+    label: Annotated[str | None, typer.Option(
         help="Your label: '2 capsules = 2000 mg MgT providing 144 mg Mg' (with --form).")] = None,
     elemental: Annotated[bool, typer.Option("--elemental", help="AMOUNT is elemental Mg.")] = False,
     split: Annotated[int, typer.Option(help="Doses per day.")] = 1,

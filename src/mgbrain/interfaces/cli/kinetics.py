@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -86,21 +86,21 @@ def run_summary(traj) -> dict:
 @app.command("simulate")
 def simulate_cmd(
     product: Annotated[str, typer.Option(help="Product or compound, e.g. magtein, citrate.")] = "magtein",
-    dose: Annotated[Optional[str], typer.Option(help="Daily compound amount, e.g. '2 g/day'.")] = None,
+    dose: Annotated[str | None, typer.Option(help="Daily compound amount, e.g. '2 g/day'.")] = None,
     split: Annotated[int, typer.Option(help="Doses per day.")] = 2,
-    times: Annotated[Optional[str], typer.Option(help="Clock times, e.g. '08:00,20:00'.")] = None,
+    times: Annotated[str | None, typer.Option(help="Clock times, e.g. '08:00,20:00'.")] = None,
     days: Annotated[float, typer.Option(help="Duration in days.")] = 7.0,
     weight: Annotated[float, typer.Option(help="Body weight, kg.")] = 70.0,
     egfr: Annotated[float, typer.Option(help="eGFR, mL/min.")] = 90.0,
     diet: Annotated[float, typer.Option(help="Dietary Mg, mg/day (3 meals).")] = 300.0,
-    missed: Annotated[Optional[str], typer.Option(help="Missed dose indices, e.g. '3,4'.")] = None,
-    iv_bolus: Annotated[Optional[str], typer.Option(help="IV bolus at t=0 (compound), e.g. '4 g'.")] = None,
-    infusion: Annotated[Optional[str], typer.Option(help="IV infusion from t=0 (compound), e.g. '20 g'.")] = None,
+    missed: Annotated[str | None, typer.Option(help="Missed dose indices, e.g. '3,4'.")] = None,
+    iv_bolus: Annotated[str | None, typer.Option(help="IV bolus at t=0 (compound), e.g. '4 g'.")] = None,
+    infusion: Annotated[str | None, typer.Option(help="IV infusion from t=0 (compound), e.g. '20 g'.")] = None,
     infusion_hours: Annotated[float, typer.Option(help="Infusion duration, h.")] = 24.0,
     iv_form: Annotated[str, typer.Option(help="Compound of IV doses.")] = "sulfate_heptahydrate",
     every: Annotated[float, typer.Option(help="Output interval, h.")] = 1.0,
-    csv: Annotated[Optional[Path], typer.Option(help="Write the time series to this CSV file.")] = None,
-    report: Annotated[Optional[Path], typer.Option(help="Write an HTML report to this file.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write the time series to this CSV file.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write an HTML report to this file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate whole-body Mg kinetics for one person (serum, CSF, pools, urine, balance)."""
@@ -133,7 +133,7 @@ def simulate_cmd(
 
 @app.command("validate")
 def validate_cmd(
-    target: Annotated[Optional[str], typer.Option("--target", help="Comma-separated ids, e.g. V6,V19.")] = None,
+    target: Annotated[str | None, typer.Option("--target", help="Comma-separated ids, e.g. V6,V19.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate every literature target and compare with its published value and tolerance."""

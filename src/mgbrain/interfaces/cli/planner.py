@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -89,32 +89,36 @@ def _print_plan(plan) -> None:
 
 @app.command()
 def plan(
-    profile: Annotated[Optional[Path], typer.Option("--profile", help="Profile file (.toml, .yaml).")] = None,
-    age: Annotated[Optional[float], typer.Option(help="Age in years (1-120).")] = None,
-    sex: Annotated[Optional[str], typer.Option(help="female or male.")] = None,
-    weight: Annotated[Optional[float], typer.Option(help="Body weight in kg (2-300).")] = None,
-    height: Annotated[Optional[float], typer.Option(
-        help="Height in cm (40-250): converts --egfr (per 1.73 m2) to absolute mL/min for the serum prediction.")] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", help="Profile file (.toml, .yaml).")] = None,
+    age: Annotated[float | None, typer.Option(help="Age in years (1-120).")] = None,
+    sex: Annotated[str | None, typer.Option(help="female or male.")] = None,
+    weight: Annotated[float | None, typer.Option(help="Body weight in kg (2-300).")] = None,
+    height: Annotated[float | None, typer.Option(
+        help="Height in cm (40-250): converts --egfr (per 1.73 m2) to absolute mL/min for the serum "
+             "prediction.")] = None,
     pregnant: Annotated[bool, typer.Option("--pregnant", help="Pregnant.")] = False,
     lactating: Annotated[bool, typer.Option("--lactating", help="Breastfeeding.")] = False,
-    egfr: Annotated[Optional[float], typer.Option(help="eGFR as labs report it, mL/min/1.73 m2 (0-200).")] = None,
-    ckd_stage: Annotated[Optional[str], typer.Option("--ckd-stage", help="CKD stage: 1-5, 3a, 3b, dialysis.")] = None,
-    medicine: Annotated[Optional[list[str]], typer.Option(
-        "--medicine", "-m", metavar="MEDICINE", help="NAME[@HH:MM,HH:MM][/Nd], repeatable, e.g. 'ciprofloxacin@08:00,20:00/7d'.")] = None,
+    egfr: Annotated[float | None, typer.Option(help="eGFR as labs report it, mL/min/1.73 m2 (0-200).")] = None,
+    ckd_stage: Annotated[str | None, typer.Option("--ckd-stage", help="CKD stage: 1-5, 3a, 3b, dialysis.")] = None,
+    medicine: Annotated[list[str] | None, typer.Option(
+        "--medicine", "-m", metavar="MEDICINE",
+        help="NAME[@HH:MM,HH:MM][/Nd], repeatable, e.g. 'ciprofloxacin@08:00,20:00/7d'.")] = None,
     product: Annotated[str, typer.Option(help="Product or form, e.g. magtein, citrate.")] = "magtein",
-    dose: Annotated[Optional[str], typer.Option(help="Daily amount, e.g. '2 g/day' (default: trial dosing).")] = None,
+    dose: Annotated[str | None, typer.Option(help="Daily amount, e.g. '2 g/day' (default: trial dosing).")] = None,
     elemental: Annotated[bool, typer.Option("--elemental", help="--dose is elemental Mg.")] = False,
-    label: Annotated[Optional[str], typer.Option(help="Your label, e.g. '2 capsules = 2,000 mg MgT providing 144 mg Mg'.")] = None,
-    capsule_mg: Annotated[Optional[float], typer.Option("--capsule-mg", help="Compound mg per capsule.")] = None,
+    label: Annotated[str | None, typer.Option(
+        help="Your label, e.g. '2 capsules = 2,000 mg MgT providing 144 mg Mg'.")] = None,
+    capsule_mg: Annotated[float | None, typer.Option("--capsule-mg", help="Compound mg per capsule.")] = None,
     goal: Annotated[str, typer.Option(help="cognition, sleep or general.")] = "cognition",
-    food: Annotated[Optional[list[str]], typer.Option("--food", "-f", metavar="FOOD", help="NAME:SERVINGS or NAME:GRAMSg, repeatable.")] = None,
-    diet_mg: Annotated[Optional[float], typer.Option("--diet-mg", help="Dietary Mg estimate, mg/day.")] = None,
+    food: Annotated[list[str] | None, typer.Option(
+        "--food", "-f", metavar="FOOD", help="NAME:SERVINGS or NAME:GRAMSg, repeatable.")] = None,
+    diet_mg: Annotated[float | None, typer.Option("--diet-mg", help="Dietary Mg estimate, mg/day.")] = None,
     wake: Annotated[str, typer.Option(help="Wake-up time.")] = "07:00",
     bed: Annotated[str, typer.Option(help="Bed time.")] = "22:30",
     titrate: Annotated[bool, typer.Option("--titrate", help="Start low and increase weekly.")] = False,
-    html: Annotated[Optional[Path], typer.Option(help="Write a printable HTML page here.")] = None,
-    ics: Annotated[Optional[Path], typer.Option(help="Write an .ics calendar here.")] = None,
-    start: Annotated[Optional[str], typer.Option(help="Calendar start date YYYY-MM-DD (default today).")] = None,
+    html: Annotated[Path | None, typer.Option(help="Write a printable HTML page here.")] = None,
+    ics: Annotated[Path | None, typer.Option(help="Write an .ics calendar here.")] = None,
+    start: Annotated[str | None, typer.Option(help="Calendar start date YYYY-MM-DD (default today).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Plan magnesium doses (amounts, capsules, clock times) and check them, each rule with its source."""

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from mgbrain.errors import ParameterError, RegimenError
-from mgbrain.provenance.notice import DISCLAIMER
 from mgbrain.interfaces.cli._app import app, console, emit_json, resolved_on_use, table
 from mgbrain.interfaces.cli.kinetics import _times
+from mgbrain.provenance.notice import DISCLAIMER
 
 _PERCENTILES = (5, 50, 95)
 
@@ -29,7 +29,8 @@ def summarise(ds) -> dict:
         x = ds[name].values[ok]
         first = 1 if np.isnan(x[:, 0]).all() else 0
         rows[name] = {"units": ds[name].attrs.get("units"),
-                      "baseline": dict(zip((f"p{p}" for p in _PERCENTILES), np.nanpercentile(x[:, first], _PERCENTILES))),
+                      "baseline": dict(zip((f"p{p}" for p in _PERCENTILES),
+                                           np.nanpercentile(x[:, first], _PERCENTILES))),
                       "end": dict(zip((f"p{p}" for p in _PERCENTILES), np.nanpercentile(x[:, -1], _PERCENTILES)))}
     return {"n_subjects": int(ds.attrs["n_subjects"]), "failed": int((~ok).sum()), "seed": int(ds.attrs["seed"]),
             "days": float(ds.attrs["days"]), "regimen": ds.attrs["regimen"],
@@ -60,18 +61,18 @@ def population_cmd(
     product: Annotated[str, typer.Option(help="Product or compound, e.g. magtein, citrate.")] = "magtein",
     dose: Annotated[str, typer.Option(help="Daily compound amount ('2 g/day') or 'weight-based'.")] = "2 g/day",
     split: Annotated[int, typer.Option(help="Doses per day.")] = 2,
-    times: Annotated[Optional[str], typer.Option(help="Dose clock times, e.g. '08:00,20:00'.")] = None,
+    times: Annotated[str | None, typer.Option(help="Dose clock times, e.g. '08:00,20:00'.")] = None,
     jitter_h: Annotated[float, typer.Option("--jitter-h", help="SD of dose clock times (h).")] = 0.0,
     adherence: Annotated[float, typer.Option(help="Probability each dose is taken.")] = 1.0,
     days: Annotated[float, typer.Option(help="Duration in days.")] = 84.0,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same population.")] = 1,
-    out: Annotated[Optional[Path], typer.Option(help="Write results (.parquet or .nc).")] = None,
-    plot: Annotated[Optional[Path], typer.Option(help="Write percentile-band plots (PNG).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write results (.parquet or .nc).")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Write percentile-band plots (PNG).")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes (0 = one per CPU).")] = 1,
-    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, tcp://host:port.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, tcp://host:port.")] = None,
     chunk_size: Annotated[int, typer.Option(help="Subjects per compiled call.")] = 2000,
-    rtol: Annotated[Optional[float], typer.Option(help="Relative tolerance.")] = None,
-    atol: Annotated[Optional[float], typer.Option(help="Absolute tolerance (mmol).")] = None,
+    rtol: Annotated[float | None, typer.Option(help="Relative tolerance.")] = None,
+    atol: Annotated[float | None, typer.Option(help="Absolute tolerance (mmol).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Simulate a virtual population on a regimen; summary table, optional file and plots."""
@@ -119,8 +120,8 @@ def export_sbml_cmd(
     path: Annotated[Path, typer.Argument(help="Where to write the SBML Level 3 file.")],
     weight_kg: Annotated[float, typer.Option(help="Body weight of the exported subject.")] = 70.0,
     egfr: Annotated[float, typer.Option(help="eGFR (mL/min) of the exported subject.")] = 90.0,
-    product: Annotated[Optional[str], typer.Option(help="Add a regimen as SBML events: product.")] = None,
-    dose: Annotated[Optional[str], typer.Option(help="Daily compound amount, e.g. '2 g/day'.")] = None,
+    product: Annotated[str | None, typer.Option(help="Add a regimen as SBML events: product.")] = None,
+    dose: Annotated[str | None, typer.Option(help="Daily compound amount, e.g. '2 g/day'.")] = None,
     days: Annotated[float, typer.Option(help="Days of dosing and meals written as events.")] = 7.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
