@@ -10,12 +10,18 @@ $(BIN)/mgbrain: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/mgbrain
 
-.PHONY: demo test clean
+.PHONY: demo test lint clean
 demo: $(BIN)/mgbrain
 	$(BIN)/mgbrain demo
 
-test: $(BIN)/mgbrain
+# The gates CI runs (.ci/run -> make test): lint, types, layers, then the tests and doctests.
+test: lint
 	$(BIN)/python -m pytest
+
+lint: $(BIN)/mgbrain
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
