@@ -18,7 +18,7 @@ placebo (two-sided Welch t-test, p < 0.05) over replicate virtual trials.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -246,5 +246,3 @@ def cognitive_age_years(mean_difference_z: float, params: ParameterSet) -> float
     """
     return float(mean_difference_z / params["cognitive_age_slope_z_per_year"])
 
-
-_ = field

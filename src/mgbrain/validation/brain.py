@@ -7,7 +7,6 @@ from mgbrain.brain.trials import HAUSENBLAS2024, LIU2016, run_virtual_trial
 from mgbrain.compounds import find_product
 from mgbrain.model import BRAIN, default_parameters
 from mgbrain.model.parameters import ParameterSet
-from mgbrain.validation import kinetics
 
 __all__ = ["BRAIN_EVALUATORS", "brain_parameters_for"]
 
@@ -83,5 +82,3 @@ def _v27(p: ParameterSet) -> dict:
 
 
 BRAIN_EVALUATORS = {"V18-brain": _v18, "V19-brain": _v19, "V23": _v23, "V24": _v24, "V25": _v25, "V27": _v27}
-
-_ = kinetics

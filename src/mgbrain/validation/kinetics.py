@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mgbrain.dosing.regimen import Diet, daily_regimen
+from mgbrain.dosing.regimen import daily_regimen
 from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver.simulate import simulate
 from mgbrain.solver.subject import Subject
-from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 from mgbrain.validation import experiments as ex
 
 __all__ = ["KINETIC_EVALUATORS"]
@@ -118,5 +117,3 @@ def _v30(p: ParameterSet) -> dict:
 
 KINETIC_EVALUATORS = {"V1": _v1, "V2": _v2, "V3": _v3, "V4": _v4, "V5": _v5, "V6": _v6, "V7": _v7,
                       "V9": _v9, "V12": _v12, "V13": _v13, "V18": _v18, "V19": _v19, "V29": _v29, "V30": _v30}
-
-_ = (Diet, MG_MOLAR_MASS_G_PER_MOL)
