@@ -340,6 +340,13 @@ class MedicineRule:
     def has_timing(self) -> bool:
         return self.mg_after_med_h is not None
 
+    @property
+    def gap_h(self) -> tuple[float, float]:
+        """``(mg_after_med_h, mg_before_med_h)``; a class without a timing rule raises :class:`ParameterError`."""
+        if self.mg_after_med_h is None or self.mg_before_med_h is None:
+            raise ParameterError("this medicine class has no timing rule", argument=self.id)
+        return self.mg_after_med_h, self.mg_before_med_h
+
 
 def _normalise(name: str) -> str:
     name = re.sub(r"\b\d+(\.\d+)?\s*(mg|mcg|g|ml)\b", " ", str(name).lower())
