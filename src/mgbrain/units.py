@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mgbrain.errors import UnitError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pint
+
+#: The conversions work elementwise: a float gives a float, an array an array of the same shape.
+FloatOrArray = TypeVar("FloatOrArray", float, "np.ndarray")
 
 __all__ = [
     "unit_registry",
@@ -128,21 +132,21 @@ def parse_mass_amount(text: str | pint.Quantity, *, argument: str = "amount") ->
                     received=str(text))
 
 
-def mg_to_mmol(mass_mg: float) -> float:
+def mg_to_mmol(mass_mg: FloatOrArray) -> FloatOrArray:
     """Elemental Mg mass (mg) to amount (mmol)."""
     return mass_mg / MG_MOLAR_MASS_G_PER_MOL
 
 
-def mmol_to_meq(amount_mmol: float) -> float:
+def mmol_to_meq(amount_mmol: FloatOrArray) -> FloatOrArray:
     """Mg amount (mmol) to milliequivalents (2 mEq per mmol)."""
     return amount_mmol * MEQ_PER_MMOL_MG
 
 
-def mmol_per_l_to_mg_per_dl(conc_mmol_per_l: float) -> float:
+def mmol_per_l_to_mg_per_dl(conc_mmol_per_l: FloatOrArray) -> FloatOrArray:
     """Serum Mg concentration, mmol/L to mg/dL (× 24.305 / 10)."""
     return conc_mmol_per_l * MG_MOLAR_MASS_G_PER_MOL / 10.0
 
 
-def mg_per_dl_to_mmol_per_l(conc_mg_per_dl: float) -> float:
+def mg_per_dl_to_mmol_per_l(conc_mg_per_dl: FloatOrArray) -> FloatOrArray:
     """Serum Mg concentration, mg/dL to mmol/L (× 10 / 24.305)."""
     return conc_mg_per_dl * 10.0 / MG_MOLAR_MASS_G_PER_MOL

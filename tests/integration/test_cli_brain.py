@@ -28,6 +28,11 @@ def test_compare_needs_exactly_one_dose():
     assert res.exit_code == 2 and "exactly one" in res.stderr
 
 
+def test_compare_names_the_option_whose_amount_is_bad():
+    res = runner.invoke(app, ["compare", "--forms", "threonate", "--elemental", "", "--weeks", "1"])
+    assert res.exit_code == 2 and "--elemental:" in res.stderr and "None" not in res.stderr
+
+
 def test_sensitivity_runs_from_the_cli():
     res = runner.invoke(app, ["sensitivity", "--samples", "2", "--weeks", "1", "--json"])
     assert res.exit_code == 0, res.output

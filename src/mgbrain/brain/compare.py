@@ -93,7 +93,11 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
                   report_weeks: tuple[float, ...] = (6.0, 12.0), samples: int = 64, seed: int = 0,
                   subject: Subject | None = None) -> FormComparison:
     """Simulate every form and summarise; exactly one of the two dose arguments is given."""
-    if (elemental_mg_per_day is None) == (compound_mg_per_day is None):
+    if elemental_mg_per_day is not None and compound_mg_per_day is None:
+        amount_mg, by_elemental = elemental_mg_per_day, True
+    elif compound_mg_per_day is not None and elemental_mg_per_day is None:
+        amount_mg, by_elemental = compound_mg_per_day, False
+    else:
         raise RegimenError("give either an elemental or a compound dose", argument="--elemental/--compound",
                            expected="exactly one", received=(elemental_mg_per_day, compound_mg_per_day))
     if not 0 < weeks <= 52:
@@ -108,12 +112,8 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
     control = simulate_ensemble(None, subject, draws, days=days, base=params, output_every_h=6.0)
     for form in forms:
         product = find_product(form, argument="--forms")
-        if elemental_mg_per_day is not None:
-            reg = daily_regimen(product, elemental_mg_per_day, days=days, elemental=True)
-            elemental[form] = float(elemental_mg_per_day)
-        else:
-            reg = daily_regimen(product, compound_mg_per_day, days=days)
-            elemental[form] = float(compound_mg_per_day * product.elemental_fraction)
+        reg = daily_regimen(product, amount_mg, days=days, elemental=by_elemental)
+        elemental[form] = float(amount_mg if by_elemental else amount_mg * product.elemental_fraction)
         ens = simulate_ensemble(reg, subject, draws, days=days, base=params, output_every_h=6.0)
         for w in report:
             values = _quantities(ens, control, round(7 * w))
@@ -121,12 +121,11 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
                 b = band(v[:nominal_index])
                 rows.append({"form": form, "week": w, "quantity": q, "nominal": float(v[nominal_index]),
                              "p05": float(b["p05"]), "median": float(b["median"]), "p95": float(b["p95"])})
-        weekly = {q: [] for q in QUANTITIES}
+        weekly: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {q: [] for q in QUANTITIES}
         for wk in range(1, int(weeks) + 1):
             for q, v in _quantities(ens, control, 7 * wk).items():
                 b = band(v[:nominal_index])
                 weekly[q].append((b["p05"], b["median"], b["p95"]))
         courses[form] = {q: np.array(v).T for q, v in weekly.items()}
-    dose = (f"{elemental_mg_per_day:g} mg/day elemental Mg" if elemental_mg_per_day is not None
-            else f"{compound_mg_per_day / 1000:g} g/day compound")
+    dose = f"{amount_mg:g} mg/day elemental Mg" if by_elemental else f"{amount_mg / 1000:g} g/day compound"
     return FormComparison(rows, courses, weeks, dose, elemental, samples, seed)

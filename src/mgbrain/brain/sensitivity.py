@@ -58,7 +58,8 @@ def run_sobol(params: ParameterSet, *, n_base: int = 32, weeks: float = 12.0, se
         raise ParameterError("base sample size must be a power of 2", argument="samples",
                              expected="2, 4, 8, ..., 64", received=n_base)
     dists = parameter_distributions(params, include_observation=False)
-    problem = {"num_vars": len(dists), "names": [d.name for d in dists], "bounds": [[0.0, 1.0]] * len(dists)}
+    names = [d.name for d in dists]
+    problem = {"num_vars": len(dists), "names": names, "bounds": [[0.0, 1.0]] * len(dists)}
     unit = sobol_sample.sample(problem, n_base, calc_second_order=False, seed=seed)
     draws = {d.name: d.ppf(unit[:, k]) for k, d in enumerate(dists)}
     regimen = daily_regimen("magtein", "2 g/day", days=7 * weeks)
@@ -72,5 +73,5 @@ def run_sobol(params: ParameterSet, *, n_base: int = 32, weeks: float = 12.0, se
         res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
         indices[name] = {p: {"S1": float(res["S1"][k]), "S1_conf": float(res["S1_conf"][k]),
                              "ST": float(res["ST"][k]), "ST_conf": float(res["ST_conf"][k])}
-                         for k, p in enumerate(problem["names"])}
-    return SensitivityResult(tuple(problem["names"]), indices, n_base, len(unit), weeks, regimen.label, seed)
+                         for k, p in enumerate(names)}
+    return SensitivityResult(tuple(names), indices, n_base, len(unit), weeks, regimen.label, seed)

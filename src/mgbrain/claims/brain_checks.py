@@ -8,6 +8,7 @@ from typing import Any
 from mgbrain.brain.experiments import csf_rise_percent
 from mgbrain.brain.trials import LIU2016, cognitive_age_years, mechanistic_effects, run_virtual_trial
 from mgbrain.claims.checks import ModelValue, model_check
+from mgbrain.errors import ProvenanceError
 from mgbrain.model import BRAIN, default_parameters
 from mgbrain.units import parse_mass_amount
 
@@ -32,11 +33,13 @@ def csf_rise_after_oral_mgt(args: Mapping[str, Any]) -> ModelValue:
     days = float(args.get("days", 24))
     times = {1: (20.0,), 2: (8.0, 20.0), 3: (8.0, 14.0, 20.0)}.get(per_day, (8.0, 20.0))
     params = default_parameters(BRAIN)
+    uptake_range = params.values["emax_bbb_thr"].range
+    if uptake_range is None:
+        raise ProvenanceError("the uptake enhancement needs a stated range", argument="emax_bbb_thr",
+                              expected="a range in the brain parameter file")
     rise = csf_rise_percent(params, "magtein", mg, days, clock_times=times)
-    low = csf_rise_percent(params.replace(emax_bbb_thr=params.values["emax_bbb_thr"].range[0]), "magtein", mg,
-                           days, clock_times=times)
-    high = csf_rise_percent(params.replace(emax_bbb_thr=params.values["emax_bbb_thr"].range[1]), "magtein", mg,
-                            days, clock_times=times)
+    low = csf_rise_percent(params.replace(emax_bbb_thr=uptake_range[0]), "magtein", mg, days, clock_times=times)
+    high = csf_rise_percent(params.replace(emax_bbb_thr=uptake_range[1]), "magtein", mg, days, clock_times=times)
     return ModelValue(rise, "%", f"{mg / 1000:g} g/day Magtein in {per_day} doses for {days:g} days, 70 kg: "
                                  f"CSF Mg {rise:+.1f}% (emax_bbb_thr over its range: {low:+.1f}% to {high:+.1f}%)")
 

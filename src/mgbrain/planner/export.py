@@ -21,7 +21,7 @@ def _event(cal, summary: str, start: dt.datetime, count: int | None, description
     event.add("dtstart", start)
     event.add("dtend", start + dt.timedelta(minutes=5))
     event.add("dtstamp", dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-    rule = {"freq": "daily"}
+    rule: dict[str, str | int] = {"freq": "daily"}
     if count:
         rule["count"] = count
     event.add("rrule", rule)

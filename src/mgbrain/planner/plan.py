@@ -255,14 +255,16 @@ def _split(pp: ProductPlan, n_doses: int) -> list[tuple[float, float | None]]:
     """(compound mg, capsules) per dose, morning first; the evening part is the larger one."""
     if n_doses == 1:
         return [(pp.compound_mg_per_day, pp.capsules_per_day)]
-    k = pp.capsules_per_day
-    if k is not None and float(k).is_integer():
-        k = int(k)
-        morning = k // 3 if k >= 3 else (1 if k == 2 else 0)
-        return [(morning * pp.capsule_mg, morning), ((k - morning) * pp.capsule_mg, k - morning)]
+    k, capsule = pp.capsules_per_day, pp.capsule_mg
+    if k is not None and capsule and float(k).is_integer():
+        whole = int(k)
+        morning = whole // 3 if whole >= 3 else (1 if whole == 2 else 0)
+        return [(morning * capsule, morning), ((whole - morning) * capsule, whole - morning)]
     third = pp.compound_mg_per_day / 3
-    caps = None if k is None else round(k / 3, 2)
-    return [(third, caps), (2 * third, None if k is None else round(k - caps, 2))]
+    if k is None:
+        return [(third, None), (2 * third, None)]
+    caps = round(k / 3, 2)
+    return [(third, caps), (2 * third, round(k - caps, 2))]
 
 
 # --- schedule -----------------------------------------------------------------------------
@@ -294,7 +296,7 @@ def _titration(plans: tuple[ProductPlan, ...]) -> tuple[TitrationStep, ...]:
     steps, day = [], 1
     for i, frac in enumerate(rule["fractions"]):
         last = i == len(rule["fractions"]) - 1
-        if pp.capsules_per_day and float(pp.capsules_per_day).is_integer():
+        if pp.capsules_per_day and pp.capsule_mg and float(pp.capsules_per_day).is_integer():
             caps = max(1, round(frac * pp.capsules_per_day)) if not last else pp.capsules_per_day
             compound = caps * pp.capsule_mg
         else:
@@ -415,6 +417,7 @@ def plan_regimen(profile: Profile, *, serum_predictor: SerumPredictor | None = N
         usual = _doses(profile, plans, tuple(m for m in meds if m.days is None))
         if [d.time for d in usual] == [d.time for d in doses]:
             usual = None
+    diet_mg: float | None
     if profile.diet:
         diet_mg, lines = estimate_diet(profile.diet)
     else:

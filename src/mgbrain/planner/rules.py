@@ -184,7 +184,7 @@ def check_intake(age_years: float, sex: str, state: str, total_mg: float, *,
     row = intake_reference(age_years, sex, state)
     rda, ear = float(row["rda_mg"]), row.get("ear_mg")
     who = f"{sex}, {int(age_years)} y" + (f", {state}" if state != "none" else "")
-    data = {"total_mg": total_mg, "rda_mg": rda, "ear_mg": ear}
+    data: dict[str, Any] = {"total_mg": total_mg, "rda_mg": rda, "ear_mg": ear}
     if not diet_known:
         return rule_finding("intake", "info",
                             f"Diet not given: supplements alone provide {total_mg:.0f} mg/day against "
@@ -303,7 +303,7 @@ def check_serum(serum_mmol_per_l: float | None, *, egfr_ml_min: float | None = N
     if serum_mmol_per_l is None:
         return rule_finding("serum", "info", "Kinetic prediction not computed (no kinetics model given).",
                             serum_mmol_per_l=None)
-    data = {"serum_mmol_per_l": serum_mmol_per_l, "egfr_ml_min": egfr_ml_min}
+    data: dict[str, Any] = {"serum_mmol_per_l": serum_mmol_per_l, "egfr_ml_min": egfr_ml_min}
     if serum_mmol_per_l > high:
         return rule_finding("serum", "warning",
                             f"Predicted steady-state serum Mg {serum_mmol_per_l:.2f} mmol/L is above the "
@@ -339,6 +339,13 @@ class MedicineRule:
     @property
     def has_timing(self) -> bool:
         return self.mg_after_med_h is not None
+
+    @property
+    def gap_h(self) -> tuple[float, float]:
+        """``(mg_after_med_h, mg_before_med_h)``; a class without a timing rule raises :class:`ParameterError`."""
+        if self.mg_after_med_h is None or self.mg_before_med_h is None:
+            raise ParameterError("this medicine class has no timing rule", argument=self.id)
+        return self.mg_after_med_h, self.mg_before_med_h
 
 
 def _normalise(name: str) -> str:

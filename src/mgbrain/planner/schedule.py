@@ -63,8 +63,8 @@ def conflicts_with(mg_minutes: int, med: MedicineTime) -> bool:
     >>> conflicts_with(10 * 60, cipro), conflicts_with(9 * 60 + 59, cipro), conflicts_with(2 * 60, cipro)
     (False, True, False)
     """
-    after = med.rule.mg_after_med_h * 60
-    before = med.rule.mg_before_med_h * 60
+    after_h, before_h = med.rule.gap_h
+    after, before = after_h * 60, before_h * 60
     for shift in (-_DAY, 0, _DAY):
         d = mg_minutes - (med.minutes + shift)
         if -before < d < after:
@@ -73,11 +73,11 @@ def conflicts_with(mg_minutes: int, med: MedicineTime) -> bool:
 
 
 def _reason(med: MedicineTime) -> str:
-    rule = med.rule
-    if rule.mg_after_med_h == rule.mg_before_med_h:
-        gap = f">= {rule.mg_after_med_h:g} h from"
+    after, before = med.rule.gap_h
+    if after == before:
+        gap = f">= {after:g} h from"
     else:
-        gap = (f">= {rule.mg_after_med_h:g} h after or >= {rule.mg_before_med_h:g} h before")
+        gap = f">= {after:g} h after or >= {before:g} h before"
     return f"{gap} {med.name} at {med.clock}"
 
 

@@ -147,8 +147,8 @@ def run_chunk(design: PopulationDesign, start: int, stop: int) -> dict[str, np.n
     out["n_steps"] = res.n_steps
     out["at_steady_state"] = at_ss
     out["daily_dose_mmol"] = daily_mmol
-    for c in COVARIATE_COLUMNS:
-        out[c] = cov[c].to_numpy()
+    for column in COVARIATE_COLUMNS:
+        out[column] = cov[column].to_numpy()
     return out
 
 
@@ -207,10 +207,10 @@ def run_population(design: PopulationDesign, *, chunk_size: int = 2000, workers:
     return _dataset(design, grid, data)
 
 
-def _dataset(design: PopulationDesign, grid: np.ndarray, data: dict) -> xr.Dataset:
+def _dataset(design: PopulationDesign, grid: np.ndarray, data: dict[str, np.ndarray]) -> xr.Dataset:
     daily = design.output_times_h is None
     coords = {"subject": np.arange(design.n), "time_h": grid, "day": ("time_h", grid / 24.0)}
-    dvars = {}
+    dvars: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
     for k, v in data.items():
         name = k.replace("_per_interval", "_per_24h") if daily else k
         if v.ndim == 2:
@@ -218,7 +218,7 @@ def _dataset(design: PopulationDesign, grid: np.ndarray, data: dict) -> xr.Datas
         else:
             dvars[name] = (("subject",), v)
     ds = xr.Dataset(dvars, coords=coords)
-    for name in ds.data_vars:
+    for name in dvars:
         unit = _UNITS.get(name) or ("mmol" if name.endswith("_mmol") else "mg" if "_mg" in name else None)
         if unit:
             ds[name].attrs["units"] = unit

@@ -6,6 +6,7 @@ regimens, a form comparison with its bands, and a personal plan.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +40,7 @@ def _write(path: str | Path, page: str) -> Path:
 
 
 def write_simulation_report(path: str | Path, title: str, runs: dict, summary: pd.DataFrame,
-                            sources: list[str], notes: list[str] = ()) -> Path:
+                            sources: list[str], notes: Sequence[str] = ()) -> Path:
     """Write an HTML report of one or more simulations.
 
     Parameters
@@ -61,7 +62,7 @@ def write_simulation_report(path: str | Path, title: str, runs: dict, summary: p
                                generated=_now()))
 
 
-def write_comparison_report(path: str | Path, comparison, sources: list[str], notes: list[str] = ()) -> Path:
+def write_comparison_report(path: str | Path, comparison, sources: list[str], notes: Sequence[str] = ()) -> Path:
     """HTML report of a form comparison (:class:`mgbrain.brain.compare.FormComparison`): table,
     weekly plot with 90% bands, notes and sources."""
     from mgbrain.brain.compare import QUANTITIES

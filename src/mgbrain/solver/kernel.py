@@ -20,12 +20,15 @@ import hashlib
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 from platformdirs import user_cache_dir
 
+from mgbrain.errors import SolverError
 from mgbrain.model.spec import ModelSpec, _identifiers, _to_python
 from mgbrain.solver import dopri5, events
 
@@ -52,7 +55,7 @@ class BatchKernel:
     """
 
     spec: ModelSpec
-    solve: object  # numba dispatcher solve_batch(...)
+    solve: Callable[..., None]  # numba dispatcher solve_batch(...): fills its output arrays
     source_path: Path
 
 
@@ -95,6 +98,8 @@ def _integrator_digest() -> str:
     """Hash of the sources compiled into every kernel besides the model's own."""
     digest = hashlib.sha256()
     for module in (dopri5, events):
+        if module.__file__ is None:
+            raise SolverError("cannot hash the integrator: its module has no source file", argument=module.__name__)
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -110,10 +115,12 @@ def kernel_source(spec: ModelSpec) -> str:
             + _BINDING)
 
 
-def _import_generated(name: str, path: Path):
+def _import_generated(name: str, path: Path) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SolverError("cannot import the generated kernel", argument=str(path))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)

@@ -19,7 +19,7 @@ __all__ = ["schedule_events", "simulate_many"]
 
 def schedule_events(model: ModelSpec, schedule) -> list[tuple[float, int, int, float]]:
     """Events of one subject from :func:`~mgbrain.solver.schedule.build_schedule` breakpoints."""
-    rows = []
+    rows: list[tuple[float, int, int, float]] = []
     u_prev = np.zeros(len(model.inputs))
     for bp in schedule:
         for j in np.flatnonzero(bp.jump):

@@ -3,6 +3,7 @@
 import pytest
 
 from mgbrain.dosing.clock import clock_minutes
+from mgbrain.errors import ParameterError
 from mgbrain.planner.rules import find_medicine_rule
 from mgbrain.planner.schedule import MedicineTime, conflicts_with, place_doses
 
@@ -29,6 +30,12 @@ def test_antibiotic_window(name, mg_clock, conflict):
 @pytest.mark.parametrize("mg_clock, conflict", [("00:30", True), ("01:00", False), ("17:00", False), ("17:01", True)])
 def test_conflict_wraps_past_midnight(mg_clock, conflict):
     assert conflicts_with(clock_minutes(mg_clock), med("ciprofloxacin", "23:00")) is conflict
+
+
+def test_medicine_without_timing_rule_is_a_clear_error():
+    # a diuretic changes serum Mg but has no dose-spacing rule: asking for a conflict is an error
+    with pytest.raises(ParameterError, match="no timing rule"):
+        conflicts_with(clock_minutes("10:00"), med("furosemide", "08:00"))
 
 
 def test_alendronate_moves_morning_dose_to_nine():

@@ -17,7 +17,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import typer
@@ -43,9 +43,25 @@ def fail(message: str, code: int = 2) -> None:
 class _Group(TyperGroup):
     """Turns library and usage errors into one-line messages; keeps commands free of try/except."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        # the signature is TyperGroup.main's, so standalone_mode can never arrive twice
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = super().main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
         except typer.TyperException as exc:  # usage errors: bad option, missing argument
             ctx = getattr(exc, "ctx", None)
             where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
@@ -58,7 +74,9 @@ class _Group(TyperGroup):
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    # typer passes its base Context, which it exports only from a private module (typer._click);
+    # the public typer.Context is a subclass, hence the narrower-argument override
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):

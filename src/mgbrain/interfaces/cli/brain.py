@@ -45,14 +45,18 @@ def compare_cmd(
     from mgbrain.solver import Subject
     from mgbrain.units import parse_mass_amount
 
-    if (elemental is None) == (compound is None):
+    given = [(option, text) for option, text in (("--elemental", elemental), ("--compound", compound))
+             if text is not None]
+    if len(given) != 1:
         raise RegimenError("give exactly one of --elemental and --compound", argument="--elemental/--compound",
                            expected="e.g. --elemental '144 mg/day' or --compound '2 g/day'",
                            received={"elemental": elemental, "compound": compound})
-    mg, _ = parse_mass_amount(elemental or compound, argument="--elemental" if elemental else "--compound")
+    option, text = given[0]
+    mg, _ = parse_mass_amount(text, argument=option)
     names = [f.strip() for f in forms.split(",") if f.strip()]
-    result = compare_forms(names, _brain_params(), elemental_mg_per_day=mg if elemental else None,
-                           compound_mg_per_day=mg if compound else None, weeks=weeks, samples=samples, seed=seed,
+    by_elemental = option == "--elemental"
+    result = compare_forms(names, _brain_params(), elemental_mg_per_day=mg if by_elemental else None,
+                           compound_mg_per_day=None if by_elemental else mg, weeks=weeks, samples=samples, seed=seed,
                            subject=Subject(weight_kg=weight))
     sources = ["wang2011_threonate_pk", "sun2016", "lef2012", "liu2016", "liu2015_aaic", "fuchs_buder1997",
                "mgbrain_assumption", "mgbrain_brain_calibration"]

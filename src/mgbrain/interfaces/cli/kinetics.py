@@ -37,6 +37,7 @@ def build_run(product: str | None, dose: str | None, split: int, times: str | No
     """Regimen from CLI options (shared by simulate and the demo)."""
     from mgbrain.dosing.regimen import (
         Infusion,
+        IVBolus,
         Regimen,
         daily_regimen,
         iv_bolus_compound,
@@ -48,7 +49,8 @@ def build_run(product: str | None, dose: str | None, split: int, times: str | No
         skip = frozenset(int(x) for x in missed.split(",")) if missed else frozenset()
         regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=_times(times, split),
                                 missed=skip)
-    boluses, infusions = (), ()
+    boluses: tuple[IVBolus, ...] = ()
+    infusions: tuple[Infusion, ...] = ()
     if iv_bolus:
         mg, _ = parse_mass_amount(iv_bolus, argument="--iv-bolus")
         boluses = (iv_bolus_compound(mg, iv_form),)

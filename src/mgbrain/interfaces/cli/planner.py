@@ -135,8 +135,8 @@ def plan(
                                      received=height)
             person = dataclasses.replace(person, height_cm=height)
     else:
-        missing = [n for n, v in (("--age", age), ("--sex", sex), ("--weight", weight)) if v is None]
-        if missing:
+        if age is None or sex is None or weight is None:
+            missing = [n for n, v in (("--age", age), ("--sex", sex), ("--weight", weight)) if v is None]
             raise ParameterError("missing option", argument=missing[0],
                                  expected="--profile FILE or --age, --sex and --weight", received=None)
         person = Profile(

@@ -85,8 +85,9 @@ def population_cmd(
         raise RegimenError("workers must be >= 0", argument="--workers", received=workers)
     daily = dose.strip() if dose.strip() == "weight-based" else dose
     regimen = PopulationRegimen(product, daily, _times(times, split), jitter_h, adherence)
-    design = PopulationDesign(n=n, seed=seed, regimen=regimen, days=days,
-                              options=BatchOptions(rtol=rtol, atol=atol))
+    tol = _tolerances()  # the defaults resolved_on_use gives the options when the command runs
+    options = BatchOptions(rtol=tol["rtol"] if rtol is None else rtol, atol=tol["atol"] if atol is None else atol)
+    design = PopulationDesign(n=n, seed=seed, regimen=regimen, days=days, options=options)
     t0 = time.perf_counter()
     show = not json_out and n >= 2000
     with Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} subjects"),
