@@ -23,7 +23,7 @@ from mgbrain.provenance import (
     read_data_toml,
     resolve_reference,
 )
-from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
+from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL, parse_mass_amount
 
 __all__ = [
     "ATOMIC_WEIGHTS",
@@ -315,8 +315,6 @@ def product_from_label(label: str, form: str, *, name: str | None = None) -> Pro
     >>> round(p.elemental_fraction, 4), p.compound_mg_per_unit
     (0.072, 1000.0)
     """
-    from mgbrain.units import parse_mass_amount
-
     compound = find_compound(form)
     match = _LABEL.match(label or "")
     if not match:

@@ -37,6 +37,7 @@ from mgbrain.planner.rules import (
 )
 from mgbrain.planner.schedule import DoseSlot, MedicineTime, medicine_times, place_doses
 from mgbrain.provenance.notice import PLAN_DISCLAIMER
+from mgbrain.provenance.references import resolve_reference
 
 __all__ = ["NOTICE", "SerumPredictor", "ProductPlan", "Dose", "TitrationStep", "Plan",
            "plan_regimen", "check_plan", "trial_compound_mg"]
@@ -150,8 +151,6 @@ class Plan:
         return sorted(keys)
 
     def to_dict(self) -> dict:
-        from mgbrain.provenance.references import resolve_reference
-
         p = self.profile
         egfr_abs = self.egfr_absolute_ml_min
         return {

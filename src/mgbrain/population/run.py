@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from mgbrain.errors import ParameterError, TrialDesignError
-from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES, WHOLE_BODY
+from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES, WHOLE_BODY, default_parameters
 from mgbrain.model.spec import ModelSpec
 from mgbrain.population.covariates import COVARIATE_COLUMNS, sample_covariates
 from mgbrain.population.regimens import PopulationRegimen, dose_events
@@ -87,7 +87,6 @@ class PopulationDesign:
     def params(self) -> np.ndarray:
         if self.base_parameters is not None:
             return np.asarray(self.base_parameters, float)
-        from mgbrain.model import default_parameters
         return default_parameters().vector()
 
     def variability_(self) -> Variability:

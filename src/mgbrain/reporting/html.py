@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from mgbrain.brain.compare import QUANTITIES
 from mgbrain.provenance.references import load_references
 from mgbrain.reporting.plots import figure_to_base64, plot_compare_runs, plot_form_comparison
 from mgbrain.reporting.templating import render, table_of
@@ -65,8 +66,6 @@ def write_simulation_report(path: str | Path, title: str, runs: dict, summary: p
 def write_comparison_report(path: str | Path, comparison, sources: list[str], notes: Sequence[str] = ()) -> Path:
     """HTML report of a form comparison (:class:`mgbrain.brain.compare.FormComparison`): table,
     weekly plot with 90% bands, notes and sources."""
-    from mgbrain.brain.compare import QUANTITIES
-
     image = figure_to_base64(plot_form_comparison(comparison.courses, QUANTITIES))
     title = f"mgbrain form comparison: {comparison.dose}, {comparison.weeks:g} weeks"
     return _write(path, render("comparison.html.j2", title=title, samples=comparison.samples,

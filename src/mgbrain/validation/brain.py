@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from mgbrain.brain.experiments import csf_rise_percent, rat_equivalent_daily_mg
 from mgbrain.brain.trials import HAUSENBLAS2024, LIU2016, run_virtual_trial
 from mgbrain.compounds import find_product
+from mgbrain.dosing.regimen import Regimen, iv_bolus_compound
 from mgbrain.model import BRAIN, default_parameters
 from mgbrain.model.parameters import ParameterSet
+from mgbrain.solver import Subject, simulate, steady_state
 
 __all__ = ["BRAIN_EVALUATORS", "brain_parameters_for"]
 
@@ -19,7 +23,6 @@ def brain_parameters_for(params: ParameterSet) -> ParameterSet:
 
 
 def _v18(p: ParameterSet) -> dict:
-    from mgbrain.solver import Subject, steady_state
     q = brain_parameters_for(p)
     y0, _ = steady_state(Subject(), q, BRAIN)
     csf = y0[BRAIN.species_index("csf")] / q["v_csf_l"]
@@ -28,10 +31,6 @@ def _v18(p: ParameterSet) -> dict:
 
 
 def _v19(p: ParameterSet) -> dict:
-    import numpy as np
-
-    from mgbrain.dosing.regimen import Regimen, iv_bolus_compound
-    from mgbrain.solver import Subject, simulate
     q = brain_parameters_for(p)
     bolus = iv_bolus_compound(60.0 * 70.0, "sulfate_heptahydrate", time_h=0.0)
     traj = simulate(Regimen(boluses=(bolus,)), Subject(), days=0.5, params=q, model=BRAIN, output_every_h=0.25)
