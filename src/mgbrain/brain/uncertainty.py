@@ -83,8 +83,7 @@ def sample_parameters(distributions: list[Distribution], n: int,
     if not distributions:
         return {}
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    # ``seed=`` rather than ``rng=`` (SciPy >= 1.15): the same stream, and it works on every SciPy we accept
-    unit = qmc.LatinHypercube(d=len(distributions), seed=rng).random(n)  # (n, parameter)
+    unit = qmc.LatinHypercube(d=len(distributions), rng=rng).random(n)  # (n, parameter)
     return {d.name: d.ppf(unit[:, j]) for j, d in enumerate(distributions)}
 
 
