@@ -18,6 +18,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -25,10 +26,10 @@ from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
 from mgbrain._version import __version__
-from mgbrain.errors import MgBrainError
+from mgbrain.errors import MgBrainError, ParameterError
 from mgbrain.provenance.notice import DISCLAIMER
 
-__all__ = ["app", "console", "emit_json", "table", "fail", "resolved_on_use"]
+__all__ = ["app", "console", "emit_json", "table", "fail", "resolved_on_use", "check_output_path"]
 
 # Pipes and CI get 120 columns instead of rich's 80 so tables are not truncated.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -144,6 +145,35 @@ def resolved_on_use(resolve: Callable[[], Mapping[str, Any]]) -> type[TyperComma
             return super().make_context(info_name, args, parent, **extra)
 
     return ResolvedOnUse
+
+
+def check_output_path(path: Path | None, option: str, suffixes: tuple[str, ...] = ()) -> Path | None:
+    """The one rule for every file a command writes, applied before any work starts.
+
+    The path must not be a folder and must end in one of ``suffixes`` (when given); missing
+    parent folders are created; the folder must be writable. A bad path is an
+    :class:`~mgbrain.errors.ParameterError` naming ``option`` (one line on stderr, exit 2).
+    """
+    if path is None:
+        return None
+    if path.is_dir():
+        raise ParameterError("is a folder", argument=option, expected="a file path", received=str(path))
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise ParameterError("unsupported file type", argument=option, expected=" or ".join(suffixes),
+                             received=str(path))
+    blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+    if blocker is not None:
+        raise ParameterError("a file stands where a folder is needed", argument=option,
+                             expected="a path through folders", received=f"{path} ({blocker} is a file)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError("cannot create the folder", argument=option, expected="a writable folder",
+                             received=f"{path} ({exc.strerror or exc})") from None
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ParameterError("cannot write there", argument=option, expected="a writable file",
+                             received=str(path))
+    return path
 
 
 def _clean(obj: Any) -> Any:
