@@ -1,7 +1,8 @@
 """The one pint unit registry of mgbrain and magnesium-specific conversions.
 
 Elemental magnesium: 1 mmol = 24.305 mg = 2 mEq (Mg2+ is divalent); 1 mg/dL = 0.4114 mmol/L.
-Source: standard atomic weight of Mg; literature.md §0 (``conventions``).
+Source: standard atomic weight of Mg (reference ``ciaaw_atomic_weights``); derived from it:
+1 mg/dL = 10 mg/L / 24.305 mg/mmol = 0.4114 mmol/L.
 
 pint is imported, and the registry built, on first use (:func:`unit_registry`): importing pint
 costs about 0.35 s and building its registry from the definitions file about 0.2 s, which every

@@ -16,7 +16,9 @@ from mgbrain.solver import Subject, simulate
 
 __all__ = ["RAT_MGT_MG_PER_KG_DAY", "RAT_TO_HUMAN_DOSE_FACTOR", "rat_equivalent_daily_mg", "csf_rise_percent"]
 
-#: Slutsky 2010 drinking-water MgT dose as commonly quoted (UNVERIFIED, literature.md section 1).
+#: Slutsky 2010 drinking-water MgT dose as commonly quoted; not seen in the paper (only its Summary
+#: was read), so unverified. Consistent with the ~50 mg/kg/day elemental Mg also quoted:
+#: 604 mg/kg x 8.25% (anhydrous MgT) = 49.8 mg/kg.
 RAT_MGT_MG_PER_KG_DAY = 604.0
 #: Human-equivalent dose: rat mg/kg divided by 6.2 (body-surface-area conversion).
 RAT_TO_HUMAN_DOSE_FACTOR = 6.2

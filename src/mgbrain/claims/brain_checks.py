@@ -22,9 +22,9 @@ def csf_rise_after_oral_mgt(args: Mapping[str, Any]) -> ModelValue:
 
     Simulate: oral magnesium L-threonate, ``dose`` (default 2 g/day MgT, 144 mg elemental Mg
     by label) in ``doses_per_day`` doses for ``days`` (default 24 days: the rat time course
-    quoted in literature.md section 1), in a 70 kg adult with normal kidneys, on the brain
-    model. Output: CSF total Mg (mean of the last day), % change from the pre-dose steady
-    state. Compare: the claimed +50%; V23 (about +15% in rats at ~3.4x the human dose per
+    quoted for Slutsky 2010, "15% at day 24", not seen in the paper), in a 70 kg adult with
+    normal kidneys, on the brain model. Output: CSF total Mg (mean of the last day), % change
+    from the pre-dose steady state. Compare: the claimed +50%; V23 (about +15% in rats at ~3.4x the human dose per
     body surface, low confidence). The uptake enhancement ``emax_bbb_thr`` carries most of
     the uncertainty (Sobol, ``mgbrain sensitivity``).
     """

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 #: Cosine similarity from which a sentence counts as making a claim (chosen on the source
-#: articles and the test paraphrase; see tests/unit/evidence/test_matching.py).
+#: articles and the test paraphrase; see tests/unit/claims/test_matching.py).
 DEFAULT_THRESHOLD = 0.25
 
 _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "prof", "e.g", "i.e", "vs", "etc", "fig", "al", "st", "no"}

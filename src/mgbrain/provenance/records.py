@@ -16,7 +16,7 @@ from mgbrain.provenance.references import Reference, resolve_reference
 
 __all__ = ["CONFIDENCE_LEVELS", "Provenance", "check_provenance", "check_confidence"]
 
-#: How far a value can be trusted (literature.md section 0).
+#: How far a value can be trusted (mgbrain's own three-level scale; a row's note says why).
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 
 

@@ -17,7 +17,9 @@ from mgbrain.provenance.files import data_files
 
 __all__ = ["Reference", "load_references", "resolve_reference", "ACCESS_LEVELS"]
 
-#: How much of a source was read (literature.md section 0).
+#: How much of a source was read: P-abs the abstract; P-txt text beyond the abstract (a page or
+#: table of the paper or book); SEC a secondary source quoting or paraphrasing the primary;
+#: DERIVED arithmetic from sourced numbers, shown where it is used.
 ACCESS_LEVELS = ("P-abs", "P-txt", "SEC", "DERIVED")
 
 _FIELDS = {"title", "authors", "journal", "publisher", "year", "doi", "pmid", "url", "access", "note"}
