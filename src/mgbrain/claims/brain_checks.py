@@ -20,13 +20,13 @@ __all__ = ["csf_rise_after_oral_mgt", "csf_rise_mgt_vs_other_salt", "cognitive_a
 def csf_rise_after_oral_mgt(args: Mapping[str, Any]) -> ModelValue:
     """CSF Mg rise after weeks of oral MgT ("raises brain fluid Mg by over 50%").
 
-    Simulate: oral magnesium L-threonate, ``dose`` (default 2 g/day MgT, 144 mg elemental Mg
-    by label) in ``doses_per_day`` doses for ``days`` (default 24 days: the rat time course
-    quoted for Slutsky 2010, "15% at day 24", not seen in the paper), in a 70 kg adult with
-    normal kidneys, on the brain model. Output: CSF total Mg (mean of the last day), % change
-    from the pre-dose steady state. Compare: the claimed +50%; V23 (about +15% in rats at ~3.4x the human dose per
-    body surface, low confidence). The uptake enhancement ``emax_bbb_thr`` carries most of
-    the uncertainty (Sobol, ``mgbrain sensitivity``).
+    Simulate: oral magnesium L-threonate, ``dose`` (default 2 g/day MgT, 144 mg elemental Mg by
+    label) in ``doses_per_day`` doses for ``days`` (default 24 days: the rat time course quoted
+    for Slutsky 2010, "15% at day 24", not seen in the paper), in a 70 kg adult with normal
+    kidneys, on the brain model. Output: CSF total Mg (mean of the last day), % change from the
+    pre-dose steady state. Compare: the claimed +50%; V23 (about +15% in rats at ~3.4x the human
+    dose per body surface, low confidence). The uptake enhancement ``emax_bbb_thr`` carries most
+    of the uncertainty (Sobol, ``mgbrain sensitivity``).
     """
     mg, _ = parse_mass_amount(args.get("dose", "2 g/day"), argument="csf_rise_after_oral_mgt.args.dose")
     per_day = int(args.get("doses_per_day", 2))
