@@ -327,6 +327,9 @@ def product_from_label(label: str, form: str, *, name: str | None = None) -> Pro
     if not isinstance(label, str):
         raise ParameterError("the label must be text", argument="label", expected=_LABEL_EXPECTED,
                              received=label)
+    if name is not None and not isinstance(name, str):
+        raise ParameterError("the product name must be text", argument="name", expected="a string or None",
+                             received=name)
     compound = find_compound(form)
     match = _LABEL.match(label)
     if not match:

@@ -89,3 +89,9 @@ def test_label_that_is_not_text_is_refused():
     with pytest.raises(ParameterError) as info:
         product_from_label(2000, "threonate")  # type: ignore[arg-type]
     assert info.value.argument == "label"
+
+
+def test_label_product_name_must_be_text():
+    with pytest.raises(ParameterError) as info:
+        product_from_label("2000 mg providing 144 mg", "threonate", name=5)  # type: ignore[arg-type]
+    assert info.value.argument == "name"
