@@ -351,9 +351,8 @@ def product_from_label(label: str, form: str, *, name: str | None = None) -> Pro
     stoich = compound.elemental_fraction
     if fraction > stoich * 1.05:
         raise ParameterError(
-            "label claims more Mg than the compound can hold", argument="label",
-            expected=f"at most {100 * stoich:.2f}% Mg for {compound.name}",
-            received=f"{100 * fraction:.2f}%")
+            f"label claims more Mg than the compound can hold ({100 * fraction:.2f}%)", argument="label",
+            expected=f"at most {100 * stoich:.2f}% Mg for {compound.name}", received=label)
     units = float(match["units"]) if match["units"] else None
     if units is not None and units <= 0:
         raise ParameterError("the number of units per serving must be positive", argument="label",
