@@ -162,6 +162,7 @@ def convert_dose(
     *,
     elemental: bool = False,
     doses_per_day: int = 1,
+    weight_kg: float | None = None,
 ) -> DoseConversion:
     """Convert a dose of a magnesium product.
 
@@ -175,6 +176,9 @@ def convert_dose(
         True when ``amount`` is elemental Mg (then the compound mass needed is computed).
     doses_per_day
         How many doses a day the amount is split into (a plain mass is one dose).
+    weight_kg
+        Body weight where it is known, for the absurd-dose limit (elemental Mg per kg per day,
+        :func:`check_daily_elemental_mg`); None uses the limit's reference weight.
 
     Examples
     --------
@@ -202,7 +206,7 @@ def convert_dose(
         compound_mg = daily_mg / frac if elemental else daily_mg
         per_day[basis] = _amounts(compound_mg, compound_mg * frac)
     worst = max(v["elemental_mg"] for v in per_day.values())
-    check_daily_elemental_mg(worst, argument="amount",
+    check_daily_elemental_mg(worst, weight_kg=weight_kg, argument="amount",
                              received=f"{amount!s} of {prod.compound.name} = {worst:.0f} mg/day of elemental Mg")
     per_dose = {b: {k: v / doses_per_day for k, v in d.items()} for b, d in per_day.items()}
     return DoseConversion(product=prod, amount_text=str(amount),

@@ -98,3 +98,11 @@ def test_elemental_flag_must_be_a_bool(value):
     assert info.value.argument == "elemental"
     assert info.value.received == value
     assert not isinstance(info.value, TypeError)
+
+
+def test_convert_dose_uses_the_body_weight_where_it_is_known():
+    # 36 g/day of L-threonate is about 3 g elemental Mg: a typo for 40 kg (limit 2 g), not for 70 kg
+    assert convert_dose("36 g/day", "threonate").per_day["stoichiometric"]["elemental_mg"] < 3500
+    with pytest.raises(RegimenError, match="absurd") as info:
+        convert_dose("36 g/day", "threonate", weight_kg=40.0)
+    assert "2000 mg/day at 40 kg" in str(info.value)
