@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 
-from mgbrain.errors import ParameterError, ProvenanceError
+from mgbrain.errors import ParameterError, ProvenanceError, UnitError
 from mgbrain.provenance import (
     check_confidence,
     check_provenance,
@@ -294,9 +294,18 @@ _LABEL = re.compile(
     r"^\s*(?:(?P<units>\d+(?:\.\d+)?)\s*(?P<unit_name>[a-z]+?)s?\s*=\s*)?"
     r"(?P<compound>\d[\d,]*(?:\.\d+)?\s*(?:mg|g))\b[^0-9]*?"
     r"(?:providing|provides|with|containing|=|:|->)\s*"
-    r"(?P<elemental>\d[\d,]*(?:\.\d+)?\s*(?:mg|g))\b",
+    r"(?P<elemental>\d[\d,]*(?:\.\d+)?\s*(?:mg|g))\b"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+#: What may follow the elemental amount: a word saying that it is magnesium, nothing else
+#: ("144 mg Mg", "144 mg elemental magnesium", "144 mg (elemental)"). Anything more ("... per
+#: 3 capsules", "... and 10 mg zinc") could change the amount, so it is refused.
+_LABEL_TAIL = re.compile(
+    r"\s*\(?\s*(?:of\s+)?(?:elemental\s+)?(?:mg|magnesium|elemental)?(?:\s+elemental)?\s*\)?\s*\.?\s*",
     re.IGNORECASE,
 )
+_LABEL_EXPECTED = "'[N units =] <compound mass> providing <elemental mass> [Mg]'"
 
 
 def product_from_label(label: str, form: str, *, name: str | None = None) -> Product:
@@ -315,24 +324,39 @@ def product_from_label(label: str, form: str, *, name: str | None = None) -> Pro
     >>> round(p.elemental_fraction, 4), p.compound_mg_per_unit
     (0.072, 1000.0)
     """
-    compound = find_compound(form)
-    match = _LABEL.match(label or "")
-    if not match:
-        raise ParameterError("cannot read the label", argument="label",
-                             expected="'[N units =] <compound mass> providing <elemental mass>'",
+    if not isinstance(label, str):
+        raise ParameterError("the label must be text", argument="label", expected=_LABEL_EXPECTED,
                              received=label)
-    compound_mg, _ = parse_mass_amount(match["compound"], argument="label")
-    elemental_mg, _ = parse_mass_amount(match["elemental"], argument="label")
+    if name is not None and not isinstance(name, str):
+        raise ParameterError("the product name must be text", argument="name", expected="a string or None",
+                             received=name)
+    compound = find_compound(form)
+    match = _LABEL.match(label)
+    if not match:
+        raise ParameterError("cannot read the label", argument="label", expected=_LABEL_EXPECTED,
+                             received=label)
+    if not _LABEL_TAIL.fullmatch(match["rest"]):
+        raise ParameterError("unexpected text after the elemental amount", argument="label",
+                             expected=f"{_LABEL_EXPECTED}, nothing after it", received=label,
+                             hint="give the compound and elemental amounts of one serving, nothing after them")
+    try:
+        compound_mg, _ = parse_mass_amount(match["compound"], argument="label")
+        elemental_mg, _ = parse_mass_amount(match["elemental"], argument="label")
+    except UnitError as exc:  # name the whole label the user typed, not the fragment
+        raise UnitError(exc.message, argument="label", expected=exc.expected, received=label,
+                        hint=exc.hint) from exc
     if compound_mg <= 0 or elemental_mg <= 0:
         raise ParameterError("label amounts must be positive", argument="label", received=label)
     fraction = elemental_mg / compound_mg
     stoich = compound.elemental_fraction
     if fraction > stoich * 1.05:
         raise ParameterError(
-            "label claims more Mg than the compound can hold", argument="label",
-            expected=f"at most {100 * stoich:.2f}% Mg for {compound.name}",
-            received=f"{100 * fraction:.2f}%")
+            f"label claims more Mg than the compound can hold ({100 * fraction:.2f}%)", argument="label",
+            expected=f"at most {100 * stoich:.2f}% Mg for {compound.name}", received=label)
     units = float(match["units"]) if match["units"] else None
+    if units is not None and units <= 0:
+        raise ParameterError("the number of units per serving must be positive", argument="label",
+                             expected="e.g. '2 capsules = ...'", received=label)
     return Product(
         id="custom", name=name or f"custom {compound.name}", compound=compound,
         label_elemental_fraction=fraction, units_per_serving=units,

@@ -77,17 +77,51 @@ MG_MOLAR_MASS_G_PER_MOL = 24.305
 MEQ_PER_MMOL_MG = 2.0
 
 _DAILY = re.compile(r"\s*(/|per)\s*(d|day)\s*$", re.IGNORECASE)
+_DIGITS_WITH_COMMAS = re.compile(r"\d+(?:,\d+)+")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def _drop_thousands_separators(raw: str, *, argument: str) -> str:
+    """``raw`` with its thousands separators removed, or a :class:`UnitError` for any other comma.
+
+    A comma is a thousands separator only where the grouping is consistent: one to three digits,
+    then groups of exactly three (``"2,000"``, ``"12,500,000"``). Any other comma (``"2,5 g"``,
+    ``"1,50 g"``, ``"2,0000 mg"``, ``"1234,567 mg"``) is refused, since reading it either way could
+    be a factor of a thousand wrong; the message says how to write a decimal.
+    """
+    def drop(match: re.Match[str]) -> str:
+        digits = match[0]
+        if _THOUSANDS.fullmatch(digits) is None:
+            raise _comma_error(raw, argument)
+        return digits.replace(",", "")
+
+    cleaned = _DIGITS_WITH_COMMAS.sub(drop, raw)
+    if "," in cleaned:
+        raise _comma_error(raw, argument)
+    return cleaned
+
+
+def _comma_error(raw: str, argument: str) -> UnitError:
+    decimal = re.fullmatch(r"([^,.]*\d),(\d[^,.]*)", raw)
+    suggestion = f"{decimal[1]}.{decimal[2]}" if decimal else "2.5 g"
+    return UnitError("a comma in an amount is read only as a thousands separator (as in '2,000 mg')",
+                     argument=argument, expected="a point for decimals", received=raw,
+                     hint=f"use a point for decimals: {suggestion}")
 
 
 def parse_quantity(text: str | float | pint.Quantity, *, argument: str = "amount") -> pint.Quantity:
     """Parse ``"2 g"``, ``"2000 mg"``, ``"2 g/day"`` or ``"144 mg per day"`` into a quantity.
 
-    ``/d`` and ``per day`` are accepted as daily rates.
+    ``/d`` and ``per day`` are accepted as daily rates. A comma is a thousands separator only in
+    consistent groups of three (``"2,000 mg"``, ``"12,500,000 mg"``); any other comma (``"2,5 g"``)
+    is refused with a :class:`UnitError` that says to use a point for decimals.
 
     Examples
     --------
     >>> parse_quantity("2 g/day").to("mg/day").magnitude
     2000.0
+    >>> parse_quantity("2,000 mg").magnitude
+    2000
     """
     import pint
 
@@ -101,8 +135,7 @@ def parse_quantity(text: str | float | pint.Quantity, *, argument: str = "amount
         raise UnitError("the amount must start with a number", argument=argument,
                         expected="a number with a unit, e.g. '2 g', '2000 mg', '2 g/day'",
                         received=raw)
-    normalised = _DAILY.sub(" / day", raw)
-    normalised = re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalised)  # "2,000 mg"
+    normalised = _DAILY.sub(" / day", _drop_thousands_separators(raw, argument=argument))
     try:
         q: pint.Quantity = unit_registry().Quantity(normalised)
     except Exception as exc:  # pint raises several unrelated types for bad text

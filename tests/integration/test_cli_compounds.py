@@ -69,3 +69,53 @@ def test_bad_input_one_line_exit_2(args, needle):
     assert needle in result.stderr
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("args, option, typed, needle", [
+    # "2,5 g" was converted as 25,000 mg
+    (["convert", "2,5 g", "--form", "threonate"], "AMOUNT", "2,5 g", "use a point for decimals: 2.5 g"),
+    (["convert", "1,50 g/day", "--form", "citrate"], "AMOUNT", "1,50 g/day", "use a point for decimals: 1.50 g/day"),
+    # the library's "doses_per_day" is the option --split
+    (["convert", "2 g", "--split", "0"], "--split", "0", "doses per day"),
+    (["convert", "2 g", "--split", "13"], "--split", "13", "doses per day"),
+    (["convert", "2 g", "--product", "magtein", "--label", "0 capsules = 2000 mg providing 144 mg"],
+     "--label", "0 capsules = 2000 mg providing 144 mg", "units per serving"),
+    (["convert", "2 g", "--form", "threonate", "--label", "2000 mg providing 144 mg Mg per 3 capsules"],
+     "--label", "2000 mg providing 144 mg Mg per 3 capsules", "unexpected text"),
+    (["convert", "2 g", "--form", "citrate", "--product", "magtein", "--label", "2000 mg providing 144 mg"],
+     "--product", "--form citrate --product magtein", "not both"),
+    (["convert", "2 g", "--product", "citrate", "--label", "1000 mg providing 300 mg"],
+     "--label", "1000 mg providing 300 mg", "more Mg than the compound"),
+    # 40 g/day of oxide is 24 g of elemental Mg: refused though under 50 g of compound
+    (["convert", "40 g/day", "--form", "oxide"], "AMOUNT", "40 g/day", "absurd"),
+])
+def test_convert_errors_name_the_option_and_the_value_typed(args, option, typed, needle):
+    result = run(*args)
+    assert result.exit_code == 2
+    line = result.stderr
+    assert line.count("\n") == 1 and line.startswith(f"error: {option}: ")
+    assert needle in line and typed in line
+
+
+def test_convert_label_takes_its_form_from_product():
+    # --product was ignored with --label: the label became magnesium L-threonate
+    result = run("convert", "1 g", "--product", "citrate", "--json",
+                 "--label", "2 tablets = 1000 mg magnesium citrate providing 80 mg Mg")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["product"]["form"] == "citrate"
+    assert data["elemental_fraction"]["stoichiometric"] == pytest.approx(0.11336, abs=1e-4)
+    assert data["per_dose"]["label"]["elemental_mg"] == pytest.approx(80)
+
+
+def test_convert_label_takes_its_form_from_form():
+    result = run("convert", "1 g", "--form", "citrate", "--json",
+                 "--label", "1000 mg providing 80 mg")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["product"]["form"] == "citrate"
+
+
+def test_convert_thousands_separator_still_read():
+    result = run("convert", "2,000 mg", "--form", "threonate", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["per_dose"]["label"]["compound_mg"] == pytest.approx(2000)

@@ -60,3 +60,38 @@ def test_unreadable_label(label):
 def test_label_cannot_exceed_stoichiometry():
     with pytest.raises(ParameterError, match="more Mg than the compound"):
         product_from_label("1000 mg providing 500 mg", "threonate")
+
+
+@pytest.mark.parametrize("label, needle", [
+    ("0 capsules = 2000 mg MgT providing 144 mg Mg", "units per serving must be positive"),
+    ("0.0 tablets = 2000 mg providing 144 mg", "units per serving must be positive"),
+    ("2000 mg MgT providing 144 mg Mg per 3 capsules", "unexpected text after the elemental amount"),
+    ("2000 mg providing 144 mg Mg and 10 mg zinc", "unexpected text after the elemental amount"),
+    ("2 capsules = 2,5 g MgT providing 144 mg Mg", "use a point for decimals: 2.5 g"),
+])
+def test_label_with_zero_units_trailing_text_or_decimal_comma_is_refused(label, needle):
+    with pytest.raises(ParameterError) as info:
+        product_from_label(label, "threonate")
+    assert info.value.argument == "label"
+    assert info.value.received == label
+    assert needle in str(info.value)
+
+
+@pytest.mark.parametrize("label", [
+    "2000 mg providing 144 mg Mg", "2000 mg providing 144 mg elemental magnesium",
+    "2000 mg providing 144 mg (elemental).", "2000 mg providing 144 mg of magnesium",
+])
+def test_label_may_end_by_saying_the_amount_is_magnesium(label):
+    assert product_from_label(label, "threonate").elemental_fraction == pytest.approx(0.072)
+
+
+def test_label_that_is_not_text_is_refused():
+    with pytest.raises(ParameterError) as info:
+        product_from_label(2000, "threonate")  # type: ignore[arg-type]
+    assert info.value.argument == "label"
+
+
+def test_label_product_name_must_be_text():
+    with pytest.raises(ParameterError) as info:
+        product_from_label("2000 mg providing 144 mg", "threonate", name=5)  # type: ignore[arg-type]
+    assert info.value.argument == "name"

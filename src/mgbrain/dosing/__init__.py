@@ -1,5 +1,12 @@
 """Dose amounts and regimens."""
 
-from mgbrain.dosing.conversion import MAX_COMPOUND_MG_PER_DAY, DoseConversion, convert_dose
+from mgbrain.dosing.conversion import (
+    DailyElementalLimit,
+    DoseConversion,
+    check_daily_elemental_mg,
+    convert_dose,
+    load_daily_elemental_limit,
+)
 
-__all__ = ["MAX_COMPOUND_MG_PER_DAY", "DoseConversion", "convert_dose"]
+__all__ = ["DailyElementalLimit", "DoseConversion", "check_daily_elemental_mg", "convert_dose",
+           "load_daily_elemental_limit"]

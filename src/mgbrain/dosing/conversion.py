@@ -8,34 +8,115 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import pint
 
 from mgbrain.compounds import Product, find_product
-from mgbrain.errors import RegimenError
+from mgbrain.errors import ParameterError, ProvenanceError, RegimenError
+from mgbrain.provenance import Provenance, check_provenance, read_data_toml
 from mgbrain.units import mg_to_mmol, mmol_to_meq, parse_mass_amount
 
-__all__ = ["MAX_COMPOUND_MG_PER_DAY", "DoseConversion", "convert_dose", "check_daily_compound_mg"]
+__all__ = ["DailyElementalLimit", "DoseConversion", "convert_dose", "load_daily_elemental_limit",
+           "check_daily_elemental_mg", "check_flag"]
 
-#: Above this a daily amount is treated as a typo, not a regimen (issue spec: > 50 g/day).
-MAX_COMPOUND_MG_PER_DAY = 50_000.0
+_LIMIT_FIELDS = {"title", "source", "locator", "confidence", "note", "basis", "mg_per_kg", "reference_weight_kg"}
 
 
-def check_daily_compound_mg(compound_mg: float, *, argument: str = "amount", received: str | None = None) -> float:
-    """``compound_mg`` (compound mg/day) if it is not absurd, else a :class:`RegimenError`.
+@dataclass(frozen=True)
+class DailyElementalLimit:
+    """Elemental Mg per kg per day above which an oral amount is refused as a typo.
 
-    The one check of :data:`MAX_COMPOUND_MG_PER_DAY`; ``received`` words the value for the message.
+    ``reference_weight_kg`` is the weight assumed where none is known (``convert``).
+    """
+
+    title: str
+    provenance: Provenance
+    note: str
+    basis: str
+    mg_per_kg: float
+    reference_weight_kg: float
+
+    def max_mg_per_day(self, weight_kg: float | None = None) -> float:
+        """The limit in elemental mg/day for ``weight_kg`` (the reference weight when None)."""
+        return self.mg_per_kg * (self.reference_weight_kg if weight_kg is None else weight_kg)
+
+
+@cache
+def load_daily_elemental_limit() -> DailyElementalLimit:
+    """The absurd-dose limit of ``data/dosing/daily_limit.toml``, checked (provenance, fields, > 0).
 
     Examples
     --------
-    >>> check_daily_compound_mg(2000.0)
-    2000.0
+    >>> limit = load_daily_elemental_limit()
+    >>> limit.mg_per_kg, limit.max_mg_per_day(), limit.max_mg_per_day(50.0)
+    (50.0, 3500.0, 2500.0)
     """
-    if compound_mg > MAX_COMPOUND_MG_PER_DAY:
+    row = read_data_toml("dosing", "daily_limit.toml")["absurd_elemental"]
+    where = "daily_limit.toml:absurd_elemental"
+    provenance = check_provenance(row, where)
+    if set(row) != _LIMIT_FIELDS:
+        raise ProvenanceError("fields", argument=where, expected=sorted(_LIMIT_FIELDS), received=sorted(row))
+    mg_per_kg, weight_kg = float(row["mg_per_kg"]), float(row["reference_weight_kg"])
+    if not (mg_per_kg > 0 and weight_kg > 0):
+        raise ProvenanceError("the limit and the reference weight must be positive", argument=where,
+                              received=(mg_per_kg, weight_kg))
+    return DailyElementalLimit(title=row["title"], provenance=provenance, note=row["note"], basis=row["basis"],
+                               mg_per_kg=mg_per_kg, reference_weight_kg=weight_kg)
+
+
+def check_daily_elemental_mg(elemental_mg: float, *, weight_kg: float | None = None, argument: str = "amount",
+                             received: str | None = None) -> float:
+    """``elemental_mg`` (elemental Mg, mg/day) if it is not absurd, else a :class:`RegimenError`.
+
+    The one check of the absurd-dose limit (:func:`load_daily_elemental_limit`: 50 mg/kg/day,
+    ten times the UL per kg) for every caller: ``convert_dose``, ``daily_regimen``, the
+    population regimens and the planner. ``weight_kg`` is the body weight where it is known; the
+    reference weight (70 kg) is used where it is not, and the message says which. ``argument``
+    and ``received`` name the option and the value the user typed.
+
+    Examples
+    --------
+    >>> check_daily_elemental_mg(3500.0)
+    3500.0
+    >>> check_daily_elemental_mg(3000.0, weight_kg=80.0)
+    3000.0
+    >>> check_daily_elemental_mg(3000.0, weight_kg=50.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mgbrain.errors.RegimenError: amount: daily amount is absurd; expected at most 50 mg/kg/day ...
+    """
+    if weight_kg is not None and (isinstance(weight_kg, bool) or not isinstance(weight_kg, (int, float))
+                                  or not math.isfinite(weight_kg) or weight_kg <= 0):
+        raise ParameterError("body weight must be a positive number", argument="weight_kg",
+                             expected="kg > 0", received=weight_kg)
+    limit = load_daily_elemental_limit()
+    max_mg = limit.max_mg_per_day(weight_kg)
+    if not elemental_mg <= max_mg:  # NaN is absurd too
+        at = (f"{weight_kg:g} kg" if weight_kg is not None
+              else f"the {limit.reference_weight_kg:g} kg reference weight, no weight given")
         raise RegimenError("daily amount is absurd", argument=argument,
-                           expected=f"at most {MAX_COMPOUND_MG_PER_DAY / 1000:g} g/day of compound",
-                           received=received or f"{compound_mg / 1000:.4g} g/day")
-    return compound_mg
+                           expected=f"at most {limit.mg_per_kg:g} mg/kg/day of elemental Mg "
+                                    f"({max_mg:.0f} mg/day at {at}; {limit.basis})",
+                           received=received or f"{elemental_mg:.0f} mg/day of elemental Mg")
+    return elemental_mg
+
+
+def check_flag(value: object, *, argument: str) -> bool:
+    """``value`` if it is a bool, else a :class:`ParameterError` naming ``argument``.
+
+    A yes/no keyword of the public API takes True or False only: ``elemental="false"`` is a
+    non-empty string, and reading it as true would convert the wrong amount.
+
+    Examples
+    --------
+    >>> check_flag(False, argument="elemental")
+    False
+    """
+    if not isinstance(value, bool):
+        raise ParameterError("a yes/no flag must be True or False", argument=argument,
+                             expected="True or False", received=value)
+    return value
 
 
 def _amounts(compound_mg: float, elemental_mg: float) -> dict[str, float]:
@@ -81,6 +162,7 @@ def convert_dose(
     *,
     elemental: bool = False,
     doses_per_day: int = 1,
+    weight_kg: float | None = None,
 ) -> DoseConversion:
     """Convert a dose of a magnesium product.
 
@@ -94,6 +176,9 @@ def convert_dose(
         True when ``amount`` is elemental Mg (then the compound mass needed is computed).
     doses_per_day
         How many doses a day the amount is split into (a plain mass is one dose).
+    weight_kg
+        Body weight where it is known, for the absurd-dose limit (elemental Mg per kg per day,
+        :func:`check_daily_elemental_mg`); None uses the limit's reference weight.
 
     Examples
     --------
@@ -101,6 +186,7 @@ def convert_dose(
     >>> round(c.per_dose["label"]["elemental_mg"]), round(c.per_dose["stoichiometric"]["elemental_mg"])
     (144, 165)
     """
+    check_flag(elemental, argument="elemental")
     if isinstance(doses_per_day, bool) or not isinstance(doses_per_day, int) or not 1 <= doses_per_day <= 12:
         raise RegimenError("doses per day out of range", argument="doses_per_day",
                            expected="an integer from 1 to 12", received=doses_per_day)
@@ -119,9 +205,9 @@ def convert_dose(
     for basis, frac in fractions.items():
         compound_mg = daily_mg / frac if elemental else daily_mg
         per_day[basis] = _amounts(compound_mg, compound_mg * frac)
-    worst = max(v["compound_mg"] for v in per_day.values())
-    check_daily_compound_mg(worst, argument="amount",
-                            received=f"{amount!s} = {worst / 1000:.4g} g/day of {prod.compound.name}")
+    worst = max(v["elemental_mg"] for v in per_day.values())
+    check_daily_elemental_mg(worst, weight_kg=weight_kg, argument="amount",
+                             received=f"{amount!s} of {prod.compound.name} = {worst:.0f} mg/day of elemental Mg")
     per_dose = {b: {k: v / doses_per_day for k, v in d.items()} for b, d in per_day.items()}
     return DoseConversion(product=prod, amount_text=str(amount),
                           basis="elemental" if elemental else "compound",

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from mgbrain.compounds import Product, find_compound, find_product
 from mgbrain.dosing.anions import co_released_anions
 from mgbrain.dosing.clock import parse_clock
-from mgbrain.dosing.conversion import check_daily_compound_mg
+from mgbrain.dosing.conversion import check_daily_elemental_mg, check_flag
 from mgbrain.dosing.weight_dosing import weight_based_daily_mg
 from mgbrain.errors import RegimenError
 from mgbrain.units import mg_to_mmol, parse_mass_amount
@@ -183,8 +183,10 @@ def daily_regimen(
     if not math.isfinite(mg) or mg <= 0:
         raise RegimenError("daily dose must be positive", argument="dose", expected="> 0 mg/day",
                            received=daily_amount)
-    compound_mg = mg / prod.elemental_fraction if elemental else mg
-    check_daily_compound_mg(compound_mg, argument="dose")
+    compound_mg = mg / prod.elemental_fraction if check_flag(elemental, argument="elemental") else mg
+    check_daily_elemental_mg(compound_mg * prod.elemental_fraction, argument="dose",
+                             received=f"{daily_amount} of {prod.name} = "
+                                      f"{compound_mg * prod.elemental_fraction:.0f} mg/day of elemental Mg")
     if not clock_times:
         raise RegimenError("at least one dose time is needed", argument="clock_times", received=clock_times)
     if any(not 0 <= h < 24 for h in clock_times):

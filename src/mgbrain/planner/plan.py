@@ -353,7 +353,8 @@ def check_plan(profile: Profile, plan: Plan, *, kinetics_given: bool = False) ->
                                     f"The {dose.label} dose at {dose.time} could not be moved clear of "
                                     f"medicines ({'; '.join(dose.reasons)}); ask a pharmacist.",
                                source="ods_hp_interactions",
-                               locator="Interactions with Medications (as paraphrased by secondary pages)", confidence="medium"))
+                               locator="Interactions with Medications (as paraphrased by secondary pages)",
+                               confidence="medium"))
         elif dose.moved:
             meds = [m for m in plan.medicines if m.rule.has_timing and m.name in " ".join(dose.reasons)]
             when = f" for the {plan.course_days}-day course" if plan.course_days else ""

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mgbrain.compounds import find_compound, find_product
-from mgbrain.dosing.conversion import MAX_COMPOUND_MG_PER_DAY
+from mgbrain.dosing.conversion import check_daily_elemental_mg
 from mgbrain.dosing.regimen import weight_based_daily_mg
 from mgbrain.errors import RegimenError
 from mgbrain.model import SOLID_SPECIES
@@ -39,13 +39,16 @@ class PopulationRegimen:
     adherence: float = 1.0
 
     def __post_init__(self) -> None:
-        find_product(self.product)
+        product = find_product(self.product)
         if isinstance(self.daily_compound_mg, str) and self.daily_compound_mg != "weight-based":
             mg, _ = parse_mass_amount(self.daily_compound_mg, argument="dose")
             object.__setattr__(self, "daily_compound_mg", mg)
-        if not isinstance(self.daily_compound_mg, str) and not 0 < self.daily_compound_mg <= MAX_COMPOUND_MG_PER_DAY:
-            raise RegimenError("daily dose out of range", argument="dose",
-                               expected=f"0 to {MAX_COMPOUND_MG_PER_DAY:g} mg/day", received=self.daily_compound_mg)
+        if not isinstance(self.daily_compound_mg, str):
+            if not self.daily_compound_mg > 0:
+                raise RegimenError("daily dose out of range", argument="dose", expected="> 0 mg/day",
+                                   received=self.daily_compound_mg)
+            check_daily_elemental_mg(self.daily_compound_mg * product.elemental_fraction, argument="dose",
+                                     received=f"{self.daily_compound_mg:g} mg/day of {product.name}")
         if not self.clock_h or any(not 0 <= h < 24 for h in self.clock_h):
             raise RegimenError("dose clock times must be within a day", argument="clock_h",
                                expected="hours in [0, 24)", received=self.clock_h)

@@ -1,7 +1,7 @@
 import pytest
 
 from mgbrain.dosing.clock import clock_minutes
-from mgbrain.dosing.conversion import MAX_COMPOUND_MG_PER_DAY, check_daily_compound_mg
+from mgbrain.dosing.conversion import check_daily_elemental_mg, load_daily_elemental_limit
 from mgbrain.dosing.regimen import (
     Diet,
     Infusion,
@@ -101,9 +101,10 @@ def test_absurd_daily_dose_is_one_check():
     with pytest.raises(RegimenError, match="absurd") as err:
         daily_regimen("magtein", "60 g/day", days=1)
     assert err.value.argument == "dose"
+    limit_mg = load_daily_elemental_limit().max_mg_per_day()
     with pytest.raises(RegimenError, match="absurd"):
-        check_daily_compound_mg(MAX_COMPOUND_MG_PER_DAY + 1)
-    assert check_daily_compound_mg(MAX_COMPOUND_MG_PER_DAY) == MAX_COMPOUND_MG_PER_DAY
+        check_daily_elemental_mg(limit_mg + 1)
+    assert check_daily_elemental_mg(limit_mg) == limit_mg
 
 
 def test_weight_rule_has_one_home_with_its_source():
@@ -113,3 +114,25 @@ def test_weight_rule_has_one_home_with_its_source():
     from mgbrain.brain.trials import LIU2016
 
     assert [(w, dose) for w, dose, _ in LIU2016.strata] == [(60.0, 1500.0), (85.0, 2000.0)]
+
+
+def test_absurd_limit_is_elemental_in_daily_regimen_and_population_regimens():
+    from mgbrain.population.regimens import PopulationRegimen
+
+    # 40 g/day of oxide (24 g elemental Mg) passed the old 50 g-of-compound limit
+    with pytest.raises(RegimenError, match="absurd") as err:
+        daily_regimen("oxide", "40 g/day", days=1)
+    assert err.value.argument == "dose" and "40 g/day" in err.value.received
+    with pytest.raises(RegimenError, match="absurd") as err:
+        PopulationRegimen(product="oxide", daily_compound_mg="40 g/day")
+    assert err.value.argument == "dose"
+    assert PopulationRegimen(product="magtein", daily_compound_mg=30_000.0).daily_compound_mg == 30_000.0
+    with pytest.raises(RegimenError):
+        PopulationRegimen(daily_compound_mg=0.0)
+
+
+@pytest.mark.parametrize("value", ["false", 1, None])
+def test_daily_regimen_elemental_flag_must_be_a_bool(value):
+    with pytest.raises(ParameterError) as err:
+        daily_regimen("citrate", "300 mg/day", days=1, elemental=value)
+    assert (err.value.argument, err.value.received) == ("elemental", value)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mgbrain.errors import ParameterError
+from mgbrain.errors import MgBrainError, ParameterError
 from mgbrain.interfaces.cli._app import app, emit_json, table
+
+if TYPE_CHECKING:
+    from mgbrain.dosing import DoseConversion
 
 
 def show_compound_table(as_json: bool) -> None:
@@ -30,21 +33,50 @@ def compounds(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
     show_compound_table(as_json)
 
 
+#: The library's argument names as convert's options: an error names what the user typed.
+_CONVERT_OPTIONS = {"amount": "AMOUNT", "doses_per_day": "--split", "elemental": "--elemental",
+                    "label": "--label", "form": "--form", "product": "--product"}
+
+
+def _as_convert_option(exc: MgBrainError) -> MgBrainError:
+    exc.argument = _CONVERT_OPTIONS.get(exc.argument or "", exc.argument)
+    return exc
+
+
 def show_conversion(amount: str, form: str | None, product: str | None, label: str | None,
                     elemental: bool, split: int, as_json: bool) -> None:
+    try:
+        result = _convert(amount, form, product, label, elemental, split)
+    except MgBrainError as exc:
+        raise _as_convert_option(exc) from None
+    show_converted(result, amount, elemental, split, as_json)
+
+
+def _convert(amount: str, form: str | None, product: str | None, label: str | None,
+             elemental: bool, split: int) -> DoseConversion:
+    """The product that --form, --product and --label name together, and the conversion.
+
+    --form and --product both name what is taken, so only one may be given; --label then gives
+    that product's label ratio (its form from --form or --product, threonate if neither).
+    """
     from mgbrain.compounds import find_compound, find_product, product_from_label
     from mgbrain.dosing import convert_dose
 
-    if label:
-        prod = product_from_label(label, form or "threonate")
-    elif product:
-        if form:
-            raise ParameterError("give --form or --product, not both", argument="--product",
-                                 received=f"--form {form} --product {product}")
+    if form is not None and product is not None:
+        raise ParameterError("give --form or --product, not both", argument="--product",
+                             expected="one of them (--label then gives its label)",
+                             received=f"--form {form} --product {product}")
+    if product is not None:
         prod = find_product(product)
     else:
-        prod = find_product(find_compound(form or "threonate", argument="--form").id)
-    result = convert_dose(amount, prod, elemental=elemental, doses_per_day=split)
+        prod = find_product(find_compound("threonate" if form is None else form).id)
+    if label is not None:
+        prod = product_from_label(label, prod.compound.id, name=f"{prod.name} (your label)")
+    return convert_dose(amount, prod, elemental=elemental, doses_per_day=split)
+
+
+def show_converted(result: DoseConversion, amount: str, elemental: bool, split: int, as_json: bool) -> None:
+    prod = result.product
     if as_json:
         emit_json(result.to_dict())
         return
@@ -67,7 +99,8 @@ def convert(
     form: Annotated[str | None, typer.Option("--form", "-f", help="Compound, e.g. threonate, citrate.")] = None,
     product: Annotated[str | None, typer.Option("--product", "-p", help="Product, e.g. magtein.")] = None,
     label: Annotated[str | None, typer.Option(
-        help="Your label: '2 capsules = 2000 mg MgT providing 144 mg Mg' (with --form).")] = None,
+        help="Your label: '2 capsules = 2000 mg MgT providing 144 mg Mg'; its form is --form or "
+             "the form of --product (threonate if neither).")] = None,
     elemental: Annotated[bool, typer.Option("--elemental", help="AMOUNT is elemental Mg.")] = False,
     split: Annotated[int, typer.Option(help="Doses per day.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
