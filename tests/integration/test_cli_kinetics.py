@@ -202,3 +202,22 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
         advance("V2")
         seen.append(1)
     assert seen == [1]
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--product", "citrate"], "--product"),
+    (["--dose", ""], "--dose"),
+    (["--dose", "-2 g/day"], "--dose"),
+    (["--weight-kg", "3"], "--weight-kg"),
+    (["--egfr", "500"], "--egfr"),
+    (["--days", "0"], "--days"),
+])
+def test_export_sbml_refuses(tmp_path, args, option):
+    result = runner.invoke(app, ["export-sbml", str(tmp_path / "m.xml"), *args])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {option}: ")
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "m.xml").exists()
+
+
+def test_export_sbml_output_path_checked(tmp_path):
+    result = runner.invoke(app, ["export-sbml", str(tmp_path / "m.txt")])
+    assert result.exit_code == 2 and "PATH" in result.stderr and ".xml" in result.stderr
