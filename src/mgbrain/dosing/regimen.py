@@ -30,13 +30,15 @@ IV_FORMS = ("sulfate_heptahydrate", "sulfate", "chloride_hexahydrate", "chloride
 
 #: Plausibility limits on IV Mg, in grams of MgSO4·7H2O (about 4 mmol Mg per g), from the
 #: clinical regimens (data/references/iv.toml): pre-eclampsia/eclampsia loading 4-6 g, then
-#: 1-2 g/h, an additional 2 g for a recurrent seizure, at most 30-40 g in 24 h
-#: (mgso4_d5w_label_pfizer, 2.2 Recommended Dosage; mgso4_smpc_uk_emc3539, 4.2 Posology).
-#: At most 8 g within any hour (6 g loading + 2 g recurrent-seizure bolus) and 40 g within
-#: any 24 h: beyond these the input is no clinical regimen, and it is refused.
-IV_MAX_AT_ONCE_G = 8.0
+#: 1-2 g/h, at most 30-40 g in 24 h (mgso4_d5w_label_pfizer, 2.2 Recommended Dosage); a further
+#: 2-4 g for a recurrent seizure, at most 8 g in the first hour after a 4 g loading dose
+#: (msf_essential_drugs_mgso4, Dosage and duration); up to 40 g over up to 5 days for a deficit
+#: (mgso4_smpc_uk_emc3539, 4.2 Posology). At most 10 g within any hour (the largest loading
+#: dose, 6 g, plus the largest recurrent-seizure dose, 4 g) and 40 g within any 24 h: beyond
+#: these the input is no clinical regimen, and it is refused.
+IV_MAX_AT_ONCE_G = 10.0
 IV_MAX_PER_24H_G = 40.0
-IV_LIMIT_SOURCES = ("mgso4_d5w_label_pfizer", "mgso4_smpc_uk_emc3539")
+IV_LIMIT_SOURCES = ("mgso4_d5w_label_pfizer", "msf_essential_drugs_mgso4", "mgso4_smpc_uk_emc3539")
 
 
 def _finite_nonneg(value: float, argument: str) -> float:
@@ -97,7 +99,8 @@ def check_iv_amount(elemental_mmol: float, duration_h: float | None = None, *, a
             "IV magnesium beyond any clinical regimen", argument=argument,
             expected=(f"at most {IV_MAX_AT_ONCE_G:g} g MgSO4·7H2O ({IV_MAX_AT_ONCE_G * per_g:.3g} mmol Mg) "
                       f"within an hour and {IV_MAX_PER_24H_G:g} g ({IV_MAX_PER_24H_G * per_g:.3g} mmol) "
-                      "within 24 h (MgSO4 injection labels: 4-6 g loading, 1-2 g/h, at most 30-40 g/24 h)"),
+                      "within 24 h (clinical MgSO4 regimens: 4-6 g loading, 2-4 g for a recurrent seizure, 1-2 g/h, "
+                      "at most 30-40 g/24 h)"),
             received=shown, hint=given)
     return float(elemental_mmol)
 

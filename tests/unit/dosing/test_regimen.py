@@ -124,7 +124,8 @@ def test_iv_bolus_within_clinical_regimens():
         iv_bolus_compound(1e9, argument="--iv-bolus", received="1e6 g")
     assert exc.value.argument == "--iv-bolus" and exc.value.received == "1e6 g"
     with pytest.raises(RegimenError, match="beyond any clinical regimen"):
-        IVBolus(0.0, 40.0)  # 9.9 g MgSO4·7H2O at once
+        IVBolus(0.0, 45.0)  # 11 g MgSO4·7H2O at once
+    assert IVBolus(0.0, 40.0).elemental_mmol == 40.0  # 9.9 g: 6 g loading + 4 g for a recurrent seizure
     assert set(IV_LIMIT_SOURCES) <= set(load_references())
 
 
@@ -147,7 +148,7 @@ def test_infusion_rate_and_daily_limits():
     with pytest.raises(RegimenError, match="beyond any clinical regimen"):
         iv_infusion_compound(48000.0, 24.0)  # 2 g/h is fine, 48 g in 24 h is not
     with pytest.raises(RegimenError, match="beyond any clinical regimen"):
-        Infusion(0.0, 0.5, 40.0)  # 9.9 g in half an hour
+        Infusion(0.0, 0.5, 45.0)  # 11 g in half an hour
     with pytest.raises(RegimenError) as exc:
         iv_infusion_compound(20000.0, 0.0, duration_argument="--infusion-hours")
     assert exc.value.argument == "--infusion-hours"
