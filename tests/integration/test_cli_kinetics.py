@@ -86,3 +86,138 @@ def test_demo_json(tmp_path):
     assert undosed + 10 < dosed["urine_last_day_mg"] < undosed + 144
     assert dosed["end_serum_mmol_per_l"] > runs["no supplement"]["end_serum_mmol_per_l"]
     assert report.exists()
+
+
+@pytest.mark.parametrize("args, option, typed", [
+    (["--iv-bolus", "1e6 g"], "--iv-bolus", "1e6 g"),
+    (["--infusion", "20 kg"], "--infusion", "20 kg"),
+    (["--iv-bolus", "4 g/day"], "--iv-bolus", "4 g/day"),
+    (["--iv-bolus", "4 g", "--iv-form", "oxide"], "--iv-form", "oxide"),
+    (["--iv-bolus", "-4 g"], "--iv-bolus", "-4 g"),
+    (["--infusion", "20 g", "--infusion-hours", "0"], "--infusion-hours", "0"),
+    (["--days", "0.01"], "--days", "0.01"),
+    (["--days", "7", "--every", "1e-6"], "--every", "1e-06"),
+    (["--weight", "3", "--dose", "2 g/day"], "--weight", "3"),
+    (["--dose", "2 g/day", "--missed", "a"], "--missed", "a"),
+    (["--dose", "2 g/day", "--missed", "1.5"], "--missed", "1.5"),
+    (["--dose", "2 g/day", "--missed", "a,b"], "--missed", "a,b"),
+    (["--dose", "2 g/day", "--missed", "1,,2"], "--missed", "1,,2"),
+    (["--dose", "2 g/day", "--missed", "1000"], "--missed", "1000"),
+    (["--dose", "2 g/day", "--missed", "-1"], "--missed", "-1"),
+    (["--product", "unobtainium"], "--product", "unobtainium"),
+    (["--times", "08:00,20:00"], "--times", "08:00,20:00"),
+    (["--missed", "1"], "--missed", "1"),
+    (["--iv-form", "sulfate"], "--iv-form", "sulfate"),
+    (["--infusion-hours", "4"], "--infusion-hours", "4"),
+    (["--dose", ""], "--dose", "''"),
+    (["--iv-bolus", ""], "--iv-bolus", "''"),
+    (["--infusion", ""], "--infusion", "''"),
+    (["--dose", "2 g/day", "--product", ""], "--product", "''"),
+    (["--dose", "2 g/day", "--egfr", "250"], "--egfr", "250"),
+    (["--dose", "2 g/day", "--product", "magteen"], "--product", "magteen"),
+    (["--dose", "2 g/day", "--csv", "out.txt"], "--csv", "out.txt"),
+    (["--dose", "2 g/day", "--report", "out.csv"], "--report", "out.csv"),
+])
+def test_simulate_refuses_with_the_users_option(args, option, typed):
+    result = runner.invoke(app, ["simulate", *args])
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith(f"error: {option}: ") and result.stderr.count("\n") == 1
+    assert typed in result.stderr
+    assert "elemental_mmol" not in result.stderr and "duration_h" not in result.stderr
+
+
+def test_simulate_missed_names_the_number_of_doses():
+    result = runner.invoke(app, ["simulate", "--dose", "2 g/day", "--days", "3", "--missed", "6"])
+    assert result.exit_code == 2 and "the run has 6 doses" in result.stderr
+
+
+def test_simulate_missed_dose_runs():
+    full = runner.invoke(app, ["simulate", "--dose", "2 g/day", "--days", "3", "--json"])
+    skip = runner.invoke(app, ["simulate", "--dose", "2 g/day", "--days", "3", "--missed", "0,1", "--json"])
+    assert full.exit_code == skip.exit_code == 0, skip.stderr
+    first = [json.loads(r.stdout)["daily"][0]["supplement_mg"] for r in (full, skip)]
+    assert first == [pytest.approx(144.0), pytest.approx(0.0, abs=1e-9)]
+
+
+def test_simulate_iv_bolus_baseline_peak_and_warning():
+    result = runner.invoke(app, ["simulate", "--iv-bolus", "4 g", "--days", "1", "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    s = data["summary"]
+    assert 0.75 < s["baseline_serum_mmol_per_l"] < 0.95  # before the bolus, not after it
+    assert s["peak_serum_mmol_per_l"] > 1.5 and s["peak_serum_time_h"] == 0.0
+    assert s["min_serum_mmol_per_l"] < s["peak_serum_mmol_per_l"] and "min_serum_time_h" in s
+    assert any("above the reference range" in w for w in data["warnings"])
+
+
+def test_simulate_infusion_peak_warns_on_the_terminal():
+    result = runner.invoke(app, ["simulate", "--infusion", "20 g", "--days", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert "peak_serum_mmol_per_l" in result.stdout
+    assert "Warning: serum Mg peaks at 1.3" in result.stdout and "0.75-0.95 mmol/L" in result.stdout
+
+
+def test_simulate_infusion_as_a_rate():
+    by_total = runner.invoke(app, ["simulate", "--infusion", "8 g", "--infusion-hours", "8", "--days", "1", "--json"])
+    by_rate = runner.invoke(app, ["simulate", "--infusion", "1 g/h", "--infusion-hours", "8", "--days", "1",
+                                  "--iv-form", "sulfate_heptahydrate", "--json"])
+    assert by_total.exit_code == by_rate.exit_code == 0, by_rate.stderr
+    assert (json.loads(by_total.stdout)["summary"]["end_serum_mmol_per_l"]
+            == pytest.approx(json.loads(by_rate.stdout)["summary"]["end_serum_mmol_per_l"]))
+
+
+def test_simulate_undosed_json_has_no_warning():
+    result = runner.invoke(app, ["simulate", "--days", "1", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["warnings"] == [] and result.stderr == ""
+
+
+def test_simulate_output_path_checked_before_work(tmp_path):
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    result = runner.invoke(app, ["simulate", "--days", "1", "--report", str(folder)])
+    assert result.exit_code == 2 and "--report" in result.stderr and "folder" in result.stderr
+
+
+@pytest.mark.parametrize("targets, needle", [
+    ("", "empty target id"), (" ", "empty target id"), ("V2,", "empty target id"),
+    ("V199", "did you mean V19"), ("V2,X", "unknown target"),
+])
+def test_validate_refuses_bad_targets(targets, needle):
+    result = runner.invoke(app, ["validate", "--target", targets])
+    assert result.exit_code == 2 and needle in result.stderr and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: --target: ")
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    from mgbrain.interfaces.cli import kinetics
+
+    monkeypatch.setattr(kinetics.sys.stderr, "isatty", lambda: True, raising=False)
+    assert kinetics._show_progress(as_json=False) is True
+    assert kinetics._show_progress(as_json=True) is False
+    monkeypatch.setattr(kinetics.sys.stderr, "isatty", lambda: False, raising=False)
+    assert kinetics._show_progress(as_json=False) is False
+    seen = []
+    with kinetics._progress(True, "validating", total=2) as advance:  # draws on a terminal, no error
+        advance("V2")
+        seen.append(1)
+    assert seen == [1]
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--product", "citrate"], "--product"),
+    (["--dose", ""], "--dose"),
+    (["--dose", "-2 g/day"], "--dose"),
+    (["--weight-kg", "3"], "--weight-kg"),
+    (["--egfr", "500"], "--egfr"),
+    (["--days", "0"], "--days"),
+])
+def test_export_sbml_refuses(tmp_path, args, option):
+    result = runner.invoke(app, ["export-sbml", str(tmp_path / "m.xml"), *args])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {option}: ")
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "m.xml").exists()
+
+
+def test_export_sbml_output_path_checked(tmp_path):
+    result = runner.invoke(app, ["export-sbml", str(tmp_path / "m.txt")])
+    assert result.exit_code == 2 and "PATH" in result.stderr and ".xml" in result.stderr

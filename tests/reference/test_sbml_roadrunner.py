@@ -74,3 +74,41 @@ def test_extended_model_exports():
     values["k_probe"] = ParameterValue("k_probe", 0.5, "1/h", "mgbrain_assumption", "test", "low")
     xml = export_sbml(ext, ParameterSet(ext, values))
     assert 'id="probe"' in xml and "<ln/>" in xml
+
+
+def test_undosed_cli_export_stays_at_steady_state(tmp_path):
+    # the start state is the periodic steady state with meals, so the export must carry them
+    from typer.testing import CliRunner
+
+    from mgbrain.interfaces.cli import app
+
+    path = tmp_path / "model.xml"
+    result = CliRunner().invoke(app, ["export-sbml", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert "21 meals" in result.stdout and "steady state" in result.stdout
+    xml = path.read_text()
+    assert "<notes>" in xml and "21 meals" in xml
+    rr = roadrunner.RoadRunner(xml)
+    rr.timeCourseSelections = ["time", "plasma"]
+    res = np.array(rr.simulate(times=np.arange(0.0, 24.0 * 7 + 1e-9, 0.5)))
+    plasma = res[:, 1]
+    midnights = plasma[::48]
+    assert len(midnights) == 8
+    assert np.abs(midnights / plasma[0] - 1).max() < 0.005
+    daily_means = plasma[:-1].reshape(7, 48).mean(axis=1)
+    assert np.abs(daily_means / daily_means[0] - 1).max() < 0.005
+
+
+def test_cli_export_with_a_dose_has_doses_and_meals(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from mgbrain.interfaces.cli import app
+
+    path = tmp_path / "dosed.sbml"
+    result = CliRunner().invoke(app, ["export-sbml", str(path), "--product", "citrate", "--dose", "1 g/day",
+                                      "--days", "2", "--json"])
+    assert result.exit_code == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["meals"] == 6 and info["doses"] == 4 and info["started_at_steady_state"]

@@ -22,7 +22,23 @@ from mgbrain.errors import RegimenError
 from mgbrain.units import mg_to_mmol, parse_mass_amount
 
 __all__ = ["OralDose", "IVBolus", "Infusion", "Meal", "Diet", "Regimen", "daily_regimen",
-           "weight_based_daily_mg", "iv_bolus_compound", "parse_clock"]
+           "weight_based_daily_mg", "iv_bolus_compound", "iv_infusion_compound", "check_iv_amount",
+           "IV_FORMS", "IV_MAX_AT_ONCE_G", "IV_MAX_PER_24H_G", "parse_clock"]
+
+#: Salts given intravenously (injections are sulfate or chloride solutions); the rest are oral.
+IV_FORMS = ("sulfate_heptahydrate", "sulfate", "chloride_hexahydrate", "chloride")
+
+#: Plausibility limits on IV Mg, in grams of MgSO4·7H2O (about 4 mmol Mg per g), from the
+#: clinical regimens (data/references/iv.toml): pre-eclampsia/eclampsia loading 4-6 g, then
+#: 1-2 g/h, at most 30-40 g in 24 h (mgso4_d5w_label_pfizer, 2.2 Recommended Dosage); a further
+#: 2-4 g for a recurrent seizure, at most 8 g in the first hour after a 4 g loading dose
+#: (msf_essential_drugs_mgso4, Dosage and duration); up to 40 g over up to 5 days for a deficit
+#: (mgso4_smpc_uk_emc3539, 4.2 Posology). At most 10 g within any hour (the largest loading
+#: dose, 6 g, plus the largest recurrent-seizure dose, 4 g) and 40 g within any 24 h: beyond
+#: these the input is no clinical regimen, and it is refused.
+IV_MAX_AT_ONCE_G = 10.0
+IV_MAX_PER_24H_G = 40.0
+IV_LIMIT_SOURCES = ("mgso4_d5w_label_pfizer", "msf_essential_drugs_mgso4", "mgso4_smpc_uk_emc3539")
 
 
 def _finite_nonneg(value: float, argument: str) -> float:
@@ -55,9 +71,43 @@ class OralDose:
         object.__setattr__(self, "released_mmol", MappingProxyType(released))
 
 
+def _mmol_per_g_mgso4_7h2o() -> float:
+    return float(mg_to_mmol(1000.0 * find_compound("sulfate_heptahydrate").elemental_fraction))
+
+
+def check_iv_amount(elemental_mmol: float, duration_h: float | None = None, *, argument: str = "elemental_mmol",
+                    received: object = None) -> float:
+    """Refuse IV Mg that no clinical regimen gives: a bolus (``duration_h`` None) or an infusion.
+
+    At most :data:`IV_MAX_AT_ONCE_G` within any hour and :data:`IV_MAX_PER_24H_G` within any
+    24 h, in grams of MgSO4·7H2O (sources in :data:`IV_LIMIT_SOURCES`). The amount must be
+    positive. ``received`` is what the user typed (default: the amount in mmol).
+    """
+    shown = elemental_mmol if received is None else received
+    if not isinstance(elemental_mmol, (int, float)) or not math.isfinite(elemental_mmol) or elemental_mmol <= 0:
+        raise RegimenError("an IV amount must be positive", argument=argument, expected="> 0", received=shown)
+    if duration_h is not None and (not math.isfinite(duration_h) or duration_h <= 0):
+        raise RegimenError("an infusion needs a positive duration", argument=argument, received=duration_h)
+    per_g = _mmol_per_g_mgso4_7h2o()
+    hours = 0.0 if duration_h is None else duration_h
+    in_an_hour = elemental_mmol * min(1.0, 1.0 / hours) if hours else elemental_mmol
+    in_a_day = elemental_mmol * min(1.0, 24.0 / hours) if hours else elemental_mmol
+    if in_an_hour > IV_MAX_AT_ONCE_G * per_g or in_a_day > IV_MAX_PER_24H_G * per_g:
+        given = (f"{in_an_hour / per_g:.3g} g MgSO4·7H2O-equivalent within an hour, "
+                 f"{in_a_day / per_g:.3g} g within 24 h")
+        raise RegimenError(
+            "IV magnesium beyond any clinical regimen", argument=argument,
+            expected=(f"at most {IV_MAX_AT_ONCE_G:g} g MgSO4·7H2O ({IV_MAX_AT_ONCE_G * per_g:.3g} mmol Mg) "
+                      f"within an hour and {IV_MAX_PER_24H_G:g} g ({IV_MAX_PER_24H_G * per_g:.3g} mmol) "
+                      "within 24 h (clinical MgSO4 regimens: 4-6 g loading, 2-4 g for a recurrent seizure, 1-2 g/h, "
+                      "at most 30-40 g/24 h)"),
+            received=shown, hint=given)
+    return float(elemental_mmol)
+
+
 @dataclass(frozen=True)
 class IVBolus:
-    """An intravenous bolus (state jump into plasma)."""
+    """An intravenous bolus (state jump into plasma), within :func:`check_iv_amount`'s limits."""
 
     time_h: float
     elemental_mmol: float
@@ -66,11 +116,15 @@ class IVBolus:
         _finite_nonneg(self.time_h, "time_h")
         if _finite_nonneg(self.elemental_mmol, "elemental_mmol") == 0:
             raise RegimenError("a bolus must be positive", argument="elemental_mmol", received=0)
+        check_iv_amount(self.elemental_mmol, argument="elemental_mmol")
 
 
 @dataclass(frozen=True)
 class Infusion:
-    """A constant-rate IV infusion of ``elemental_mmol`` over ``duration_h`` from ``start_h``."""
+    """A constant-rate IV infusion of ``elemental_mmol`` over ``duration_h`` from ``start_h``.
+
+    The amount and rate are within :func:`check_iv_amount`'s limits.
+    """
 
     start_h: float
     duration_h: float
@@ -80,7 +134,8 @@ class Infusion:
         _finite_nonneg(self.start_h, "start_h")
         if _finite_nonneg(self.duration_h, "duration_h") == 0:
             raise RegimenError("an infusion needs a positive duration", argument="duration_h", received=0)
-        _finite_nonneg(self.elemental_mmol, "elemental_mmol")
+        if _finite_nonneg(self.elemental_mmol, "elemental_mmol") > 0:
+            check_iv_amount(self.elemental_mmol, self.duration_h, argument="elemental_mmol")
 
     @property
     def end_h(self) -> float:
@@ -210,7 +265,43 @@ def daily_regimen(
     return Regimen(oral=tuple(doses), label=label)
 
 
-def iv_bolus_compound(compound_mg: float, form: str = "sulfate_heptahydrate", *, time_h: float = 0.0) -> IVBolus:
-    """An IV bolus given as a compound mass (e.g. 60 mg/kg MgSO4·7H2O)."""
-    c = find_compound(form)
-    return IVBolus(time_h, mg_to_mmol(compound_mg * c.elemental_fraction))
+def _iv_compound(form: str, argument: str):
+    c = find_compound(form, argument=argument)
+    if c.id not in IV_FORMS:
+        raise RegimenError("not a form given intravenously", argument=argument,
+                           expected=", ".join(IV_FORMS), received=form)
+    return c
+
+
+def iv_bolus_compound(compound_mg: float, form: str = "sulfate_heptahydrate", *, time_h: float = 0.0,
+                      argument: str = "compound_mg", form_argument: str = "form",
+                      received: object = None) -> IVBolus:
+    """An IV bolus given as a compound mass (e.g. 60 mg/kg MgSO4·7H2O).
+
+    ``form`` must be one of :data:`IV_FORMS`; the amount is checked by :func:`check_iv_amount`.
+    Errors name ``argument`` / ``form_argument`` and show ``received`` (what the user typed).
+    """
+    c = _iv_compound(form, form_argument)
+    shown = compound_mg if received is None else received
+    if not math.isfinite(compound_mg) or compound_mg <= 0:
+        raise RegimenError("an IV amount must be positive", argument=argument, expected="> 0 mg", received=shown)
+    mmol = check_iv_amount(float(mg_to_mmol(compound_mg * c.elemental_fraction)), argument=argument,
+                           received=shown)
+    return IVBolus(time_h, mmol)
+
+
+def iv_infusion_compound(compound_mg: float, duration_h: float, form: str = "sulfate_heptahydrate", *,
+                         start_h: float = 0.0, argument: str = "compound_mg",
+                         duration_argument: str = "duration_h", form_argument: str = "form",
+                         received: object = None) -> Infusion:
+    """A constant-rate IV infusion of a compound mass over ``duration_h`` (e.g. 24 g MgSO4·7H2O / 24 h)."""
+    c = _iv_compound(form, form_argument)
+    if not isinstance(duration_h, (int, float)) or not math.isfinite(duration_h) or duration_h <= 0:
+        raise RegimenError("an infusion needs a positive duration", argument=duration_argument,
+                           expected="> 0 h", received=duration_h)
+    shown = compound_mg if received is None else received
+    if not math.isfinite(compound_mg) or compound_mg <= 0:
+        raise RegimenError("an IV amount must be positive", argument=argument, expected="> 0 mg", received=shown)
+    mmol = check_iv_amount(float(mg_to_mmol(compound_mg * c.elemental_fraction)), duration_h,
+                           argument=argument, received=shown)
+    return Infusion(start_h, float(duration_h), mmol)

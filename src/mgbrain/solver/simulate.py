@@ -18,7 +18,60 @@ from mgbrain.solver.steady import DietTable, scipy_runner, steady_start
 from mgbrain.solver.subject import Subject
 from mgbrain.solver.trajectory import Trajectory
 
-__all__ = ["simulate", "steady_state", "SolverOptions"]
+__all__ = ["simulate", "steady_state", "SolverOptions", "check_output_grid", "check_adult_weight",
+           "MAX_OUTPUT_POINTS", "ADULT_MIN_WEIGHT_KG"]
+
+#: The lightest subject :func:`simulate` is meant for from the command line. The model's
+#: habitual diet (300 mg/day), its GFR and its pool sizes per kg are adult values and its ages
+#: are 18-100 years (:class:`~mgbrain.solver.subject.Subject`); a weight below this is a
+#: child's, and scaling diet, GFR and pools for children needs physiology mgbrain does not cite
+#: (mgbrain_assumption). The model itself accepts 2-300 kg.
+ADULT_MIN_WEIGHT_KG = 30.0
+
+
+def check_adult_weight(weight_kg: float, *, argument: str = "weight_kg") -> float:
+    """Refuse a body weight below :data:`ADULT_MIN_WEIGHT_KG` (or not a finite number)."""
+    if not isinstance(weight_kg, (int, float)) or not math.isfinite(weight_kg):
+        raise ParameterError("weight must be a number", argument=argument, expected="kg", received=weight_kg)
+    if 0 < weight_kg < ADULT_MIN_WEIGHT_KG:
+        raise ParameterError("a child's weight: the model's diet, GFR and pools are adult values",
+                             argument=argument, expected=f">= {ADULT_MIN_WEIGHT_KG:g} kg (adults)",
+                             received=weight_kg)
+    return float(weight_kg)
+
+#: The most output times one run writes (bounded before any work starts).
+MAX_OUTPUT_POINTS = 100_000
+
+
+def check_output_grid(days: float, output_every_h: float, *, days_argument: str = "days",
+                      every_argument: str = "output_every_h", every_given: bool = True) -> int:
+    """Check a run's duration and output interval before any work; return the number of outputs.
+
+    ``0 < days <= 3650``, ``0 < output_every_h <= 24 * days`` and at most
+    :data:`MAX_OUTPUT_POINTS` output times. Errors name ``days_argument`` or ``every_argument``
+    (the options the caller's user typed); ``every_given=False`` says the interval is a default,
+    so a run shorter than it blames the duration.
+    """
+    if not isinstance(days, (int, float)) or not math.isfinite(days) or not 0 < days <= 3650:
+        raise RegimenError("duration out of range", argument=days_argument, expected="0 < days <= 3650",
+                           received=days)
+    if not isinstance(output_every_h, (int, float)) or not math.isfinite(output_every_h) or output_every_h <= 0:
+        raise RegimenError("output interval must be a positive number of hours", argument=every_argument,
+                           expected="> 0 h", received=output_every_h)
+    if output_every_h > 24 * days:
+        if every_given:
+            raise RegimenError("output interval longer than the run", argument=every_argument,
+                               expected=f"at most {24 * days:g} h for {days:g} days", received=output_every_h)
+        raise RegimenError(f"the run is shorter than the default output interval ({output_every_h:g} h)",
+                           argument=days_argument, expected=f"at least {output_every_h / 24:g} days",
+                           received=days)
+    n = math.floor(24 * days / output_every_h) + 2
+    if n > MAX_OUTPUT_POINTS:
+        raise RegimenError("too many output times", argument=every_argument,
+                           expected=f"at most {MAX_OUTPUT_POINTS:,} outputs: an interval of at least "
+                                    f"{24 * days / (MAX_OUTPUT_POINTS - 2):.3g} h for {days:g} days",
+                           received=output_every_h)
+    return n
 
 
 def steady_state(subject: Subject, params: ParameterSet, model: ModelSpec = WHOLE_BODY,
@@ -68,12 +121,7 @@ def simulate(
     if params.model.name != model.name:
         raise ParameterError("parameter set belongs to another model", argument="params",
                            expected=model.name, received=params.model.name)
-    if not math.isfinite(days) or not 0 < days <= 3650:
-        raise RegimenError("duration out of range", argument="days", expected="0 < days <= 3650",
-                           received=days)
-    if not math.isfinite(output_every_h) or not 0 < output_every_h <= 24 * days:
-        raise RegimenError("output interval out of range", argument="output_every_h",
-                           expected=f"0 < h <= {24 * days:g}", received=output_every_h)
+    check_output_grid(days, output_every_h)
     compiled = compile_model(model)
     if initial_state is None:
         y0, at_ss = steady_state(subject, params, model, options)

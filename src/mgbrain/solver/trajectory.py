@@ -9,13 +9,15 @@ import numpy as np
 import pandas as pd
 
 from mgbrain.dosing.regimen import Regimen
+from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES
 from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.compiled import CompiledModel
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL, mmol_per_l_to_mg_per_dl
 
-__all__ = ["Trajectory"]
+__all__ = ["Trajectory", "SERUM_REFERENCE_MMOL_PER_L"]
 
-from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES
+#: Serum total Mg reference range, mmol/L (iom1997 ch. 6; validation target V2).
+SERUM_REFERENCE_MMOL_PER_L = (0.75, 0.95)
 
 _GUT_SUPPLEMENT = (*SOLID_SPECIES.values(), *LUMEN_SPECIES["supplement"])
 
@@ -47,6 +49,38 @@ class Trajectory:
     def observables(self) -> dict[str, np.ndarray]:
         u = np.zeros((len(self.model.inputs), 1))
         return self.compiled.observe(self.states.T, self.params, u)
+
+    def baseline(self) -> dict[str, float]:
+        """Observables of the state before any dose (``initial_state``, no input running).
+
+        The output at t = 0 is taken after the doses given at t = 0 (an IV bolus), so the
+        baseline is computed from the initial state instead.
+        """
+        u = np.zeros((len(self.model.inputs), 1))
+        obs = self.compiled.observe(self.initial_state[:, None], self.params, u)
+        return {k: float(np.asarray(v).reshape(-1)[0]) for k, v in obs.items()}
+
+    def serum_extremes(self) -> dict[str, float]:
+        """Peak and minimum serum total Mg (mmol/L) on the output grid, with their times (h)."""
+        serum = np.asarray(self.observables["serum_mmol_per_l"])
+        hi, lo = int(np.argmax(serum)), int(np.argmin(serum))
+        return {"peak_serum_mmol_per_l": float(serum[hi]), "peak_serum_time_h": float(self.times_h[hi]),
+                "min_serum_mmol_per_l": float(serum[lo]), "min_serum_time_h": float(self.times_h[lo])}
+
+    def serum_warnings(self) -> list[str]:
+        """One sentence for a serum excursion outside :data:`SERUM_REFERENCE_MMOL_PER_L`."""
+        low, high = SERUM_REFERENCE_MMOL_PER_L
+        ext = self.serum_extremes()
+        out = []
+        if not np.isfinite(ext["peak_serum_mmol_per_l"]) or not np.isfinite(ext["min_serum_mmol_per_l"]):
+            return ["serum Mg is not a finite number in this run: the result is not usable"]
+        if ext["peak_serum_mmol_per_l"] > high:
+            out.append(f"serum Mg peaks at {ext['peak_serum_mmol_per_l']:.3g} mmol/L at "
+                       f"{ext['peak_serum_time_h']:g} h, above the reference range {low:g}-{high:g} mmol/L")
+        if ext["min_serum_mmol_per_l"] < low:
+            out.append(f"serum Mg falls to {ext['min_serum_mmol_per_l']:.3g} mmol/L at "
+                       f"{ext['min_serum_time_h']:g} h, below the reference range {low:g}-{high:g} mmol/L")
+        return out
 
     def body_mmol(self) -> np.ndarray:
         """Mg in gut and body (everything but the cumulative sinks), shape ``(time,)``."""

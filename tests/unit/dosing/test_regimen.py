@@ -136,3 +136,60 @@ def test_daily_regimen_elemental_flag_must_be_a_bool(value):
     with pytest.raises(ParameterError) as err:
         daily_regimen("citrate", "300 mg/day", days=1, elemental=value)
     assert (err.value.argument, err.value.received) == ("elemental", value)
+
+
+def test_iv_bolus_within_clinical_regimens():
+    from mgbrain.dosing.regimen import IV_LIMIT_SOURCES, iv_bolus_compound
+    from mgbrain.provenance import load_references
+
+    assert iv_bolus_compound(6000.0).elemental_mmol == pytest.approx(24.34, rel=1e-3)  # 6 g loading dose
+    with pytest.raises(RegimenError, match="beyond any clinical regimen") as exc:
+        iv_bolus_compound(1e9, argument="--iv-bolus", received="1e6 g")
+    assert exc.value.argument == "--iv-bolus" and exc.value.received == "1e6 g"
+    with pytest.raises(RegimenError, match="beyond any clinical regimen"):
+        IVBolus(0.0, 45.0)  # 11 g MgSO4·7H2O at once
+    assert IVBolus(0.0, 40.0).elemental_mmol == 40.0  # 9.9 g: 6 g loading + 4 g for a recurrent seizure
+    assert set(IV_LIMIT_SOURCES) <= set(load_references())
+
+
+def test_iv_bolus_negative_names_the_argument():
+    from mgbrain.dosing.regimen import iv_bolus_compound
+
+    with pytest.raises(RegimenError) as exc:
+        iv_bolus_compound(-4000.0, argument="--iv-bolus", received="-4 g")
+    assert exc.value.argument == "--iv-bolus" and exc.value.received == "-4 g"
+
+
+def test_infusion_rate_and_daily_limits():
+    from mgbrain.dosing.regimen import iv_infusion_compound
+
+    assert iv_infusion_compound(24000.0, 24.0).rate_mmol_per_h == pytest.approx(4.06, rel=1e-2)  # 1 g/h
+    iv_infusion_compound(40000.0, 5 * 24.0)  # 40 g over 5 days (deficiency, UK SmPC)
+    iv_infusion_compound(4000.0, 1 / 3)  # the loading dose over 20 min
+    with pytest.raises(RegimenError, match="beyond any clinical regimen"):
+        iv_infusion_compound(2e7, 24.0, argument="--infusion", received="20 kg")
+    with pytest.raises(RegimenError, match="beyond any clinical regimen"):
+        iv_infusion_compound(48000.0, 24.0)  # 2 g/h is fine, 48 g in 24 h is not
+    with pytest.raises(RegimenError, match="beyond any clinical regimen"):
+        Infusion(0.0, 0.5, 45.0)  # 11 g in half an hour
+    with pytest.raises(RegimenError) as exc:
+        iv_infusion_compound(20000.0, 0.0, duration_argument="--infusion-hours")
+    assert exc.value.argument == "--infusion-hours"
+
+
+@pytest.mark.parametrize("form", ["oxide", "threonate", "citrate"])
+def test_only_iv_forms_go_intravenously(form):
+    from mgbrain.dosing.regimen import iv_bolus_compound, iv_infusion_compound
+
+    with pytest.raises(RegimenError, match="not a form given intravenously") as exc:
+        iv_bolus_compound(4000.0, form, form_argument="--iv-form")
+    assert exc.value.argument == "--iv-form"
+    with pytest.raises(RegimenError, match="not a form given intravenously"):
+        iv_infusion_compound(4000.0, 4.0, form)
+
+
+def test_chloride_and_anhydrous_sulfate_are_iv_forms():
+    from mgbrain.dosing.regimen import iv_bolus_compound
+
+    assert iv_bolus_compound(2000.0, "chloride_hexahydrate").elemental_mmol > 0
+    assert iv_bolus_compound(2000.0, "mgso4").elemental_mmol > 0

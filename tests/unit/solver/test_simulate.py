@@ -97,3 +97,41 @@ def test_bad_days():
         simulate(None, days=1, output_every_h=0)
 
 _ = (np, Diet)
+
+
+def test_baseline_is_before_the_bolus_and_extremes_are_reported():
+    traj = simulate(Regimen(boluses=(IVBolus(0.0, 16.0),)), days=1)
+    base = traj.baseline()["serum_mmol_per_l"]
+    assert 0.75 < base < 0.95  # the output at t = 0 is after the bolus
+    assert traj.observables["serum_mmol_per_l"][0] > 1.5
+    ext = traj.serum_extremes()
+    assert ext["peak_serum_mmol_per_l"] > 1.5 and ext["peak_serum_time_h"] == 0.0
+    assert ext["min_serum_mmol_per_l"] < ext["peak_serum_mmol_per_l"]
+    assert any("above the reference range" in w for w in traj.serum_warnings())
+
+
+def test_undosed_run_has_no_serum_warning():
+    assert simulate(None, days=2).serum_warnings() == []
+
+
+def test_output_points_are_bounded_before_any_work():
+    from mgbrain.errors import RegimenError
+    from mgbrain.solver.simulate import MAX_OUTPUT_POINTS, check_output_grid
+
+    with pytest.raises(RegimenError, match="too many output times"):
+        simulate(None, days=7, output_every_h=1e-6)
+    assert check_output_grid(7, 1.0) == 7 * 24 + 2
+    with pytest.raises(RegimenError) as exc:
+        check_output_grid(0.01, 1.0, days_argument="--days", every_argument="--every", every_given=False)
+    assert exc.value.argument == "--days" and "default output interval" in exc.value.message
+    assert check_output_grid(3650, 24 * 3650 / (MAX_OUTPUT_POINTS - 2)) <= MAX_OUTPUT_POINTS
+
+
+def test_child_weight_refused():
+    from mgbrain.errors import ParameterError
+    from mgbrain.solver.simulate import check_adult_weight
+
+    with pytest.raises(ParameterError) as exc:
+        check_adult_weight(3.0, argument="--weight")
+    assert exc.value.argument == "--weight" and exc.value.received == 3.0
+    assert check_adult_weight(45.0) == 45.0

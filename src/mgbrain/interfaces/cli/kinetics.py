@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mgbrain.errors import RegimenError
-from mgbrain.interfaces.cli._app import app, console, emit_json, table
+from mgbrain.errors import ParameterError, RegimenError
+from mgbrain.interfaces.cli._app import app, check_output_path, console, emit_json, table
 
 if TYPE_CHECKING:
     from mgbrain.dosing.regimen import Regimen
 
 DEFAULT_TIMES = {1: "20:00", 2: "08:00,20:00", 3: "08:00,14:00,20:00", 4: "08:00,12:00,16:00,20:00"}
+DEFAULT_INFUSION_HOURS = 24.0
+DEFAULT_EVERY_H = 1.0
+_WHOLE_NUMBER = re.compile(r"^\d+$")
+
+
+@contextmanager
+def as_options(names: Mapping[str, tuple[str, Any]]) -> Iterator[None]:
+    """Re-raise a library error on argument ``name`` as one on the user's option.
+
+    ``names`` maps the library's argument name to ``(option, what the user typed)``, so the
+    message names ``--weight`` and ``3`` rather than ``weight_kg``.
+    """
+    try:
+        yield
+    except (ParameterError, RegimenError) as exc:
+        if exc.argument is None or exc.argument not in names:
+            raise
+        option, typed = names[exc.argument]
+        raise type(exc)(exc.message, argument=option, expected=exc.expected, received=typed,
+                        hint=exc.hint) from None
+
+
+def _given(value: str | None, option: str) -> str | None:
+    """``value`` if given; an empty string is refused (it is never what a user meant)."""
+    if value is not None and not value.strip():
+        raise ParameterError("empty value", argument=option, expected="a value", received=value)
+    return value
+
+
+def _needs(value: object, option: str, needed: str) -> None:
+    if value is not None:
+        raise ParameterError(f"{option} qualifies {needed}, which was not given", argument=option,
+                             expected=f"{option} together with {needed}", received=value)
 
 
 def _times(times: str | None, split: int) -> tuple[float, ...]:
@@ -31,76 +68,158 @@ def _times(times: str | None, split: int) -> tuple[float, ...]:
     return out
 
 
+def _missed(text: str, n_doses: int) -> frozenset[int]:
+    """Dose numbers (0-based, in time order) from ``"3,4"``, each within the run's doses."""
+    items = [t.strip() for t in text.split(",")]
+    if any(not _WHOLE_NUMBER.match(t) for t in items):
+        raise RegimenError("missed doses are whole dose numbers from 0, comma-separated", argument="--missed",
+                           expected=f"e.g. '3,4' (0 to {n_doses - 1}: the run has {n_doses} doses)",
+                           received=text)
+    out = frozenset(int(t) for t in items)
+    if max(out) >= n_doses:
+        raise RegimenError(f"no such dose: the run has {n_doses} doses, numbered 0 to {n_doses - 1}",
+                           argument="--missed", expected=f"0 to {n_doses - 1}", received=text)
+    return out
+
+
+def _iv_amount(text: str, option: str) -> tuple[float, bool]:
+    from mgbrain.units import parse_mass_amount
+
+    with as_options({option: (option, text)}):
+        return parse_mass_amount(text, argument=option)
+
+
 def build_run(product: str | None, dose: str | None, split: int, times: str | None, days: float,
-              missed: str | None, iv_bolus: str | None, iv_form: str, infusion: str | None,
-              infusion_hours: float) -> Regimen:
-    """Regimen from CLI options (shared by simulate and the demo)."""
+              missed: str | None, iv_bolus: str | None, iv_form: str | None, infusion: str | None,
+              infusion_hours: float | None) -> Regimen:
+    """Regimen from the simulate command's options; every error names the option the user typed."""
     from mgbrain.dosing.regimen import (
         Infusion,
         IVBolus,
         Regimen,
         daily_regimen,
         iv_bolus_compound,
+        iv_infusion_compound,
     )
-    from mgbrain.units import parse_mass_amount
 
+    dose, product, times, missed = (_given(dose, "--dose"), _given(product, "--product"),
+                                    _given(times, "--times"), _given(missed, "--missed"))
+    iv_bolus, infusion, iv_form = (_given(iv_bolus, "--iv-bolus"), _given(infusion, "--infusion"),
+                                   _given(iv_form, "--iv-form"))
+    if dose is None:
+        _needs(product, "--product", "--dose")
+        _needs(times, "--times", "--dose")
+        _needs(missed, "--missed", "--dose")
+    if iv_bolus is None and infusion is None:
+        _needs(iv_form, "--iv-form", "--iv-bolus or --infusion")
+    if infusion is None:
+        _needs(infusion_hours, "--infusion-hours", "--infusion")
     regimen = Regimen()
-    if dose:
-        skip = frozenset(int(x) for x in missed.split(",")) if missed else frozenset()
-        regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=_times(times, split),
-                                missed=skip)
+    if dose is not None:
+        names = {"dose": ("--dose", dose), "product": ("--product", product), "clock_times": ("--times", times),
+                 "days": ("--days", days)}
+        with as_options(names):
+            clock = _times(times, split)
+            regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=clock)
+            if missed is not None:
+                skip = _missed(missed, len(regimen.oral))
+                regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=clock, missed=skip)
+    form = iv_form or "sulfate_heptahydrate"
     boluses: tuple[IVBolus, ...] = ()
     infusions: tuple[Infusion, ...] = ()
-    if iv_bolus:
-        mg, _ = parse_mass_amount(iv_bolus, argument="--iv-bolus")
-        boluses = (iv_bolus_compound(mg, iv_form),)
-    if infusion:
-        mg, _ = parse_mass_amount(infusion, argument="--infusion")
-        bolus = iv_bolus_compound(mg, iv_form)
-        infusions = (Infusion(0.0, infusion_hours, bolus.elemental_mmol),)
+    if iv_bolus is not None:
+        mg, daily = _iv_amount(iv_bolus, "--iv-bolus")
+        if daily:
+            raise RegimenError("an IV bolus is an amount given at once, not a rate", argument="--iv-bolus",
+                               expected="a mass, e.g. '4 g' (for a rate use --infusion)", received=iv_bolus)
+        boluses = (iv_bolus_compound(mg, form, argument="--iv-bolus", form_argument="--iv-form",
+                                     received=iv_bolus),)
+    if infusion is not None:
+        hours = DEFAULT_INFUSION_HOURS if infusion_hours is None else infusion_hours
+        mg, rate = _iv_amount(infusion, "--infusion")
+        if rate:  # a rate ('1 g/h', '24 g/day') is given over --infusion-hours
+            mg = mg * hours / 24.0 if hours > 0 else mg
+        infusions = (iv_infusion_compound(mg, hours, form, argument="--infusion",
+                                          duration_argument="--infusion-hours", form_argument="--iv-form",
+                                          received=infusion),)
     if boluses or infusions:
         regimen = Regimen(regimen.oral, boluses, infusions, label=regimen.label + " + IV")
     return regimen
 
 
 def run_summary(traj) -> dict:
+    """The numbers every simulate summary shows (terminal, JSON, HTML report)."""
     daily = traj.daily()
     frame = traj.frame()
-    first, last = daily.iloc[0], daily.iloc[-1]
-    return {
+    base = traj.baseline()
+    out = {
         "regimen": traj.regimen.label,
         "started_at_steady_state": traj.started_at_steady_state,
-        "baseline_serum_mmol_per_l": float(frame["serum_total_mmol_per_l"].iloc[0]),
+        "baseline_serum_mmol_per_l": base["serum_mmol_per_l"],
+        **traj.serum_extremes(),
         "end_serum_mmol_per_l": float(frame["serum_total_mmol_per_l"].iloc[-1]),
         "end_serum_mg_per_dl": float(frame["serum_total_mg_per_dl"].iloc[-1]),
         "end_serum_ionized_mmol_per_l": float(frame["serum_ionized_mmol_per_l"].iloc[-1]),
-        "baseline_csf_mmol_per_l": float(frame["csf_mmol_per_l"].iloc[0]),
+        "baseline_csf_mmol_per_l": base["csf_mmol_per_l"],
         "end_csf_mmol_per_l": float(frame["csf_mmol_per_l"].iloc[-1]),
-        "urine_first_day_mg": float(first["urine_mg_per_24h"]),
-        "urine_last_day_mg": float(last["urine_mg_per_24h"]),
-        "supplement_absorbed_fraction_last_day": float(last["supplement_absorbed_fraction"]),
-        "diet_absorbed_fraction_last_day": float(last["diet_absorbed_fraction"]),
+    }
+    if len(daily):
+        first, last = daily.iloc[0], daily.iloc[-1]
+        out.update({
+            "urine_first_day_mg": float(first["urine_mg_per_24h"]),
+            "urine_last_day_mg": float(last["urine_mg_per_24h"]),
+            "supplement_absorbed_fraction_last_day": float(last["supplement_absorbed_fraction"]),
+            "diet_absorbed_fraction_last_day": float(last["diet_absorbed_fraction"]),
+        })
+    out.update({
         "body_mg_change_mmol": float(traj.body_mmol()[-1] - traj.body_mmol()[0]),
         "max_abs_mass_balance_error_mmol": float(abs(traj.mass_balance_error()).max()),
-    }
+    })
+    return out
+
+
+def _show_progress(as_json: bool) -> bool:
+    """Progress bars go to stderr, and only when it is a terminal and the output is not JSON."""
+    return not as_json and sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(enabled: bool, description: str, total: float | None = None) -> Iterator[Any]:
+    """A transient rich progress bar on stderr (``total=None``: a pulsing bar); yields ``advance()``."""
+    if not enabled:
+        yield lambda *_: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
+    if total is not None:
+        columns.insert(2, MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda *_: bar.advance(task)
 
 
 @app.command("simulate")
 def simulate_cmd(
-    product: Annotated[str, typer.Option(help="Product or compound, e.g. magtein, citrate.")] = "magtein",
+    product: Annotated[str | None, typer.Option(help="Product or compound of --dose, e.g. magtein (default), "
+                                                     "citrate.")] = None,
     dose: Annotated[str | None, typer.Option(help="Daily compound amount, e.g. '2 g/day'.")] = None,
     split: Annotated[int, typer.Option(help="Doses per day.")] = 2,
-    times: Annotated[str | None, typer.Option(help="Clock times, e.g. '08:00,20:00'.")] = None,
+    times: Annotated[str | None, typer.Option(help="Clock times of --dose, e.g. '08:00,20:00'.")] = None,
     days: Annotated[float, typer.Option(help="Duration in days.")] = 7.0,
-    weight: Annotated[float, typer.Option(help="Body weight, kg.")] = 70.0,
+    weight: Annotated[float, typer.Option(help="Body weight, kg (adults: at least 30 kg).")] = 70.0,
     egfr: Annotated[float, typer.Option(help="eGFR, mL/min.")] = 90.0,
     diet: Annotated[float, typer.Option(help="Dietary Mg, mg/day (3 meals).")] = 300.0,
-    missed: Annotated[str | None, typer.Option(help="Missed dose indices, e.g. '3,4'.")] = None,
+    missed: Annotated[str | None, typer.Option(help="Missed doses of --dose, numbered from 0 in time order, "
+                                                    "e.g. '3,4'.")] = None,
     iv_bolus: Annotated[str | None, typer.Option(help="IV bolus at t=0 (compound), e.g. '4 g'.")] = None,
-    infusion: Annotated[str | None, typer.Option(help="IV infusion from t=0 (compound), e.g. '20 g'.")] = None,
-    infusion_hours: Annotated[float, typer.Option(help="Infusion duration, h.")] = 24.0,
-    iv_form: Annotated[str, typer.Option(help="Compound of IV doses.")] = "sulfate_heptahydrate",
-    every: Annotated[float, typer.Option(help="Output interval, h.")] = 1.0,
+    infusion: Annotated[str | None, typer.Option(help="IV infusion from t=0 (compound): a total, e.g. "
+                                                      "'20 g', or a rate, e.g. '1 g/h'.")] = None,
+    infusion_hours: Annotated[float | None, typer.Option(help="Infusion duration, h (default 24).")] = None,
+    iv_form: Annotated[str | None, typer.Option(help="Compound of IV doses: sulfate_heptahydrate (default), "
+                                                     "sulfate, chloride_hexahydrate, chloride.")] = None,
+    every: Annotated[float | None, typer.Option(help="Output interval, h (default 1).")] = None,
     csv: Annotated[Path | None, typer.Option(help="Write the time series to this CSV file.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report to this file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -108,11 +227,24 @@ def simulate_cmd(
     """Simulate whole-body Mg kinetics for one person (serum, CSF, pools, urine, balance)."""
     from mgbrain.dosing.regimen import Diet
     from mgbrain.solver import Subject, simulate
+    from mgbrain.solver.simulate import check_adult_weight, check_output_grid
 
+    check_output_path(csv, "--csv", (".csv",))
+    check_output_path(report, "--report", (".html", ".htm"))
+    output_every = DEFAULT_EVERY_H if every is None else every
+    check_output_grid(days, output_every, days_argument="--days", every_argument="--every",
+                      every_given=every is not None)
+    check_adult_weight(weight, argument="--weight")
     regimen = build_run(product, dose, split, times, days, missed, iv_bolus, iv_form, infusion, infusion_hours)
-    subject = Subject(weight_kg=weight, egfr_ml_min=egfr, diet=Diet(diet))
-    traj = simulate(regimen, subject, days=days, output_every_h=every)
+    with as_options({"weight_kg": ("--weight", weight), "egfr_ml_min": ("--egfr", egfr),
+                     "diet_mg_per_day": ("--diet", diet)}):
+        subject = Subject(weight_kg=weight, egfr_ml_min=egfr, diet=Diet(diet))
+    with _progress(_show_progress(as_json), f"simulating {days:g} days"):
+        traj = simulate(regimen, subject, days=days, output_every_h=output_every)
     summary = run_summary(traj)
+    warnings = traj.serum_warnings()
+    if not traj.started_at_steady_state:
+        warnings.append("no steady state exists for this kidney function: Mg accumulates")
     if csv:
         traj.frame().to_csv(csv, index=False)
     if report:
@@ -124,13 +256,13 @@ def simulate_cmd(
                                 pd.DataFrame([summary]), list(traj.sources))
     if as_json:
         emit_json({"subject": {"weight_kg": weight, "egfr_ml_min": egfr, "diet_mg_per_day": diet},
-                   "summary": summary, "daily": traj.daily().to_dict(orient="records"),
+                   "summary": summary, "warnings": warnings, "daily": traj.daily().to_dict(orient="records"),
                    "sources": list(traj.sources)})
         return
     table(f"{regimen.label}; {weight:g} kg, eGFR {egfr:g} mL/min, diet {diet:g} mg/day, {days:g} days",
           ["quantity", "value"], [[k, v] for k, v in summary.items()])
-    if not traj.started_at_steady_state:
-        console.print("[yellow]No steady state exists for this kidney function: Mg accumulates.[/yellow]")
+    for line in warnings:
+        console.print(f"[yellow]Warning: {line}.[/yellow]")
 
 
 @app.command("validate")
@@ -142,14 +274,18 @@ def validate_cmd(
     from mgbrain.model import BRAIN, default_parameters
     from mgbrain.validation.brain import BRAIN_EVALUATORS
     from mgbrain.validation.kinetics import KINETIC_EVALUATORS
-    from mgbrain.validation.targets import evaluate_targets
+    from mgbrain.validation.targets import evaluate_targets, select_targets
 
-    ids = [t.strip() for t in target.split(",")] if target else None
-    kin_ids = [i for i in ids if i not in BRAIN_EVALUATORS] if ids else None
-    brain_ids = [i for i in ids if i in BRAIN_EVALUATORS] if ids else list(BRAIN_EVALUATORS)
-    results = evaluate_targets(default_parameters(), KINETIC_EVALUATORS, kin_ids) if kin_ids != [] else []
-    if brain_ids:  # brain and effect targets run on the brain model (its own parameter files)
-        results += evaluate_targets(default_parameters(BRAIN), BRAIN_EVALUATORS, brain_ids)
+    ids = select_targets(target, [*KINETIC_EVALUATORS, *BRAIN_EVALUATORS], argument="--target")
+    kin_ids = [i for i in ids if i in KINETIC_EVALUATORS] if ids is not None else list(KINETIC_EVALUATORS)
+    brain_ids = [i for i in ids if i in BRAIN_EVALUATORS] if ids is not None else list(BRAIN_EVALUATORS)
+    results = []
+    with _progress(_show_progress(as_json), "validating", total=len(kin_ids) + len(brain_ids)) as advance:
+        if kin_ids:
+            results += evaluate_targets(default_parameters(), KINETIC_EVALUATORS, kin_ids, on_target=advance)
+        if brain_ids:  # brain and effect targets run on the brain model (its own parameter files)
+            results += evaluate_targets(default_parameters(BRAIN), BRAIN_EVALUATORS, brain_ids,
+                                        on_target=advance)
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "info")}
     if as_json:
         emit_json({"results": [r.to_dict() for r in results], "counts": counts})

@@ -118,35 +118,71 @@ def population_cmd(
 
 @app.command("export-sbml")
 def export_sbml_cmd(
-    path: Annotated[Path, typer.Argument(help="Where to write the SBML Level 3 file.")],
+    path: Annotated[Path, typer.Argument(help="Where to write the SBML Level 3 file (.xml or .sbml).")],
     weight_kg: Annotated[float, typer.Option(help="Body weight of the exported subject.")] = 70.0,
     egfr: Annotated[float, typer.Option(help="eGFR (mL/min) of the exported subject.")] = 90.0,
-    product: Annotated[str | None, typer.Option(help="Add a regimen as SBML events: product.")] = None,
-    dose: Annotated[str | None, typer.Option(help="Daily compound amount, e.g. '2 g/day'.")] = None,
-    days: Annotated[float, typer.Option(help="Days of dosing and meals written as events.")] = 7.0,
+    product: Annotated[str | None, typer.Option(help="Product of --dose (default magtein).")] = None,
+    dose: Annotated[str | None, typer.Option(help="Daily compound amount written as dosing events, "
+                                                  "e.g. '2 g/day'.")] = None,
+    days: Annotated[float, typer.Option(help="Days of meals (and doses) written as events.")] = 7.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
-    """Write the model (steady-state start, default parameters) as SBML, optionally with dosing events."""
+    """Write the model as SBML: the subject at steady state on the habitual diet, its meals as
+    events for --days, and --dose as dosing events when given."""
+    import math
+
     from mgbrain.dosing.regimen import Regimen, daily_regimen
+    from mgbrain.interfaces.cli._app import check_output_path
     from mgbrain.model import WHOLE_BODY, default_parameters
     from mgbrain.model.sbml import write_sbml
     from mgbrain.solver import Subject, steady_state
     from mgbrain.solver.schedule import build_schedule
+    from mgbrain.solver.simulate import check_adult_weight
 
-    subject = Subject(weight_kg, egfr)
+    check_output_path(path, "PATH", (".xml", ".sbml"))
+    if product is not None and dose is None:
+        raise ParameterError("--product qualifies --dose, which was not given", argument="--product",
+                             expected="--product together with --dose", received=product)
+    for value, option in ((product, "--product"), (dose, "--dose")):
+        if value is not None and not value.strip():
+            raise ParameterError("empty value", argument=option, expected="a value", received=value)
+    if not math.isfinite(days) or not 0 < days <= 3650:
+        raise RegimenError("duration out of range", argument="--days", expected="0 < days <= 3650", received=days)
+    check_adult_weight(weight_kg, argument="--weight-kg")
+    try:
+        subject = Subject(weight_kg, egfr)
+    except ParameterError as exc:
+        named = {"weight_kg": "--weight-kg", "egfr_ml_min": "--egfr"}.get(exc.argument or "", exc.argument)
+        raise ParameterError(exc.message, argument=named, expected=exc.expected, received=exc.received) from None
     params = subject.parameters(default_parameters())
-    y0, _ = steady_state(subject, default_parameters())
-    schedule = None
-    if dose:
-        regimen = daily_regimen(product or "magtein", dose, days=days)
-        schedule = build_schedule(WHOLE_BODY, regimen, subject.diet.meals(days), 24.0 * days)
-    elif product:
-        schedule = build_schedule(WHOLE_BODY, Regimen(), subject.diet.meals(days), 24.0 * days)
-    write_sbml(path, WHOLE_BODY, params, initial_state=y0, schedule=schedule)
+    y0, at_ss = steady_state(subject, default_parameters())
+    regimen = Regimen()
+    if dose is not None:
+        try:
+            regimen = daily_regimen(product or "magtein", dose, days=days)
+        except (ParameterError, RegimenError) as exc:
+            named = {"dose": "--dose", "product": "--product"}.get(exc.argument or "", exc.argument)
+            typed = {"--dose": dose, "--product": product}.get(named or "", exc.received)
+            raise type(exc)(exc.message, argument=named, expected=exc.expected, received=typed,
+                            hint=exc.hint) from None
+    meals = subject.diet.meals(days)
+    schedule = build_schedule(WHOLE_BODY, regimen, meals, 24.0 * days)
+    start = ("the steady state on the habitual diet" if at_ss
+             else "the reference pools (no steady state exists for this kidney function: Mg accumulates)")
+    contents = (f"{len(meals)} meals ({subject.diet.mg_per_day:g} mg/day of Mg)"
+                + (f" and {len(regimen.oral)} doses of {regimen.label}" if regimen.oral else ", no supplement"))
+    notes = (f"Subject: {weight_kg:g} kg, eGFR {egfr:g} mL/min, default parameters.",
+             f"Initial amounts: {start}.",
+             f"Events over {days:g} days (time in hours, amounts in mmol): {contents}.",
+             "Without these events the model is not at steady state: the start state assumes the meals.")
+    write_sbml(path, WHOLE_BODY, params, initial_state=y0, schedule=schedule, notes=notes)
     info = {"path": str(path), "species": len(WHOLE_BODY.species), "reactions": len(WHOLE_BODY.fluxes),
-            "assignment_rules": len(WHOLE_BODY.assignments), "events": 0 if schedule is None else len(schedule)}
+            "assignment_rules": len(WHOLE_BODY.assignments), "events": len(schedule),
+            "meals": len(meals), "doses": len(regimen.oral), "days": days,
+            "started_at_steady_state": at_ss, "contents": contents}
     if json_out:
         emit_json(info)
     else:
         console.print(f"wrote {path}: {info['species']} species, {info['reactions']} reactions, "
-                      f"{info['assignment_rules']} assignment rules, {info['events']} dosing/meal breakpoints")
+                      f"{info['assignment_rules']} assignment rules; start: {start}; events over "
+                      f"{days:g} days: {contents}")
