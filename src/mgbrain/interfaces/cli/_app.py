@@ -17,7 +17,8 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ from mgbrain._version import __version__
 from mgbrain.errors import MgBrainError, ParameterError
 from mgbrain.provenance.notice import DISCLAIMER
 
-__all__ = ["app", "console", "emit_json", "table", "fail", "resolved_on_use", "check_output_path"]
+__all__ = ["app", "console", "emit_json", "table", "cell", "fail", "resolved_on_use", "check_output_path",
+           "progress"]
 
 # Pipes and CI get 120 columns instead of rich's 80 so tables are not truncated.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -193,13 +195,65 @@ def emit_json(obj: Any) -> None:
     typer.echo(json.dumps(_clean(obj), indent=2, ensure_ascii=False))
 
 
+def cell(value: Any) -> str:
+    """A table cell: floats to 4 significant digits, but never in exponent form from 10,000 up
+    (20000.0 is "20000", not "2e+04"); NaN and None as "-"."""
+    if value is None:
+        return "-"
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
+        v = float(value)
+        if not math.isfinite(v):
+            return "-" if math.isnan(v) else str(v)
+        return f"{v:.0f}" if abs(v) >= 1e4 else f"{v:.4g}"
+    return str(value)
+
+
 def table(title: str, columns: list[str], rows: list[list[Any]], caption: str | None = None) -> None:
-    """Print a rich table; floats are shown with 4 significant digits."""
+    """Print a rich table (cells as :func:`cell` writes them).
+
+    Nothing is cut with "...": on a narrow terminal or a pipe a long cell (an id, a DOI, a URL, a
+    name) wraps, at spaces where it has them and within the word where it has none, so every
+    value can be copied back in full.
+    """
     from rich.table import Table
 
     t = Table(title=title, caption=caption)
     for col in columns:
-        t.add_column(col)
+        t.add_column(col, overflow="fold", no_wrap=False)
     for row in rows:
-        t.add_row(*("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+        t.add_row(*(cell(v) for v in row))
     console.print(t)
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def progress(description: str, total: float | None = None, *, enabled: bool = True,
+             unit: str = "") -> Iterator[Callable[[float], None]]:
+    """A progress bar on stderr while the block runs; yields ``advance(k)``.
+
+    Shown only when stderr is a terminal and ``enabled`` (pass ``not as_json``): never in pipes,
+    files or JSON output. ``total=None`` gives a bar that pulses with the elapsed time, for work
+    that does not report its steps.
+    """
+    if not (enabled and _stderr_is_terminal()):
+        def nothing(k: float = 1) -> None:
+            return None
+        yield nothing
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns: list[Any] = [TextColumn(description), BarColumn()]
+    if total is not None:
+        columns += [TextColumn("{task.completed:g}/{task.total:g}" + (f" {unit}" if unit else "")),
+                    TimeRemainingColumn()]
+    else:
+        columns.append(TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True, force_terminal=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(k: float = 1) -> None:
+            bar.advance(task, k)
+        yield advance
