@@ -31,7 +31,7 @@ from mgbrain.errors import MgBrainError, ParameterError
 from mgbrain.provenance.notice import DISCLAIMER
 
 __all__ = ["app", "console", "emit_json", "table", "cell", "fail", "resolved_on_use", "check_output_path",
-           "progress"]
+           "progress", "as_options", "check_at_least"]
 
 # Pipes and CI get 120 columns instead of rich's 80 so tables are not truncated.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -176,6 +176,24 @@ def check_output_path(path: Path | None, option: str, suffixes: tuple[str, ...] 
         raise ParameterError("cannot write there", argument=option, expected="a writable file",
                              received=str(path))
     return path
+
+
+@contextmanager
+def as_options(fields: Mapping[str, str]) -> Iterator[None]:
+    """Inside the block, a library error naming a field (``weight_kg``) names the option the user
+    typed instead (``--weight``)."""
+    try:
+        yield
+    except MgBrainError as exc:
+        exc.argument = fields.get(exc.argument or "", exc.argument)
+        raise
+
+
+def check_at_least(option: str, value: int, low: int, high: int | None = None) -> None:
+    """An integer option within ``[low, high]``, else a one-line error naming ``option``."""
+    if value < low or (high is not None and value > high):
+        expected = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+        raise ParameterError("out of range", argument=option, expected=expected, received=value)
 
 
 def _clean(obj: Any) -> Any:

@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
-from mgbrain.errors import MgBrainError, ParameterError
+from mgbrain.errors import ParameterError
 from mgbrain.interfaces.cli._app import (
     app,
+    as_options,
+    check_at_least,
     check_output_path,
     console,
     emit_json,
@@ -101,22 +103,17 @@ def population_cmd(
         scheduler = check_scheduler_address(scheduler, argument="--scheduler")
     for option, value, low in (("--n", n, 1), ("--workers", workers, 0), ("--chunk-size", chunk_size, 1),
                                ("--seed", seed, 0)):
-        if value < low:
-            raise ParameterError(f"must be >= {low}", argument=option, expected=f"an integer >= {low}",
-                                 received=value)
+        check_at_least(option, value, low)
     tol = _tolerances()  # the defaults resolved_on_use gives the options when the command runs
     rtol = tol["rtol"] if rtol is None else rtol
     atol = tol["atol"] if atol is None else atol
     check_tolerances(rtol, atol, rtol_argument="--rtol", atol_argument="--atol")
     daily = dose.strip() if dose.strip() == "weight-based" else dose
     clock = _times(times, split)
-    try:
+    with as_options(_OPTION_OF_FIELD):  # the library names its fields; the user typed options
         regimen = PopulationRegimen(product, daily, clock, jitter_h, adherence)
         design = PopulationDesign(n=n, seed=seed, regimen=regimen, days=days,
                                   options=BatchOptions(rtol=rtol, atol=atol))
-    except MgBrainError as exc:  # the library names its fields; the user typed options
-        exc.argument = _OPTION_OF_FIELD.get(exc.argument or "", exc.argument)
-        raise
     t0 = time.perf_counter()
     with progress("simulating", total=n, unit="subjects", enabled=not json_out) as advance:
         ds = run_population(design, chunk_size=chunk_size, workers=workers or None, scheduler=scheduler,
