@@ -226,18 +226,20 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]], caption: str | None = None) -> None:
+def table(title: str, columns: list[str], rows: list[list[Any]], caption: str | None = None, *,
+          whole: Sequence[str] = ()) -> None:
     """Print a rich table (cells as :func:`cell` writes them).
 
     Nothing is cut with "...": on a narrow terminal or a pipe a long cell (an id, a DOI, a URL, a
     name) wraps, at spaces where it has them and within the word where it has none, so every
-    value can be copied back in full.
+    value can be copied back in full. Columns named in ``whole`` (ids a user types back) give up
+    their width last: the other columns wrap first.
     """
     from rich.table import Table
 
     t = Table(title=title, caption=caption)
     for col in columns:
-        t.add_column(col, overflow="fold", no_wrap=False)
+        t.add_column(col, overflow="fold", no_wrap=col in whole)
     for row in rows:
         t.add_row(*(cell(v) for v in row))
     console.print(t)
