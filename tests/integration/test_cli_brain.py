@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from mgbrain.interfaces.cli import app
@@ -59,3 +60,76 @@ def test_validate_runs_a_brain_target():
     data = json.loads(res.stdout)
     assert {r["id"] for r in data["results"]} == {"V18-brain", "V2"}
     assert all(r["status"] == "pass" for r in data["results"])
+
+
+def assert_one_line_error(res, option, received):
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {option}:"), res.stderr
+    assert str(received) in lines[0] and "Traceback" not in res.stderr and "internal error" not in res.stderr
+
+
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Any brain simulation fails loudly: option checks must come before the work."""
+    def boom(*args, **kwargs):
+        raise AssertionError("simulated before the options were checked")
+    monkeypatch.setattr("mgbrain.brain.compare.compare_forms", boom)
+    monkeypatch.setattr("mgbrain.brain.sensitivity.run_sobol", boom)
+    monkeypatch.setattr("mgbrain.interfaces.cli.demo.run_demo", boom)
+
+
+COMPARE = ["compare", "--forms", "threonate", "--elemental", "144 mg/day", "--weeks", "1", "--samples", "2"]
+
+
+@pytest.mark.parametrize("args, option, received", [
+    (["--seed", "-1"], "--seed", "-1"),
+    (["--samples", "0"], "--samples", "0"),
+    (["--samples", "100000"], "--samples", "100000"),
+    (["--weeks", "0"], "--weeks", "0"),
+    (["--weight", "-5"], "--weight", "-5"),
+    (["--forms", ""], "--forms", "''"),
+    (["--forms", "threonate,unobtainium"], "--forms", "unobtainium"),
+])
+def test_compare_bad_options_are_one_line_before_any_work(no_simulation, args, option, received):
+    assert_one_line_error(runner.invoke(app, [*COMPARE, *args]), option, received)
+
+
+@pytest.mark.parametrize("option, name", [("--plot", "x.txt"), ("--plot", "plot"), ("--report", "r.png")])
+def test_compare_output_paths_checked_before_the_run(no_simulation, tmp_path, option, name):
+    assert_one_line_error(runner.invoke(app, [*COMPARE, option, str(tmp_path / name)]), option, name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_output_folder_is_not_a_file(no_simulation, tmp_path):
+    assert_one_line_error(runner.invoke(app, [*COMPARE, "--report", str(tmp_path)]), "--report", tmp_path.name)
+
+
+@pytest.mark.parametrize("args, option, received", [
+    (["--weeks", "-1"], "--weeks", "-1"),
+    (["--weeks", "1000"], "--weeks", "1000"),
+    (["--seed", "-1"], "--seed", "-1"),
+    (["--samples", "0"], "--samples", "0"),
+    (["--samples", "3"], "--samples", "3"),
+])
+def test_sensitivity_bad_options_name_the_option_and_the_value_typed(no_simulation, args, option, received):
+    res = runner.invoke(app, ["sensitivity", "--samples", "2", "--weeks", "1", *args])
+    assert_one_line_error(res, option, received)
+    assert "days" not in res.stderr and "-7.0" not in res.stderr
+
+
+def test_demo_report_checked_before_the_simulation(no_simulation, tmp_path):
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    assert_one_line_error(runner.invoke(app, ["demo", "--report", str(folder)]), "--report", "existing")
+    assert_one_line_error(runner.invoke(app, ["demo", "--report", str(tmp_path / "r.txt")]), "--report", "r.txt")
+
+
+def test_compare_plot_and_progress_only_on_a_terminal(monkeypatch, tmp_path):
+    monkeypatch.setattr("mgbrain.interfaces.cli._app._stderr_is_terminal", lambda: True)
+    png = tmp_path / "forms.png"
+    res = runner.invoke(app, [*COMPARE, "--plot", str(png)])
+    assert res.exit_code == 0, res.output
+    assert "simulating" in res.stderr and png.stat().st_size > 1000
+    quiet = runner.invoke(app, [*COMPARE, "--json"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""

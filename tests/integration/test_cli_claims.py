@@ -98,3 +98,59 @@ def test_bad_input_one_line_exit_2(args, needle):
     assert needle in result.stderr
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_claims_check_one_claim():
+    result = run("claims", "check", "dose-2000mg-gives-144mg", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [r["claim_id"] for r in data["computed"]] == ["dose-2000mg-gives-144mg"]
+    assert data["computed"][0]["value"] == pytest.approx(144.0)
+
+
+@pytest.mark.parametrize("claim_id, needle", [("dose-2000mg", "close ids: dose-2000mg-gives-144mg"),
+                                              ("adhd-lower-mg-levels", "no model check")])
+def test_claims_check_unknown_or_unchecked_id_is_one_line(claim_id, needle):
+    result = run("claims", "check", claim_id)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: ID:") and needle in result.stderr and claim_id in result.stderr
+
+
+def test_claims_check_progress_only_on_a_terminal(monkeypatch):
+    monkeypatch.setattr("mgbrain.interfaces.cli._app._stderr_is_terminal", lambda: True)
+    shown = run("claims", "check", "dose-2000mg-gives-144mg")
+    assert shown.exit_code == 0 and "model checks" in shown.stderr
+    assert run("claims", "check", "dose-2000mg-gives-144mg", "--json").stderr == ""
+
+
+def test_claims_list_piped_keeps_every_id_whole():
+    result = run("claims", "list")
+    assert result.exit_code == 0
+    assert "…" not in result.stdout and "..." not in result.stdout
+    ids = {c for line in result.stdout.splitlines() for c in line.replace("│", " ").split()}
+    assert set(load_claims()) <= ids  # each id on one line, as 'claims show' needs it
+
+
+def test_factcheck_shows_the_matched_claim_beside_its_verdict(tmp_path):
+    text = tmp_path / "kidney.txt"
+    text.write_text("People with kidney disease can take as much magnesium as they like.\n", encoding="utf-8")
+    claim = load_claims()["kidney-disease-caution"]
+    shown = run("factcheck", text)
+    assert shown.exit_code == 0
+    flat = " ".join(shown.stdout.split())
+    assert f"kidney-disease-caution: {claim.verdict}" in flat
+    assert f"claim: {' '.join(claim.text.split())}" in flat  # the claim the verdict is about
+    assert "the sentence may say something else" in flat
+    data = json.loads(run("factcheck", text, "--json").stdout)
+    match = data["matched"][0]["claims"][0]
+    assert match["claim_id"] == "kidney-disease-caution" and match["claim"] == claim.text
+    assert "sentence may say something else" in data["verdict_scope"]
+
+
+def test_factcheck_never_cuts_a_sentence(tmp_path):
+    long = ("Magnesium L-threonate raises brain magnesium and " + "improves memory in older adults " * 8).strip()
+    text = tmp_path / "long.txt"
+    text.write_text(long + ".\n", encoding="utf-8")
+    result = run("factcheck", text)
+    assert result.exit_code == 0 and "..." not in result.stdout
+    assert " ".join(long.split()) in " ".join(result.stdout.split())

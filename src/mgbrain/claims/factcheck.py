@@ -4,6 +4,12 @@ The text is split into sentences; each sentence is matched to registry claims wi
 TF-IDF matcher of :mod:`mgbrain.claims.matching`. Matched sentences come back with the claim,
 its verdict and references; claim-like sentences that match nothing are listed as
 "not in registry" so a reader sees what was not checked.
+
+A match says that a sentence is about the same thing as a registry claim (shared words), not
+that it says the same: the matcher does not read negation or quantifiers, so "people with kidney
+disease can take as much magnesium as they like" matches the claim that kidney disease calls for
+caution. The verdict is the claim's; every match therefore carries the claim's own text
+(:data:`VERDICT_SCOPE`), for the reader to compare with the sentence.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from mgbrain.claims.registry import Claim
 from mgbrain.errors import ParameterError
 from mgbrain.provenance.notice import DISCLAIMER
 
-__all__ = ["BACKENDS", "ClaimMatch", "SentenceMatch", "FactcheckResult", "claim_index",
+__all__ = ["BACKENDS", "VERDICT_SCOPE", "ClaimMatch", "SentenceMatch", "FactcheckResult", "claim_index",
            "factcheck_text", "factcheck_file"]
 
 #: Matching backends that ship with the package (no model is downloaded, ever).
@@ -38,6 +44,9 @@ BACKENDS = ("tfidf",)
 #: sentences of it (before or after): the registry is about magnesium, and a paragraph on
 #: vitamin K that says "leafy greens are rich sources" is not making a magnesium claim.
 CONTEXT_WINDOW = 6
+#: What a match's verdict applies to: shown beside every match, in the terminal and in JSON.
+VERDICT_SCOPE = ("the verdict is the registry claim's, shown with its text; the sentence may say something else "
+                 "(the matcher compares words and does not read negation)")
 _ANCHOR = re.compile(r"\b(magnesium|mg|threonate|l-threonate|mlt|mgt|magtein|l-tams|mmfs-?\d*)\b",
                      re.IGNORECASE)
 
@@ -96,6 +105,7 @@ class FactcheckResult:
             "source": self.source, "backend": self.backend, "threshold": self.threshold,
             "n_sentences": self.n_sentences, "claims_found": list(self.claims_found),
             "verdict_counts": self.verdict_counts(),
+            "verdict_scope": VERDICT_SCOPE,
             "matched": [m.to_dict() for m in self.matched],
             "not_in_registry": [s.to_dict() for s in self.not_in_registry],
             "disclaimer": DISCLAIMER,

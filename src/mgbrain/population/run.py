@@ -10,6 +10,7 @@ outputs come back, written into arrays allocated once, so memory stays bounded.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -30,7 +31,8 @@ from mgbrain.solver.events import EventKind, SolveStatus
 from mgbrain.solver.steady import DietTable, batch_steady_state, meal_events
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
-__all__ = ["PopulationDesign", "run_population", "run_chunk", "DEFAULT_OUTPUTS", "POPULATION_OPTIONS"]
+__all__ = ["PopulationDesign", "run_population", "run_chunk", "check_scheduler_address", "DEFAULT_OUTPUTS",
+           "POPULATION_OPTIONS"]
 
 #: Tolerances of population runs (and of the benchmark, for every tool).
 POPULATION_OPTIONS = BatchOptions(rtol=1e-6, atol=1e-8)
@@ -151,6 +153,32 @@ def run_chunk(design: PopulationDesign, start: int, stop: int) -> dict[str, np.n
     return out
 
 
+#: A Dask scheduler address: protocol://host:port (host a name, an IPv4 or a bracketed IPv6 address).
+_SCHEDULER_ADDRESS = re.compile(r"(?:tcp|tls|ucx|ws|wss)://(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|"
+                                r"\[[0-9A-Fa-f:.]+\]):(\d{1,5})/?")
+
+
+def check_scheduler_address(address: str, *, argument: str = "scheduler") -> str:
+    """``address`` if it has the form of a Dask scheduler address, else a
+    :class:`~mgbrain.errors.ParameterError` naming ``argument`` (checked before any work, so a typo
+    is one line, not a connection attempt).
+
+    Examples
+    --------
+    >>> check_scheduler_address("tcp://10.0.0.5:8786")
+    'tcp://10.0.0.5:8786'
+    >>> check_scheduler_address("garbage", argument="--scheduler")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mgbrain.errors.ParameterError: --scheduler: not a scheduler address; ... got 'garbage'
+    """
+    found = _SCHEDULER_ADDRESS.fullmatch(address.strip()) if isinstance(address, str) else None
+    if found is None or not 1 <= int(found.group(1)) <= 65535:
+        raise ParameterError("not a scheduler address", argument=argument,
+                             expected="protocol://host:port, e.g. tcp://10.0.0.5:8786", received=address)
+    return address.strip()
+
+
 def _chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
     if chunk_size < 1:
         raise ParameterError("chunk size must be >= 1", argument="chunk_size", received=chunk_size)
@@ -173,6 +201,8 @@ def run_population(design: PopulationDesign, *, chunk_size: int = 2000, workers:
         Called with the number of subjects finished after each chunk.
     """
     chunks = _chunks(design.n, chunk_size)
+    if scheduler:
+        scheduler = check_scheduler_address(scheduler)
     grid = design.grid()
     data: dict[str, np.ndarray] = {}
 

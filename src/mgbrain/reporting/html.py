@@ -16,12 +16,17 @@ import pandas as pd
 from mgbrain.brain.compare import QUANTITIES
 from mgbrain.provenance.references import load_references
 from mgbrain.reporting.plots import figure_to_base64, plot_compare_runs, plot_form_comparison
-from mgbrain.reporting.templating import render, table_of
+from mgbrain.reporting.templating import heading, render, table_of
 
 if TYPE_CHECKING:
     from mgbrain.planner.plan import Plan
 
 __all__ = ["write_simulation_report", "write_comparison_report", "render_plan_html"]
+
+#: Headings of the comparison table (the quantity column holds the quantity's label and unit).
+COMPARISON_HEADINGS = {"form": "Form", "week": "Week", "quantity": "Quantity (unit)",
+                       "nominal": "Nominal parameters", "p05": "5th percentile", "median": "Median of the draws",
+                       "p95": "95th percentile"}
 
 
 def _references(keys) -> list:
@@ -57,10 +62,20 @@ def write_simulation_report(path: str | Path, title: str, runs: dict, summary: p
     """
     frames = {k: (t.frame(), t.daily()) for k, t in runs.items()}
     image = figure_to_base64(plot_compare_runs(frames))
-    daily = {k: table_of(d.iloc[6::7]) for k, (_, d) in frames.items()}
-    return _write(path, render("simulation.html.j2", title=title, summary=table_of(summary), image=image,
+    daily = {k: table_of(d.iloc[6::7], readable=True) for k, (_, d) in frames.items()}
+    return _write(path, render("simulation.html.j2", title=title, summary=_transposed(summary), image=image,
                                notes=list(notes), daily=daily, sources=_references(sources),
                                generated=_now()))
+
+
+def _transposed(summary: pd.DataFrame) -> dict:
+    """The summary with one row per quantity and one column per run: a run has many quantities and a
+    report few runs, so this way the table fits the page."""
+    if "run" not in summary.columns:
+        return table_of(summary, readable=True)
+    runs = [str(r) for r in summary["run"]]
+    rows = [[heading(str(c)), *summary[c].tolist()] for c in summary.columns if c != "run"]
+    return {"columns": ["Quantity", *runs], "rows": rows}
 
 
 def write_comparison_report(path: str | Path, comparison, sources: list[str], notes: Sequence[str] = ()) -> Path:
@@ -69,8 +84,15 @@ def write_comparison_report(path: str | Path, comparison, sources: list[str], no
     image = figure_to_base64(plot_form_comparison(comparison.courses, QUANTITIES))
     title = f"mgbrain form comparison: {comparison.dose}, {comparison.weeks:g} weeks"
     return _write(path, render("comparison.html.j2", title=title, samples=comparison.samples,
-                               seed=comparison.seed, image=image, table=table_of(pd.DataFrame(comparison.rows)),
+                               seed=comparison.seed, image=image, table=_comparison_table(comparison.rows),
                                notes=list(notes), sources=_references(sources), generated=_now()))
+
+
+def _comparison_table(rows: Sequence[dict]) -> dict:
+    frame = pd.DataFrame(list(rows))
+    if "quantity" in frame:
+        frame["quantity"] = [QUANTITIES.get(q, heading(q)) for q in frame["quantity"]]
+    return table_of(frame, headings=COMPARISON_HEADINGS, readable=True)
 
 
 def render_plan_html(plan: Plan) -> str:

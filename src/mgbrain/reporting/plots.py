@@ -12,7 +12,17 @@ import matplotlib.pyplot as plt
 
 from mgbrain.planner.rules import serum_normal_range_mmol_per_l
 
-__all__ = ["figure_to_base64", "plot_compare_runs", "plot_form_comparison"]
+__all__ = ["figure_to_base64", "plot_compare_runs", "plot_form_comparison", "line_style"]
+
+_DASHES = ("-", "--", "-.", ":")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def line_style(k: int, n_points: int) -> dict:
+    """Colour, dash and marker of the ``k``-th line, so lines that lie on each other stay apart
+    (forms that deliver the same Mg overlap exactly): no two of the first 8 share dash and marker."""
+    return {"color": f"C{k % 10}", "linestyle": _DASHES[k % len(_DASHES)], "marker": _MARKERS[k % len(_MARKERS)],
+            "markevery": max(1, n_points // 8), "markersize": 4, "markerfacecolor": "none"}
 
 
 def figure_to_base64(fig, fmt: str = "png") -> str:
@@ -40,10 +50,10 @@ def plot_compare_runs(runs: dict, *, panels=None):
     ]
     fig, axes = plt.subplots(len(panels) // 2, 2, figsize=(11, 2.6 * (len(panels) // 2)), sharex=True)
     for ax, (table, column, label, band) in zip(axes.flat, panels):
-        for name, (frame, daily) in runs.items():
+        for k, (name, (frame, daily)) in enumerate(runs.items()):
             data = frame if table == "frame" else daily
             if column in data and data[column].notna().any():
-                ax.plot(data["day"], data[column], label=name, lw=1.2)
+                ax.plot(data["day"], data[column], label=name, lw=1.2, **line_style(k, len(data)))
         if band:
             ax.axhspan(*band, color="0.9", zorder=0, label="reference range")
         ax.set_ylabel(label, fontsize=8)
@@ -70,10 +80,10 @@ def plot_form_comparison(courses: dict, quantities: dict):
     rows = (len(names) + 1) // 2
     fig, axes = plt.subplots(rows, 2, figsize=(11, 2.6 * rows), sharex=True)
     for ax, q in zip(axes.flat, names):
-        for form, data in courses.items():
+        for k, (form, data) in enumerate(courses.items()):
             lo, mid, hi = data[q]
             weeks = range(1, len(mid) + 1)
-            line, = ax.plot(weeks, mid, lw=1.4, label=form)
+            line, = ax.plot(weeks, mid, lw=1.4, label=form, **line_style(k, len(mid)))
             ax.fill_between(weeks, lo, hi, color=line.get_color(), alpha=0.18, lw=0)
         ax.set_ylabel(quantities[q], fontsize=8)
         ax.grid(alpha=0.3)

@@ -21,6 +21,7 @@ import numpy as np
 from mgbrain.errors import ParameterError, SolverError
 from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.events import SolveStatus
+from mgbrain.solver.integrate import check_tolerances
 from mgbrain.solver.kernel import batch_kernel
 
 __all__ = ["EventTable", "BatchOptions", "BatchResult", "solve_batch"]
@@ -107,7 +108,11 @@ class EventTable:
 
 @dataclass(frozen=True)
 class BatchOptions:
-    """Dormand-Prince 5(4) settings; the error norm is scipy's (RMS of err / (atol + rtol |y|))."""
+    """Dormand-Prince 5(4) settings; the error norm is scipy's (RMS of err / (atol + rtol |y|)).
+
+    ``rtol`` and ``atol`` (mmol) must lie in :data:`~mgbrain.solver.integrate.RTOL_RANGE` and
+    :data:`~mgbrain.solver.integrate.ATOL_RANGE_MMOL`, as for the scipy loop.
+    """
 
     rtol: float = 1e-8
     atol: float = 1e-10
@@ -115,9 +120,7 @@ class BatchOptions:
     on_failure: str = "mark"  # or "raise"
 
     def __post_init__(self) -> None:
-        if not (0 < self.rtol < 1 and 0 < self.atol):
-            raise ParameterError("tolerances out of range", argument="rtol/atol",
-                                 expected="0 < rtol < 1, atol > 0", received=(self.rtol, self.atol))
+        check_tolerances(self.rtol, self.atol)
         if self.on_failure not in ("mark", "raise"):
             raise ParameterError("unknown failure policy", argument="on_failure",
                                  expected="'mark' or 'raise'", received=self.on_failure)

@@ -103,3 +103,37 @@ def test_visit_times():
     ds = run_population(d)
     assert list(ds.time_h.values) == [0.0, 9.5, 33.0, 48.0]
     assert "urine_mg_per_interval" in ds
+
+
+@pytest.mark.parametrize("rtol, atol", [(1e-2, 1e-8), (1e-15, 1e-8), (1e-6, 1e3), (1e-6, 1e-3), (1e-6, 0.0),
+                                        (float("nan"), 1e-8), (1e-6, float("inf"))])
+def test_solver_tolerances_have_bounds(rtol, atol):
+    from mgbrain.solver.batch import BatchOptions
+    from mgbrain.solver.integrate import SolverOptions
+
+    for options in (BatchOptions, SolverOptions):
+        with pytest.raises(ParameterError) as info:
+            options(rtol=rtol, atol=atol)
+        assert info.value.argument == ("rtol" if not 1e-14 <= rtol <= 1e-3 else "atol")
+
+
+def test_solver_tolerances_at_the_bounds_are_accepted():
+    from mgbrain.solver.batch import BatchOptions
+    from mgbrain.solver.integrate import ATOL_RANGE_MMOL, RTOL_RANGE, SolverOptions
+
+    for rtol in RTOL_RANGE:
+        for atol in ATOL_RANGE_MMOL:
+            BatchOptions(rtol=rtol, atol=atol)
+            SolverOptions(rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("address", ["garbage", "tcp://", "tcp://host", "tcp://host:0", "tcp://host:70000",
+                                     "http://host:8786", "tcp://ho st:8786", ""])
+def test_scheduler_address_is_checked_before_connecting(address):
+    from mgbrain.population.run import check_scheduler_address
+
+    with pytest.raises(ParameterError) as info:
+        check_scheduler_address(address, argument="--scheduler")
+    assert info.value.argument == "--scheduler" and info.value.received == address
+    with pytest.raises(ParameterError):
+        run_population(PopulationDesign(n=1, seed=0, days=1.0), scheduler=address or " ")

@@ -83,3 +83,61 @@ def test_table_cells(value, shown):
     page = render("simulation.html.j2", title="t", image="", notes=(), daily={},
                   summary=table_of(pd.DataFrame({"c": [value]})))
     assert f">{shown}</td>" in page
+
+
+def test_missing_values_are_a_dash_not_nan():
+    page = render("simulation.html.j2", title="t", image="", notes=(), daily={},
+                  summary=table_of(pd.DataFrame({"c": [float("nan"), None, np.nan]}, dtype=object)))
+    assert ">nan<" not in page and page.count(">-</td>") == 3
+
+
+def test_empty_sections_are_left_out():
+    page = render("simulation.html.j2", title="t", image="", notes=(), daily={"run": table_of(pd.DataFrame())},
+                  summary=table_of(pd.DataFrame({"c": [1.0]})))
+    assert "Notes and assumptions" not in page and "<h2>Sources</h2>" not in page and "<table></table>" not in page
+    assert page.count("<table>") == 1
+
+
+def test_headings_are_words_with_units():
+    from mgbrain.reporting.templating import heading
+
+    assert heading("urine_mg_per_24h") == "Urine (mg/24 h)"
+    assert heading("csf_end_mmol_per_l") == "CSF end (mmol/L)"
+    assert heading("supplement_absorbed_fraction") == "Supplement absorbed (fraction)"
+    assert heading("max_abs_mass_balance_error_mmol") == "Max abs mass balance error (mmol)"
+
+
+def test_simulation_report_fits_the_page(tmp_path):
+    reg = daily_regimen("magtein", "2 g/day", days=7)
+    runs = {"on MgT": simulate(reg, Subject(), days=7), "none": simulate(None, Subject(), days=7)}
+    summary = pd.DataFrame([{"run": k, "end_serum_mmol_per_l": 0.9, "urine_last_day_mg": 120.0, "x_mmol": np.nan}
+                            for k in runs])
+    page = write_simulation_report(tmp_path / "r.html", "t", runs, summary, []).read_text(encoding="utf-8")
+    # the summary is transposed: a column per run, a row per quantity, headings in words with units
+    assert "<th>Quantity</th><th>on MgT</th><th>none</th>" in page
+    assert "<td>End serum (mmol/L)</td>" in page and "<td>Urine last day (mg)</td>" in page
+    assert "<th>Serum mean (mmol/L)</th>" in page and "serum_mean_mmol_per_l" not in page
+    assert "overflow-wrap:anywhere" in page and ">nan<" not in page and ">-</td>" in page
+
+
+def test_comparison_report_headings_and_quantities_in_words(tmp_path):
+    band = np.array([[1.0, 2.0], [1.5, 2.5], [2.0, 3.0]])
+    comparison = FormComparison(
+        rows=[{"form": "threonate", "week": 2.0, "quantity": "csf_change_percent", "nominal": 1.0,
+               "p05": 0.5, "median": 1.0, "p95": 2.0}],
+        courses={f: {q: band for q in QUANTITIES} for f in ("threonate", "citrate")}, weeks=2.0,
+        dose="144 mg/day", elemental_mg_per_day={"threonate": 144.0, "citrate": 144.0}, samples=3, seed=7)
+    page = write_comparison_report(tmp_path / "c.html", comparison, []).read_text(encoding="utf-8")
+    assert "<th>5th percentile</th>" in page and "<th>Quantity (unit)</th>" in page
+    assert f"<td>{QUANTITIES['csf_change_percent']}</td>" in page and "csf_change_percent" not in page
+    assert "<th>p05</th>" not in page
+
+
+def test_overlapping_compare_lines_are_distinguishable():
+    from mgbrain.reporting.plots import plot_form_comparison
+
+    band = np.array([[1.0, 2.0, 3.0]] * 3)  # every form the same: the lines lie on each other
+    forms = ("threonate", "citrate", "glycinate", "oxide", "chloride")
+    fig = plot_form_comparison({f: {q: band for q in QUANTITIES} for f in forms}, QUANTITIES)
+    styles = {(line.get_linestyle(), line.get_marker()) for line in fig.axes[0].get_lines()}
+    assert len(styles) == len(forms)

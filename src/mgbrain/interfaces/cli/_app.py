@@ -17,7 +17,8 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ from mgbrain._version import __version__
 from mgbrain.errors import MgBrainError, ParameterError
 from mgbrain.provenance.notice import DISCLAIMER
 
-__all__ = ["app", "console", "emit_json", "table", "fail", "resolved_on_use", "check_output_path"]
+__all__ = ["app", "console", "emit_json", "table", "cell", "fail", "resolved_on_use", "check_output_path",
+           "progress", "as_options", "check_at_least"]
 
 # Pipes and CI get 120 columns instead of rich's 80 so tables are not truncated.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -176,6 +178,24 @@ def check_output_path(path: Path | None, option: str, suffixes: tuple[str, ...] 
     return path
 
 
+@contextmanager
+def as_options(fields: Mapping[str, str]) -> Iterator[None]:
+    """Inside the block, a library error naming a field (``weight_kg``) names the option the user
+    typed instead (``--weight``)."""
+    try:
+        yield
+    except MgBrainError as exc:
+        exc.argument = fields.get(exc.argument or "", exc.argument)
+        raise
+
+
+def check_at_least(option: str, value: int, low: int, high: int | None = None) -> None:
+    """An integer option within ``[low, high]``, else a one-line error naming ``option``."""
+    if value < low or (high is not None and value > high):
+        expected = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+        raise ParameterError("out of range", argument=option, expected=expected, received=value)
+
+
 def _clean(obj: Any) -> Any:
     if isinstance(obj, float):
         return None if not math.isfinite(obj) else round(obj, 10)
@@ -193,13 +213,67 @@ def emit_json(obj: Any) -> None:
     typer.echo(json.dumps(_clean(obj), indent=2, ensure_ascii=False))
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]], caption: str | None = None) -> None:
-    """Print a rich table; floats are shown with 4 significant digits."""
+def cell(value: Any) -> str:
+    """A table cell: floats to 4 significant digits, but never in exponent form from 10,000 up
+    (20000.0 is "20000", not "2e+04"); NaN and None as "-"."""
+    if value is None:
+        return "-"
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
+        v = float(value)
+        if not math.isfinite(v):
+            return "-" if math.isnan(v) else str(v)
+        return f"{v:.0f}" if abs(v) >= 1e4 else f"{v:.4g}"
+    return str(value)
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]], caption: str | None = None, *,
+          whole: Sequence[str] = ()) -> None:
+    """Print a rich table (cells as :func:`cell` writes them).
+
+    Nothing is cut with "...": on a narrow terminal or a pipe a long cell (an id, a DOI, a URL, a
+    name) wraps, at spaces where it has them and within the word where it has none, so every
+    value can be copied back in full. Columns named in ``whole`` (ids a user types back) give up
+    their width last: the other columns wrap first.
+    """
     from rich.table import Table
 
     t = Table(title=title, caption=caption)
     for col in columns:
-        t.add_column(col)
+        t.add_column(col, overflow="fold", no_wrap=col in whole)
     for row in rows:
-        t.add_row(*("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+        t.add_row(*(cell(v) for v in row))
     console.print(t)
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def progress(description: str, total: float | None = None, *, enabled: bool = True,
+             unit: str = "") -> Iterator[Callable[[float], None]]:
+    """A progress bar on stderr while the block runs; yields ``advance(k)``.
+
+    Shown only when stderr is a terminal and ``enabled`` (pass ``not as_json``): never in pipes,
+    files or JSON output. ``total=None`` gives a bar that pulses with the elapsed time, for work
+    that does not report its steps.
+    """
+    if not (enabled and _stderr_is_terminal()):
+        def nothing(k: float = 1) -> None:
+            return None
+        yield nothing
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns: list[Any] = [TextColumn(description), BarColumn()]
+    if total is not None:
+        columns += [TextColumn("{task.completed:g}/{task.total:g}" + (f" {unit}" if unit else "")),
+                    TimeRemainingColumn()]
+    else:
+        columns.append(TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True, force_terminal=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(k: float = 1) -> None:
+            bar.advance(task, k)
+        yield advance

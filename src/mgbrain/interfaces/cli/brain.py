@@ -9,8 +9,17 @@ from typing import Annotated
 
 import typer
 
-from mgbrain.errors import RegimenError
-from mgbrain.interfaces.cli._app import app, console, emit_json, table
+from mgbrain.errors import ParameterError, RegimenError
+from mgbrain.interfaces.cli._app import (
+    app,
+    as_options,
+    check_at_least,
+    check_output_path,
+    console,
+    emit_json,
+    progress,
+    table,
+)
 
 NOTES = [
     "Threonate pharmacokinetics come from calcium L-threonate in humans (Wang 2011); no MgT threonate "
@@ -19,6 +28,18 @@ NOTES = [
     "Other salts act only through their Mg; the cognition effect scale and synapse turnover are fitted "
     "to Liu 2016 (d 0.67 at week 6, 0.91 at week 12).",
 ]
+
+
+#: Longest course and most parameter draws a command accepts (bounded work: an ensemble of 1024
+#: draws over 52 weeks is already minutes).
+MAX_WEEKS = 52.0
+MAX_SAMPLES = 1024
+
+
+def _check_weeks(weeks: float) -> None:
+    if not 0 < weeks <= MAX_WEEKS:  # NaN fails too
+        raise ParameterError("duration out of range", argument="--weeks",
+                             expected=f"0 < weeks <= {MAX_WEEKS:g}", received=weeks)
 
 
 def _brain_params():
@@ -54,10 +75,26 @@ def compare_cmd(
     option, text = given[0]
     mg, _ = parse_mass_amount(text, argument=option)
     names = [f.strip() for f in forms.split(",") if f.strip()]
+    if not names:
+        raise ParameterError("no form given", argument="--forms", expected="e.g. 'threonate,citrate'",
+                             received=forms)
+    # every check before the simulations: a bad option or output path never costs a run
+    _check_weeks(weeks)
+    check_at_least("--samples", samples, 1, MAX_SAMPLES)
+    check_at_least("--seed", seed, 0)
+    check_output_path(report, "--report", (".html", ".htm"))
+    check_output_path(plot, "--plot", (".png",))
+    from mgbrain.compounds import find_product
+
+    for name in names:
+        find_product(name, argument="--forms")
+    with as_options({"weight_kg": "--weight"}):
+        subject = Subject(weight_kg=weight)
     by_elemental = option == "--elemental"
-    result = compare_forms(names, _brain_params(), elemental_mg_per_day=mg if by_elemental else None,
-                           compound_mg_per_day=None if by_elemental else mg, weeks=weeks, samples=samples, seed=seed,
-                           subject=Subject(weight_kg=weight))
+    with progress(f"simulating {len(names)} forms x {samples + 1} parameter sets", enabled=not as_json):
+        result = compare_forms(names, _brain_params(), elemental_mg_per_day=mg if by_elemental else None,
+                               compound_mg_per_day=None if by_elemental else mg, weeks=weeks, samples=samples,
+                               seed=seed, subject=subject)
     sources = ["wang2011_threonate_pk", "sun2016", "lef2012", "liu2016", "liu2015_aaic", "fuchs_buder1997",
                "mgbrain_assumption", "mgbrain_brain_calibration"]
     if report:
@@ -87,7 +124,13 @@ def sensitivity_cmd(
     """Sobol indices (SALib) of the 12-week cognition effect and the CSF change on MgT 2 g/day."""
     from mgbrain.brain.sensitivity import OUTPUTS, run_sobol
 
-    result = run_sobol(_brain_params(), n_base=samples, weeks=weeks, seed=seed)
+    _check_weeks(weeks)
+    if not 2 <= samples <= MAX_SAMPLES or samples & (samples - 1):
+        raise ParameterError("base sample size must be a power of 2", argument="--samples",
+                             expected=f"2, 4, 8, ..., {MAX_SAMPLES}", received=samples)
+    check_at_least("--seed", seed, 0)
+    with progress("Sobol runs", enabled=not as_json):
+        result = run_sobol(_brain_params(), n_base=samples, weeks=weeks, seed=seed)
     if as_json:
         emit_json(result.to_dict())
         return

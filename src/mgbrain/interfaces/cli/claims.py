@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from mgbrain.errors import ParameterError
-from mgbrain.interfaces.cli._app import app, console, emit_json, resolved_on_use, table
+from mgbrain.interfaces.cli._app import app, console, emit_json, progress, resolved_on_use, table
 from mgbrain.provenance.notice import DISCLAIMER
 
 claims_app = typer.Typer(help="The claims registry: every claim of the source articles, graded.",
@@ -49,7 +49,7 @@ def list_claims(
         return
     table(f"{len(rows)} claims", ["id", "topic", "verdict", "evidence", "articles", "model check"],
           [[c.id, c.topic, c.verdict, c.evidence_level, " ".join(c.articles),
-            c.model_check.name if c.model_check else ""] for c in rows])
+            c.model_check.name if c.model_check else ""] for c in rows], whole=("id", "verdict"))
 
 
 @claims_app.command("show")
@@ -81,15 +81,32 @@ def show_claim(
 
 
 @claims_app.command("check")
-def check(as_json: JsonOption = False) -> None:
+def check(
+    claim_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Check only this claim "
+                                                   "(see 'claims list'); default: every model-backed claim.")] = None,
+    as_json: JsonOption = False,
+) -> None:
     """Recompute the model-backed numbers and report verdicts they would change.
 
     Exit code 1 when a computed number implies a different verdict than the registry's.
     The brain checks simulate: the whole run takes about a minute.
     """
-    from mgbrain.claims.catalogue import check_claims
+    from mgbrain.claims.catalogue import check_claims, find_claim, load_claims
 
-    results = check_claims()
+    if claim_id is None:
+        chosen = {k: c for k, c in sorted(load_claims().items()) if c.model_check}
+    else:
+        claim = find_claim(claim_id, argument="ID")
+        if claim.model_check is None:
+            checked = ", ".join(k for k, c in sorted(load_claims().items()) if c.model_check)
+            raise ParameterError("this claim has no model check", argument="ID", received=claim_id,
+                                 hint=f"claims with one: {checked}")
+        chosen = {claim.id: claim}
+    results = []
+    with progress("model checks", total=len(chosen), unit="claims", enabled=not as_json) as advance:
+        for key, claim in chosen.items():  # one at a time, so the bar moves
+            results += check_claims({key: claim})
+            advance(1)
     changes = [r for r in results if r.would_change]
     if as_json:
         emit_json({"computed": [r.to_dict() for r in results],
@@ -124,20 +141,27 @@ def factcheck(
     if as_json:
         emit_json(result.to_dict())
         return
-    console.print(f"[bold]{result.source}[/bold]: {len(result.claims_found)} registry claims in "
-                  f"{result.n_sentences} sentences (threshold {result.threshold:g})\n")
+    from rich.markup import escape
+
+    from mgbrain.claims.factcheck import VERDICT_SCOPE
+
+    console.print(f"[bold]{escape(result.source)}[/bold]: {len(result.claims_found)} registry claims in "
+                  f"{result.n_sentences} sentences (threshold {result.threshold:g})")
+    if result.matched:
+        console.print(f"Note: {VERDICT_SCOPE}.", markup=False)
+    console.print()
     for m in result.matched:
-        text = m.sentence.text if len(m.sentence.text) <= 160 else m.sentence.text[:157] + "..."
-        console.print(f"[{m.sentence.index}] {text}", markup=False)
+        console.print(f"[{m.sentence.index}] {m.sentence.text}", markup=False)
         for c in m.matches:
             refs = ", ".join(r.source for r in c.claim.references) or "no source read"
-            console.print(f"    -> {c.claim.id}  [bold]{c.claim.verdict}[/bold]  "
-                          f"(score {c.score:.2f}; {c.claim.evidence_level}; refs: {refs})")
+            console.print(f"    -> {c.claim.id}: {c.claim.verdict} (score {c.score:.2f}; "
+                          f"{c.claim.evidence_level}; refs: {refs})", markup=False)
+            console.print(f"       claim: {c.claim.text}", markup=False)
     console.print()
     if result.not_in_registry:
         console.print("[bold]Claim-like sentences not in registry:[/bold]")
         for sent in result.not_in_registry:
-            console.print(f"[{sent.index}] {sent.text[:160]}", markup=False)
+            console.print(f"[{sent.index}] {sent.text}", markup=False)
         console.print()
     counts = ", ".join(f"{v}: {n}" for v, n in sorted(result.verdict_counts().items()))
     console.print(f"verdicts of the claims found: {counts}. {DISCLAIMER}")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mgbrain.interfaces.cli._app import app, console, emit_json, table
+from mgbrain.interfaces.cli._app import app, check_output_path, console, emit_json, progress, table
 from mgbrain.interfaces.cli.compounds import show_conversion
 from mgbrain.interfaces.cli.kinetics import run_summary
 
@@ -46,7 +46,9 @@ def demo(
     """12 weeks of 2 g/day magnesium L-threonate vs no supplement (70 kg adult); HTML report."""
     from mgbrain.reporting import write_simulation_report
 
-    runs, summary = run_demo()
+    check_output_path(report, "--report", (".html", ".htm"))  # before the ~50 s of simulation
+    with progress("simulating 12 weeks, twice", enabled=not as_json):
+        runs, summary = run_demo()
     sources = sorted({s for t in runs.values() for s in t.sources})
     path = write_simulation_report(
         report, "mgbrain demo: 12 weeks of 2 g/day magnesium L-threonate", runs, summary, sources,

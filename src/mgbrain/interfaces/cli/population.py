@@ -8,12 +8,27 @@ from typing import Annotated
 
 import typer
 
-from mgbrain.errors import ParameterError, RegimenError
-from mgbrain.interfaces.cli._app import app, console, emit_json, resolved_on_use, table
+from mgbrain.errors import ParameterError
+from mgbrain.interfaces.cli._app import (
+    app,
+    as_options,
+    check_at_least,
+    check_output_path,
+    console,
+    emit_json,
+    progress,
+    resolved_on_use,
+    table,
+)
 from mgbrain.interfaces.cli.kinetics import _times
 from mgbrain.provenance.notice import DISCLAIMER
 
 _PERCENTILES = (5, 50, 95)
+#: The option a library field comes from, for messages.
+_OPTION_OF_FIELD = {"n": "--n", "days": "--days", "adherence": "--adherence", "jitter_h": "--jitter-h",
+                    "dose": "--dose", "daily": "--dose", "product": "--product", "form": "--product"}
+#: What ``--out`` writes, by suffix.
+OUT_SUFFIXES = (".parquet", ".nc", ".netcdf")
 
 
 def summarise(ds) -> dict:
@@ -76,25 +91,33 @@ def population_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Simulate a virtual population on a regimen; summary table, optional file and plots."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
     from mgbrain.population import PopulationDesign, PopulationRegimen, run_population
+    from mgbrain.population.run import check_scheduler_address
     from mgbrain.solver.batch import BatchOptions
+    from mgbrain.solver.integrate import check_tolerances
 
-    if workers < 0:
-        raise RegimenError("workers must be >= 0", argument="--workers", received=workers)
-    daily = dose.strip() if dose.strip() == "weight-based" else dose
-    regimen = PopulationRegimen(product, daily, _times(times, split), jitter_h, adherence)
+    # every check before any work: a bad option is one line, never a run thrown away
+    check_output_path(out, "--out", OUT_SUFFIXES)
+    check_output_path(plot, "--plot", (".png",))
+    if scheduler is not None:
+        scheduler = check_scheduler_address(scheduler, argument="--scheduler")
+    for option, value, low in (("--n", n, 1), ("--workers", workers, 0), ("--chunk-size", chunk_size, 1),
+                               ("--seed", seed, 0)):
+        check_at_least(option, value, low)
     tol = _tolerances()  # the defaults resolved_on_use gives the options when the command runs
-    options = BatchOptions(rtol=tol["rtol"] if rtol is None else rtol, atol=tol["atol"] if atol is None else atol)
-    design = PopulationDesign(n=n, seed=seed, regimen=regimen, days=days, options=options)
+    rtol = tol["rtol"] if rtol is None else rtol
+    atol = tol["atol"] if atol is None else atol
+    check_tolerances(rtol, atol, rtol_argument="--rtol", atol_argument="--atol")
+    daily = dose.strip() if dose.strip() == "weight-based" else dose
+    clock = _times(times, split)
+    with as_options(_OPTION_OF_FIELD):  # the library names its fields; the user typed options
+        regimen = PopulationRegimen(product, daily, clock, jitter_h, adherence)
+        design = PopulationDesign(n=n, seed=seed, regimen=regimen, days=days,
+                                  options=BatchOptions(rtol=rtol, atol=atol))
     t0 = time.perf_counter()
-    show = not json_out and n >= 2000
-    with Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} subjects"),
-                  TimeRemainingColumn(), console=console, disable=not show, transient=True) as bar:
-        task = bar.add_task("run", total=n)
+    with progress("simulating", total=n, unit="subjects", enabled=not json_out) as advance:
         ds = run_population(design, chunk_size=chunk_size, workers=workers or None, scheduler=scheduler,
-                            progress=lambda k: bar.advance(task, k))
+                            progress=advance)
     elapsed = time.perf_counter() - t0
     summary = summarise(ds) | {"elapsed_s": elapsed, "subjects_per_s": n / elapsed}
     if out:
