@@ -178,12 +178,12 @@ RULES: dict[tuple[str, str], Rule] = {
 
 # bad combinations the issue lists: a qualifier without the option it qualifies, an invalid value
 # of an option the run would not use; each names the qualifier
-COMBINATIONS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("simulate", "--product", ("--product", "unobtainium")),
-    ("simulate", "--times", ("--times", "08:00,20:00")),
-    ("simulate", "--missed", ("--missed", "1")),
-    ("simulate", "--iv-form", ("--iv-form", "chloride")),
-    ("plan", "--start", ("--start", "abc")),
+COMBINATIONS: list[tuple[str, str, tuple[str, ...], str]] = [
+    ("simulate", "--product", ("--product", "unobtainium"), "without-dose"),
+    ("simulate", "--times", ("--times", "08:00,20:00"), "without-dose"),
+    ("simulate", "--missed", ("--missed", "1"), "without-dose"),
+    ("simulate", "--iv-form", ("--iv-form", "chloride"), "without-iv"),
+    ("plan", "--start", ("--start", "abc"), "without-ics"),
 ]
 
 
@@ -204,7 +204,9 @@ class Case:
     def id(self) -> str:
         shown = self.value if len(self.value) <= 40 else f"{self.value[:8]}...({len(self.value)} chars)"
         where = f"{self.command.replace(' ', '-')}{'-' if self.positional else ''}{self.option}"
-        return f"{where}-{shown!r}" if self.kind in ("value", "combination") else f"{where}-{self.kind}"
+        if self.kind.startswith("without"):
+            return f"{where}-{shown!r}-{self.kind}"
+        return f"{where}-{shown!r}" if self.kind == "value" else f"{where}-{self.kind}"
 
 
 def walk() -> Iterator[tuple[str, object]]:
@@ -291,10 +293,9 @@ def cases() -> list[Case]:
             for value in values:
                 out.append(Case(command, option, names, _positional(param),
                                 (*words, *_with(rest, param, value)), value, "value"))
-    for command, option, extra in COMBINATIONS:
+    for command, option, extra, alone in COMBINATIONS:
         words = command.split()
-        out.append(Case(command, option, (option,), False, (*words, *BASE[command], *extra), " ".join(extra),
-                        "combination"))
+        out.append(Case(command, option, (option,), False, (*words, *BASE[command], *extra), extra[-1], alone))
     return out
 
 
