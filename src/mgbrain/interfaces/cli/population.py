@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mgbrain.errors import ParameterError
+from mgbrain.errors import ParameterError, RegimenError
 from mgbrain.interfaces.cli._app import (
     app,
     as_options,
