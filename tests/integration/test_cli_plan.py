@@ -72,7 +72,11 @@ def test_html_and_ics_files(tmp_path):
     result = run("plan", "--profile", EXAMPLES / "alendronate_65.toml", "--html", html, "--ics", ics,
                  "--start", "2026-03-02", "--json")
     assert result.exit_code == 0, result.stderr
-    assert "09:00" in html.read_text() and "DTSTART:20260302T090000" in ics.read_text()
+    # the profile titrates (1 -> 2 -> 3 capsules a week): day 1 has the one evening capsule only, and the
+    # 09:00 morning dose (moved clear of alendronate) starts with the second step, on day 8
+    text = ics.read_text()
+    assert "09:00" in html.read_text() and "DTSTART:20260302T213000" in text
+    assert "DTSTART:20260309T090000" in text and "DTSTART:20260302T090000" not in text
 
 
 def test_foods_json():
