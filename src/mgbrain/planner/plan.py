@@ -228,7 +228,8 @@ class Plan:
             "titration": [s.to_dict() for s in self.titration],
             "egfr_absolute_ml_min": None if egfr_abs is None else round(egfr_abs, 1),
             "serum_mmol_per_l": (self.serum_mmol_per_l if self.serum_mmol_per_l is not None
-                                 and math.isfinite(self.serum_mmol_per_l) else None),
+                                 and math.isfinite(self.serum_mmol_per_l) and self.serum_mmol_per_l >= 0
+                                 else None),  # inf / NaN / negative: the SERUM finding says why
             "advised": self.advised,
             "not_advised_because": self.not_advised_because(),
             "calendar": [ph.to_dict() for ph in self.phases],
