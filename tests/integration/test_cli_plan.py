@@ -213,3 +213,23 @@ def test_a_supplement_beyond_the_model_blames_the_supplement_not_the_diet():
     assert result.exit_code == 0, result.stderr
     serum = next(f for f in json.loads(result.stdout)["findings"] if f["rule"] == "SERUM")
     assert "supplement's 3015 mg/day" in serum["message"] and "diet_mg_per_day" not in serum["message"]
+
+
+@pytest.mark.parametrize("args, option, received", [
+    (("--dose", "0 g/day"), "--dose", "'0 g/day'"),
+    (("--dose", "abc"), "--dose", "'abc'"),
+    (("--dose", ""), "--dose", "''"),
+    (("--label", ""), "--label", "''"),
+    (("--product", ""), "--product", "''"),
+    (("--label", "nonsense"), "--label", "'nonsense'"),
+    (("--product", "unobtainium"), "--product", "'unobtainium'"),
+    (("--capsule-mg", 0), "--capsule-mg", "0.0"),
+    (("--wake", "25:00"), "--wake", "'25:00'"),
+    (("--goal", "fame"), "--goal", "'fame'"),
+    (("--ckd-stage", 7), "--ckd-stage", "'7'"),
+    (("--diet-mg", 5000), "--diet-mg", "5000.0"),
+    (("-f", "almnds:1"), "--food", "'almnds'"),
+])
+def test_errors_name_the_option_and_the_value_typed(args, option, received):
+    line = one_line_error(run("plan", "--age", 40, "--sex", "male", "--weight", 80, *args), option)
+    assert f"got {received}" in line

@@ -280,8 +280,14 @@ def _product_plan(profile: Profile, entry: ProductEntry, findings: list[Finding]
     product = _resolve_product(entry)
     capsule = entry.capsule_mg or product.compound_mg_per_unit
     if entry.dose:
-        conv = convert_dose(entry.dose if "/" in entry.dose or "per" in entry.dose else f"{entry.dose}/day",
-                            product, elemental=entry.elemental)
+        try:
+            conv = convert_dose(entry.dose if "/" in entry.dose or "per" in entry.dose else f"{entry.dose}/day",
+                                product, elemental=entry.elemental)
+        except MgBrainError as exc:  # the error shows the amount as the person wrote it
+            if exc.argument == "amount" and isinstance(exc.received, str) and exc.received.endswith("/day") \
+                    and not entry.dose.endswith("/day"):
+                exc.received = entry.dose
+            raise
         day = conv.per_day
         compound = day["label"]["compound_mg"] if entry.elemental else day["stoichiometric"]["compound_mg"]
         basis = "amount given"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mgbrain.errors import ParameterError
+from mgbrain.errors import MgBrainError, ParameterError
 from mgbrain.interfaces.cli._app import app, check_output_path, console, emit_json, table
 
 if TYPE_CHECKING:
@@ -53,6 +55,26 @@ def _medicine(text: str) -> MedicineEntry:
     if not name.strip():
         raise ParameterError("no medicine name", argument="--medicine", expected=_MEDICINE_SYNTAX, received=text)
     return MedicineEntry(name=name.strip(), times=times, days=days)
+
+
+#: the library's argument names and the option a user types for them (``--height`` keeps the
+#: library's ``height_cm``, which the CLI's tests name)
+_OPTION_OF = {"age": "--age", "sex": "--sex", "weight": "--weight", "egfr": "--egfr", "ckd_stage": "--ckd-stage",
+              "goal": "--goal", "wake_time": "--wake", "bed_time": "--bed", "diet_mg_per_day": "--diet-mg",
+              "pregnant": "--pregnant", "lactating": "--lactating", "products.capsule_mg": "--capsule-mg",
+              "amount": "--dose", "dose": "--dose", "label": "--label", "product": "--product", "diet": "--food"}
+
+
+@contextlib.contextmanager
+def _as_typed(given: set[str]) -> Iterator[None]:
+    """Name the option the user typed in an error about a value they gave on the command line."""
+    try:
+        yield
+    except MgBrainError as exc:
+        option = _OPTION_OF.get(exc.argument or "")
+        if option is not None and option in given:
+            exc.argument = option
+        raise
 
 
 def _food(text: str) -> DietItem:
@@ -177,6 +199,15 @@ def plan(
     except ValueError:
         raise ParameterError("cannot read the date", argument="--start", expected="YYYY-MM-DD",
                              received=start) from None
+    for option, text in (("--dose", dose), ("--label", label), ("--product", product)):
+        if text is not None and not text.strip():
+            raise ParameterError("empty value", argument=option, expected="text, e.g. '2 g/day', 'citrate'",
+                                 received=text)
+    typed = {option for option, value in (
+        ("--age", age), ("--sex", sex), ("--weight", weight), ("--egfr", egfr), ("--ckd-stage", ckd_stage),
+        ("--goal", goal), ("--wake", wake), ("--bed", bed), ("--diet-mg", diet_mg), ("--pregnant", pregnant or None),
+        ("--lactating", lactating or None), ("--capsule-mg", capsule_mg), ("--dose", dose), ("--label", label),
+        ("--product", product), ("--food", food or None)) if value is not None}
     medicines = tuple(_medicine(m) for m in medicine or ())
     foods = tuple(_food(f) for f in food or ())
     if profile is not None:
@@ -202,20 +233,23 @@ def plan(
             diet = {"intake_mg": diet_mg}
         data, notes = merge_overrides(data, given, product_given, medicines, diet,
                                       diet_option="--food" if foods else "--diet-mg")
-        person = dataclasses.replace(profile_from_mapping(data, where=profile.name), overrides=notes)
+        with _as_typed(typed):
+            person = dataclasses.replace(profile_from_mapping(data, where=profile.name), overrides=notes)
     else:
         if age is None or sex is None or weight is None:
             missing = [n for n, v in (("--age", age), ("--sex", sex), ("--weight", weight)) if v is None]
             raise ParameterError("missing option", argument=missing[0],
                                  expected="--profile FILE or --age, --sex and --weight", received=None)
-        person = Profile(
-            age_years=age, sex=sex, weight_kg=weight, height_cm=height, pregnant=pregnant, lactating=lactating,
-            egfr_ml_min=egfr, ckd_stage=ckd_stage, medicines=medicines,
-            products=(ProductEntry(product=product or "magtein", dose=dose, elemental=elemental, label=label,
-                                   capsule_mg=capsule_mg),),
-            goal=goal or "cognition", diet=foods, diet_mg_per_day=diet_mg,
-            wake_time=wake or "07:00", bed_time=bed or "22:30", titrate=titrate)
-    result = plan_regimen(person, serum_predictor=predict_steady_serum)
+        with _as_typed(typed):
+            person = Profile(
+                age_years=age, sex=sex, weight_kg=weight, height_cm=height, pregnant=pregnant, lactating=lactating,
+                egfr_ml_min=egfr, ckd_stage=ckd_stage, medicines=medicines,
+                products=(ProductEntry(product=product or "magtein", dose=dose, elemental=elemental, label=label,
+                                       capsule_mg=capsule_mg),),
+                goal=goal or "cognition", diet=foods, diet_mg_per_day=diet_mg,
+                wake_time=wake or "07:00", bed_time=bed or "22:30", titrate=titrate)
+    with _as_typed(typed):
+        result = plan_regimen(person, serum_predictor=predict_steady_serum)
     if html is not None or ics is not None:
         from mgbrain.planner.export import render_ics
         from mgbrain.reporting.html import render_plan_html
