@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from mgbrain.dosing.clock import clock_minutes
@@ -28,6 +29,8 @@ __all__ = [
     "Profile",
     "load_profile",
     "profile_from_mapping",
+    "read_profile_mapping",
+    "merge_overrides",
 ]
 
 GOALS = ("cognition", "sleep", "general")
@@ -185,6 +188,8 @@ class Profile:
     titrate: bool = False
     name: str | None = None
     height_cm: float | None = None
+    #: command-line values applied on top of a profile file, as the user typed them ("--egfr 10")
+    overrides: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "age_years", _number(self.age_years, "age", AGE_RANGE, "years"))
@@ -313,19 +318,95 @@ def profile_from_mapping(data: Mapping[str, Any], *, where: str = "profile") -> 
     )
 
 
-def load_profile(path: str | Path) -> Profile:
-    """Read a profile from a ``.toml``, ``.yaml`` or ``.yml`` file.
+_FIELD_WORDS = {"age": "an age", "sex": "a sex", "weight_kg": "a weight", "height_cm": "a height",
+                "egfr": "an eGFR", "ckd_stage": "a CKD stage", "goal": "a goal", "wake": "a wake time",
+                "bed": "a bed time", "pregnant": "pregnant", "lactating": "lactating", "titrate": "titrate",
+                "product": "a product", "dose": "a dose", "elemental": "elemental", "label": "a label",
+                "capsule_mg": "a capsule size", "diet": "a diet"}
+
+
+def _fill(table: dict, key: str, option: str, value: Any, notes: list[str], what: str = "profile") -> None:
+    """Set ``table[key]`` from a command-line ``option``; a different value already there is refused."""
+    if key == "weight_kg" and "weight" in table:
+        table["weight_kg"] = table.pop("weight")
+    if key in table and table[key] is not None:
+        old = table[key]
+        same = old == value or (isinstance(old, (int, float)) and not isinstance(old, bool)
+                                and isinstance(value, (int, float)) and float(old) == float(value))
+        if not same:
+            raise ParameterError(f"the {what} already gives {_FIELD_WORDS.get(key, key)}", argument=option,
+                                 expected=f"the {what}'s {old!r} or no {option} (edit the file to change it)",
+                                 received=value)
+        return
+    table[key] = value
+    notes.append(f"{option} {value:g}" if isinstance(value, float) else
+                 option if value is True else f"{option} {value}")
+
+
+def merge_overrides(data: Mapping[str, Any], fields: Mapping[str, tuple[str, Any]],
+                    product_fields: Mapping[str, tuple[str, Any]] = MappingProxyType({}),
+                    medicines: tuple[MedicineEntry, ...] = (), diet: Mapping[str, Any] | None = None,
+                    diet_option: str = "--food") -> tuple[dict, tuple[str, ...]]:
+    """Apply command-line values to a profile file's fields; never ignore one, never overwrite one.
+
+    ``fields`` maps a profile key to ``(option, value)``; ``product_fields`` does the same for
+    the profile's one product; ``medicines`` are added to the profile's; ``diet`` (a ``[diet]``
+    table) fills a profile that has none. A value the file leaves out is filled in and recorded
+    (the returned notes, e.g. ``"--height 175"``); the same value is accepted; a different value is
+    refused with a :class:`~mgbrain.errors.ParameterError` naming the option.
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> p = load_profile(Path("examples/profiles/alendronate_65.toml"))  # doctest: +SKIP
+    >>> merge_overrides({"age": 40, "sex": "male", "weight_kg": 78}, {"height_cm": ("--height", 175.0)})[1]
+    ('--height 175',)
     """
+    out = dict(data)
+    notes: list[str] = []
+    for key, (option, value) in fields.items():
+        _fill(out, key, option, value, notes)
+    if product_fields:
+        products = _entries(out.pop("products", [out.pop("product")] if "product" in out else [{}]))
+        if len(products) != 1:
+            option = next(iter(product_fields.values()))[0]
+            raise ParameterError("the profile lists several products", argument=option,
+                                 expected="a profile with one product, or the option left out (edit the file)",
+                                 received=f"{len(products)} products")
+        entry = {"product": products[0]} if isinstance(products[0], str) else dict(products[0])
+        for key, (option, value) in product_fields.items():
+            _fill(entry, key, option, value, notes, what="profile's product")
+        out["products"] = [entry]
+    if medicines:
+        given = _entries(out.get("medicines", []))
+        out["medicines"] = [*given, *({"name": m.name, "times": list(m.times), "days": m.days}
+                                      if m.days is not None else {"name": m.name, "times": list(m.times)}
+                                      for m in medicines)]
+        notes.extend(f"--medicine {m.name} added" for m in medicines)
+    if diet is not None:
+        if out.get("diet"):
+            raise ParameterError("the profile already gives a diet", argument=diet_option,
+                                 expected=f"the profile's diet or no {diet_option} (edit the file to change it)",
+                                 received=diet_option)
+        out["diet"] = dict(diet)
+        notes.append(f"{diet_option} given")
+    return out, tuple(notes)
+
+
+def read_profile_mapping(path: str | Path) -> dict:
+    """The fields of a ``.toml``, ``.yaml`` or ``.yml`` profile file, parsed but not yet validated."""
     path = Path(path)
     if not path.is_file():
         raise ParameterError("profile file not found", argument="--profile",
                              expected="an existing .toml or .yaml file", received=str(path))
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:  # Latin-1 or binary: one line, the position of the first bad byte
+        raise ParameterError("the profile file is not UTF-8 text", argument="--profile",
+                             expected="a UTF-8 .toml or .yaml file",
+                             received=f"{path.name}: byte {exc.object[exc.start]:#04x} at position {exc.start}",
+                             ) from None
+    if "\x00" in text:
+        raise ParameterError("the profile file is binary, not text", argument="--profile",
+                             expected="a UTF-8 .toml or .yaml file", received=path.name)
     suffix = path.suffix.lower()
     try:
         if suffix == ".toml":
@@ -341,8 +422,20 @@ def load_profile(path: str | Path) -> Profile:
         raise
     except Exception as exc:  # tomllib / yaml parse errors
         raise ParameterError("cannot parse the profile file", argument="--profile",
-                             expected="valid TOML or YAML", received=f"{path.name}: {exc}") from exc
+                             expected="valid TOML or YAML",
+                             received=f"{path.name}: {' '.join(str(exc).split())}") from exc
     if not isinstance(data, Mapping):
         raise ParameterError("profile must be a table of fields", argument="--profile",
                              received=type(data).__name__)
-    return profile_from_mapping(data, where=path.name)
+    return dict(data)
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read a profile from a ``.toml``, ``.yaml`` or ``.yml`` file.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> p = load_profile(Path("examples/profiles/alendronate_65.toml"))  # doctest: +SKIP
+    """
+    return profile_from_mapping(read_profile_mapping(path), where=Path(path).name)

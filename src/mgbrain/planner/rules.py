@@ -8,6 +8,7 @@ to a limit is within it (350 mg at age 9 passes the UL, 351 mg does not).
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ __all__ = [
     "absolute_egfr",
     "check_upper_limit",
     "check_gi_risk",
+    "toxic_dose_mg",
+    "check_toxic_dose",
     "check_intake",
     "check_kidney",
     "check_serum",
@@ -162,6 +165,41 @@ def check_gi_risk(age_years: float, supplemental_mg: float) -> Finding:
     return rule_finding("gi_risk", severity,
                         f"GI side-effect risk {level}: {supplemental_mg:.0f} mg/day supplemental is {text}.",
                         level=level, supplemental_mg=supplemental_mg)
+
+
+def toxic_dose_mg(weight_kg: float) -> float:
+    """Supplemental elemental Mg/day from which the plan is "danger": the reported toxicity range.
+
+    ``rules.toml [toxicity]``: 5,000 mg/day for an adult of 70 kg or more, scaled down by body
+    weight below that (the scaling is the planner's assumption and the rule says so).
+
+    Examples
+    --------
+    >>> toxic_dose_mg(80), toxic_dose_mg(35)
+    (5000.0, 2500.0)
+    """
+    rule = load_rules()["toxicity"]
+    return float(rule["danger_mg"]) * min(1.0, float(weight_kg) / float(rule["reference_weight_kg"]))
+
+
+def check_toxic_dose(age_years: float, weight_kg: float, supplemental_mg: float) -> Finding | None:
+    """A "danger" finding when the supplement reaches the reported toxicity range; None below it."""
+    limit = toxic_dose_mg(weight_kg)
+    if supplemental_mg < limit:
+        return None
+    rule = load_rules()["toxicity"]
+    scaled = "" if limit >= float(rule["danger_mg"]) else (
+        f" (scaled to {weight_kg:g} kg from {float(rule['danger_mg']):.0f} mg/day at "
+        f"{float(rule['reference_weight_kg']):g} kg)")
+    cases = ", ".join(resolve_reference(k).short() for k in rule["cases"])
+    ul = upper_limit_mg(age_years)
+    return rule_finding("toxicity", "danger",
+                        f"Not advised: supplemental magnesium {supplemental_mg:.0f} mg/day is "
+                        f"{supplemental_mg / ul:.0f} times the UL of {ul:.0f} mg/day and "
+                        f"at or above {limit:.0f} mg/day{scaled}, the range where magnesium toxicity "
+                        f"(hypermagnesaemia: weakness, low blood pressure, slow heart, breathing failure) "
+                        f"has been reported, including deaths (case reports: {cases}). Do not take this amount.",
+                        supplemental_mg=supplemental_mg, danger_mg=limit, references=tuple(rule["cases"]))
 
 
 # --- RDA / EAR ----------------------------------------------------------------------------
@@ -297,12 +335,27 @@ def serum_normal_range_mmol_per_l() -> tuple[float, float]:
 def check_serum(serum_mmol_per_l: float | None, *, egfr_ml_min: float | None = None) -> Finding:
     """A predicted steady-state serum Mg against the normal range (None: not computed).
 
+    ``inf`` (the kidneys cannot excrete the intake at any serum level) is "danger: not bounded";
+    NaN, ``-inf`` or a negative value is "not computed", never compared with the range.
+
     ``egfr_ml_min`` is the absolute eGFR the prediction used (recorded in the finding's data).
     """
     low, high = serum_normal_range_mmol_per_l()
     if serum_mmol_per_l is None:
         return rule_finding("serum", "info", "Kinetic prediction not computed (no kinetics model given).",
                             serum_mmol_per_l=None)
+    if math.isinf(serum_mmol_per_l) and serum_mmol_per_l > 0:
+        where = "" if egfr_ml_min is None else f" at an absolute eGFR of {egfr_ml_min:g} mL/min"
+        return rule_finding("serum", "danger",
+                            f"Predicted serum Mg not bounded: {where.strip() or 'here'}, the kidneys cannot "
+                            "clear the absorbed magnesium at any serum level, so it would keep rising "
+                            "(hypermagnesaemia). Do not take a magnesium supplement unless a nephrologist "
+                            "prescribes it.", serum_mmol_per_l=None, bounded=False, egfr_ml_min=egfr_ml_min)
+    if not math.isfinite(serum_mmol_per_l) or serum_mmol_per_l < 0:
+        return rule_finding("serum", "caution",
+                            f"Kinetic prediction not computed: the kinetics model returned {serum_mmol_per_l!r}, "
+                            "not a serum concentration; the serum check was not run.",
+                            serum_mmol_per_l=None, egfr_ml_min=egfr_ml_min)
     data: dict[str, Any] = {"serum_mmol_per_l": serum_mmol_per_l, "egfr_ml_min": egfr_ml_min}
     if serum_mmol_per_l > high:
         return rule_finding("serum", "warning",

@@ -102,5 +102,8 @@ def render_plan_html(plan: Plan) -> str:
     """
     d = plan.to_dict()
     name = plan.profile.name
+    rows = ([{"time": s["time"], "kind": "dose", "row": s} for s in d["schedule"]]
+            + [{"time": m["time"], "kind": "medicine", "row": m} for m in d["medicines"]])
+    rows.sort(key=lambda r: (r["time"], r["kind"] == "dose"))  # in time order; a medicine before a dose
     return render("plan.html.j2", title="Magnesium plan" + (f" for {name}" if name else ""), d=d,
-                  disclaimer=plan.notice, sources=list(d["sources"].values()))
+                  schedule_rows=rows, disclaimer=plan.notice, sources=list(d["sources"].values()))

@@ -1,6 +1,7 @@
 """Plans: trial dosing by weight, UL through a plan, pregnancy, kinetics hook, examples, exports."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,148 @@ def test_an_absolute_egfr_beyond_the_model_is_not_predicted():
                         serum_predictor=lambda *a: calls.append(a) or 0.85)
     assert calls == [] and plan.serum_mmol_per_l is None
     assert "outside the model's 0-200 mL/min" in rules(plan)["SERUM"].message
+
+
+# --- issue 12: safe answers ----------------------------------------------------------------
+
+def test_a_trial_dose_finding_says_when_whole_capsules_change_the_amount():
+    # W5: 1 g/day sleep trial dose with 667 mg capsules is 1 capsule = 667 mg/day; the finding must say so
+    plan = plan_regimen(person(age_years=52, weight_kg=74, goal="sleep", titrate=True,
+                               products=(ProductEntry(capsule_mg=667),)))
+    assert plan.products[0].compound_mg_per_day == 667
+    sleep = rules(plan)["DOSE_SLEEP"]
+    assert "1 capsule a day = 667 mg/day" in sleep.message and sleep.data["target_compound_mg"] == 1000
+
+
+def test_a_flat_titration_is_not_called_an_increase():
+    # W5: one capsule a day cannot start lower: no steps, and no "increase weekly"
+    plan = plan_regimen(person(age_years=52, weight_kg=74, goal="sleep", titrate=True,
+                               products=(ProductEntry(capsule_mg=667),)))
+    assert plan.titration == ()
+    message = rules(plan)["TITRATION"].message
+    assert "increase" not in message.lower().replace("start low and increase", "") and "whole capsules" in message
+    assert [(ph.day_from, ph.day_to) for ph in plan.phases] == [(1, None)]
+
+
+def test_every_product_of_a_profile_is_inside_the_titration():
+    # W5: the second product steps with the first
+    plan = plan_regimen(person(titrate=True, products=(ProductEntry(capsule_mg=500),
+                                                       ProductEntry(product="citrate", dose="600 mg/day"))))
+    assert len(plan.titration) == 3
+    assert all(len(s.products) == 2 for s in plan.titration)
+    first, last = plan.titration[0], plan.titration[-1]
+    assert first.products[1].compound_mg_per_day == pytest.approx(0.34 * 600)
+    assert last.elemental_mg_per_day == pytest.approx(plan.supplemental_mg_per_day)
+    assert first.elemental_mg_per_day < 0.5 * plan.supplemental_mg_per_day
+
+
+def test_a_label_is_a_product_of_the_form_named():
+    # W3: a citrate label is dosed as citrate (elemental equivalent of the trial dose), not 2 g of MgT
+    label = "2 tablets = 1000 mg magnesium citrate providing 80 mg Mg"
+    plan = plan_regimen(person(weight_kg=80, products=(ProductEntry(product="citrate", label=label),)))
+    pp = plan.products[0]
+    assert pp.product.compound.id == "citrate" and "citrate" in pp.product.name
+    # 144 mg Mg (the trial's, as MgT) / 40 mg Mg per tablet = 3.6 -> 4 whole tablets of citrate
+    assert "elemental equivalent, 144 mg Mg" in pp.basis and pp.capsules_per_day == 4
+    assert pp.elemental_mg_per_day == pytest.approx(160)
+
+
+@pytest.mark.parametrize("dose, toxic", [("40 g/day", True), ("5000 mg/day", True), ("4990 mg/day", False)])
+def test_doses_in_the_reported_toxicity_range_are_not_advised(dose, toxic):
+    # W6: 40 g/day of oxide is ~24 g elemental Mg (~70x the UL): danger with a cited basis
+    elemental = dose != "40 g/day"
+    plan = plan_regimen(Profile(age_years=40, sex="male", weight_kg=80,
+                                products=(ProductEntry(product="oxide", dose=dose, elemental=elemental),)))
+    found = rules(plan)
+    assert ("TOXIC_DOSE" in found) is toxic
+    if toxic:
+        assert found["TOXIC_DOSE"].severity == "danger" and plan.status == "not advised"
+        assert found["TOXIC_DOSE"].source == "ods_hp_toxicity"
+        assert {"schelling2000", "si2024", "fung1995"} <= set(plan.to_dict()["sources"])
+    else:
+        assert plan.status == "review with a clinician"
+
+
+def test_the_toxicity_threshold_is_scaled_down_for_a_light_body():
+    from mgbrain.planner.rules import toxic_dose_mg
+
+    assert toxic_dose_mg(35) == 2500 and toxic_dose_mg(70) == toxic_dose_mg(120) == 5000
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("-inf"), -0.2])
+def test_a_serum_predictor_without_a_number_is_not_computed(value):
+    # W13: never "Predicted nan mmol/L is within 0.75-0.95"
+    plan = plan_regimen(person(diet_mg_per_day=300), serum_predictor=lambda *a: value)
+    serum = rules(plan)["SERUM"]
+    assert serum.message.startswith("Kinetic prediction not computed") and "within" not in serum.message
+    assert plan.to_dict()["serum_mmol_per_l"] is None
+
+
+def test_an_unbounded_serum_prediction_is_danger():
+    # eGFR 0: the kidneys cannot clear it; never "inf mmol/L"
+    plan = plan_regimen(person(egfr_ml_min=0, diet_mg_per_day=300), serum_predictor=lambda *a: float("inf"))
+    serum = rules(plan)["SERUM"]
+    assert serum.severity == "danger" and "not bounded" in serum.message and "inf" not in serum.message
+    assert plan.status == "not advised" and plan.to_dict()["serum_mmol_per_l"] is None
+
+
+def test_an_intake_the_kinetics_model_refuses_blames_the_supplement():
+    from mgbrain.errors import RegimenError
+
+    def refuses(egfr, supplemental, diet):
+        raise RegimenError("dietary Mg out of range", argument="diet_mg_per_day", expected="0 to 3000 mg/day",
+                           received=supplemental + diet)
+
+    plan = plan_regimen(person(diet_mg_per_day=300), serum_predictor=refuses)
+    message = rules(plan)["SERUM"].message
+    assert "not computed" in message and "supplement's 108 mg/day" in message and "diet_mg_per_day" not in message
+
+
+def test_pregnancy_wording_is_about_the_product_planned():
+    oxide = plan_regimen(person(age_years=30, pregnant=True, products=(ProductEntry(product="oxide"),)))
+    text = rules(oxide)["PREGNANCY"].message
+    assert "L-threonate" not in text and "magnesium oxide" in text
+    mgt = plan_regimen(person(age_years=30, pregnant=True))
+    assert "magnesium L-threonate was never tested" in rules(mgt)["PREGNANCY"].message
+
+
+def test_a_not_advised_plan_gets_no_dose_reminders():
+    # W4: the eGFR 25 profile is "not advised": one notice event, no RRULE
+    plan = plan_regimen(load_profile(EXAMPLES / "egfr25_40.toml"))
+    ics = render_ics(plan, dt.date(2026, 1, 5)).decode()
+    assert ics.count("BEGIN:VEVENT") == 1 and "RRULE" not in ics and "NOT ADVISED" in ics
+    assert plan.phases == ()
+
+
+def test_a_titrated_calendar_starts_at_the_first_step():
+    # W4: alendronate profile titrates 1 -> 2 -> 3 capsules of 500 mg
+    plan = plan_regimen(load_profile(EXAMPLES / "alendronate_65.toml"))
+    ics = render_ics(plan, dt.date(2026, 1, 5)).decode().replace("\r\n ", "")
+    first = ics.split("BEGIN:VEVENT")[1]
+    assert "DTSTART:20260105T213000" in first and "500 mg custom" in first and "COUNT=7" in first
+    assert "DTSTART:20260112T090000" in ics and "DTSTART:20260119T090000" in ics
+    assert "1500 mg" not in first
+
+
+def test_ics_dtstamp_is_the_creation_time():
+    plan = plan_regimen(load_profile(EXAMPLES / "ciprofloxacin_30.toml"))
+    stamp = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    assert "DTSTAMP:20260304T050607Z" in render_ics(plan, dt.date(2026, 1, 5), stamp=stamp).decode()
+    now = dt.datetime.now(dt.UTC).strftime("DTSTAMP:%Y%m%d")
+    assert now in render_ics(plan, dt.date(2026, 1, 5)).decode()
+
+
+def test_html_of_a_not_advised_plan_says_so_above_the_schedule():
+    html = render_plan_html(plan_regimen(load_profile(EXAMPLES / "egfr25_40.toml")))
+    schedule = html.index("<h2>Clock schedule")
+    banner = html.index("NOT ADVISED")
+    assert schedule < banner < html.index("<table", schedule)
+
+
+def test_html_shows_medicine_classes_by_name_in_time_order():
+    plan = plan_regimen(load_profile(EXAMPLES / "ciprofloxacin_30.toml"))
+    html = render_plan_html(plan)
+    section = html[html.index("<h2>Clock schedule"):html.index("</table>", html.index("<h2>Clock schedule"))]
+    assert "Quinolone antibiotics" in section and "(quinolone)" not in section
+    ordered = re.findall(r"<tr><td>(?:<strong>)?(\d\d:\d\d)", section)
+    assert ordered == sorted(ordered) and len(ordered) == 4

@@ -154,3 +154,38 @@ def test_egfr_bounds_are_the_models():
     with pytest.raises(ParameterError) as err:
         person(egfr_ml_min=upper + 1)
     assert err.value.argument == "egfr"
+
+
+# --- issue 12: files that are not text, and command-line values with a profile -------------
+
+@pytest.mark.parametrize("content", [b'name = "Jos\xe9"\nage = 40\n', b"\x7fELF\x02\x01\x01\x00\x00\x00" * 8])
+def test_a_profile_that_is_not_utf8_text_is_a_parameter_error(tmp_path, content):
+    path = tmp_path / "p.toml"
+    path.write_bytes(content)
+    with pytest.raises(ParameterError) as info:
+        load_profile(path)
+    assert info.value.argument == "--profile" and "\n" not in str(info.value)
+
+
+def test_a_profile_with_nul_bytes_in_utf8_is_refused(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_bytes(b"age = 40\x00\n")
+    with pytest.raises(ParameterError, match="binary"):
+        load_profile(path)
+
+
+def test_overrides_fill_missing_fields_and_refuse_contradictions():
+    from mgbrain.planner.profile import merge_overrides
+
+    data = {"age": 65, "sex": "female", "weight_kg": 62, "egfr": 72}
+    merged, notes = merge_overrides(data, {"height_cm": ("--height", 160.0), "age": ("--age", 65.0)})
+    assert merged["height_cm"] == 160.0 and notes == ("--height 160",)  # the same age is not an override
+    with pytest.raises(ParameterError) as info:
+        merge_overrides(data, {"egfr": ("--egfr", 10.0)})
+    assert info.value.argument == "--egfr" and info.value.received == 10.0 and "72" in str(info.value)
+    merged, notes = merge_overrides(data, {}, {"dose": ("--dose", "1 g/day")})
+    assert merged["products"] == [{"dose": "1 g/day"}] and notes == ("--dose 1 g/day",)
+    with pytest.raises(ParameterError) as info:
+        merge_overrides({**data, "products": [{"product": "magtein"}, {"product": "citrate"}]}, {},
+                        {"dose": ("--dose", "1 g/day")})
+    assert info.value.argument == "--dose"

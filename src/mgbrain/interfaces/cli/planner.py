@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mgbrain.errors import ParameterError
-from mgbrain.interfaces.cli._app import app, console, emit_json, table
+from mgbrain.errors import MgBrainError, ParameterError
+from mgbrain.interfaces.cli._app import app, check_output_path, console, emit_json, table
 
 if TYPE_CHECKING:
     from mgbrain.planner.profile import DietItem, MedicineEntry
@@ -19,21 +22,59 @@ _MARK = {"danger": "[bold red]DANGER[/]", "warning": "[bold yellow]WARNING[/]",
          "caution": "[yellow]caution[/]", "info": "[dim]info[/]"}
 
 
+_MEDICINE_SYNTAX = "NAME[@HH:MM[,HH:MM]][/Nd], e.g. 'ciprofloxacin@08:00,20:00/7d' or 'ciprofloxacin/7d@08:00'"
+_COURSE = re.compile(r"/\s*(\d+)\s*(?:d|days?)\s*$", re.IGNORECASE)
+
+
 def _medicine(text: str) -> MedicineEntry:
-    """``"ciprofloxacin@08:00,20:00"`` or ``"ciprofloxacin@08:00,20:00/7d"`` or ``"alendronate"``."""
+    """``"ciprofloxacin@08:00,20:00"``, ``"ciprofloxacin@08:00,20:00/7d"``, ``"ciprofloxacin/7d@08:00"``.
+
+    The course (``/7d``) may come after the name or after the times; a name keeps its own
+    slashes ("lisinopril/hydrochlorothiazide 20/12.5 mg").
+    """
     from mgbrain.planner.profile import MedicineEntry
 
-    name, _, rest = text.partition("@")
+    name, at, rest = text.partition("@")
     days = None
+    if (course := _COURSE.search(name)) is not None:
+        name, days = name[:course.start()], int(course.group(1))
     if "/" in rest:
         rest, _, d = rest.partition("/")
+        if days is not None:
+            raise ParameterError("two course lengths", argument="--medicine", expected=_MEDICINE_SYNTAX,
+                                 received=text)
         try:
-            days = int(d.rstrip("d"))
+            days = int(d.strip().lower().removesuffix("days").removesuffix("day").removesuffix("d"))
         except ValueError:
             raise ParameterError("cannot read the course length", argument="--medicine",
-                                 expected="NAME@HH:MM[,HH:MM][/Nd]", received=text) from None
+                                 expected=_MEDICINE_SYNTAX, received=text) from None
+    if "@" in rest or (at and not rest.strip()):
+        raise ParameterError("cannot read the medicine", argument="--medicine", expected=_MEDICINE_SYNTAX,
+                             received=text)
     times = tuple(t.strip() for t in rest.split(",") if t.strip())
+    if not name.strip():
+        raise ParameterError("no medicine name", argument="--medicine", expected=_MEDICINE_SYNTAX, received=text)
     return MedicineEntry(name=name.strip(), times=times, days=days)
+
+
+#: the library's argument names and the option a user types for them (``--height`` keeps the
+#: library's ``height_cm``, which the CLI's tests name)
+_OPTION_OF = {"age": "--age", "sex": "--sex", "weight": "--weight", "egfr": "--egfr", "ckd_stage": "--ckd-stage",
+              "goal": "--goal", "wake_time": "--wake", "bed_time": "--bed", "diet_mg_per_day": "--diet-mg",
+              "pregnant": "--pregnant", "lactating": "--lactating", "products.capsule_mg": "--capsule-mg",
+              "amount": "--dose", "dose": "--dose", "label": "--label", "product": "--product", "diet": "--food"}
+
+
+@contextlib.contextmanager
+def _as_typed(given: set[str]) -> Iterator[None]:
+    """Name the option the user typed in an error about a value they gave on the command line."""
+    try:
+        yield
+    except MgBrainError as exc:
+        option = _OPTION_OF.get(exc.argument or "")
+        if option is not None and option in given:
+            exc.argument = option
+        raise
 
 
 def _food(text: str) -> DietItem:
@@ -56,9 +97,10 @@ def _food(text: str) -> DietItem:
 
 
 def _print_plan(plan) -> None:
-    d = plan.to_dict()
     console.print(f"[bold red]Not medical advice.[/] {plan.notice}")
     console.print(f"Status: [bold]{plan.status}[/]")
+    if plan.profile.overrides:
+        console.print("Given on the command line with the profile: " + "; ".join(plan.profile.overrides))
     table("Daily amounts", ["product", "compound mg/day", "Mg mg/day (label)", "Mg (stoich.)", "capsules", "basis"],
           [[x.product.name, x.compound_mg_per_day, x.elemental_mg_per_day,
             x.elemental_mg_per_day_stoichiometric, x.capsules_per_day, x.basis] for x in plan.products],
@@ -71,13 +113,25 @@ def _print_plan(plan) -> None:
     rows += [[m.clock, m.name, m.rule.title, None] for m in plan.medicines]
     rows.sort(key=lambda r: r[0])
     title = "Clock schedule" + (f" (during the {plan.course_days}-day course)" if plan.course_days else "")
+    if not plan.advised:
+        console.print("[bold red]NOT ADVISED:[/] the checks call this plan dangerous (see DANGER below). The "
+                      "schedule is shown only to discuss with a clinician; do not start it. The calendar "
+                      "export has no dose reminders.")
+        title = "NOT ADVISED - do not follow: " + title
+    elif plan.titration:
+        title = "Clock schedule at the full amount" + (
+            f" (during the {plan.course_days}-day course)" if plan.course_days else "") + "; start low first"
     table(title, ["time", "what", "amount", "Mg mg"], rows,
           caption=(None if plan.usual_doses is None else
                    "after the course: " + ", ".join(f"{x.label} {x.time}" for x in plan.usual_doses)))
     if plan.titration:
-        table("Start low, then increase", ["days", "compound mg/day", "Mg mg/day", "capsules"],
-              [[s["days"], s["compound_mg_per_day"], s["elemental_mg_per_day"], s["capsules_per_day"]]
-               for s in d["titration"]])
+        table("Start low, then increase", ["days", "amounts", "Mg mg/day", "capsules"],
+              [[s.days, ", ".join(f"{p.compound_mg_per_day:.0f} mg {p.product.id}" for p in s.products),
+                s.elemental_mg_per_day, s.capsules_per_day] for s in plan.titration])
+    if plan.advised and len(plan.phases) > 1:
+        table("Calendar (what the .ics reminds)", ["days", "time", "dose", "amount"],
+              [[f"{ph.day_from}-{ph.day_to}" if ph.day_to else f"{ph.day_from}+", d.time, d.label,
+                ", ".join(f"{c:.0f} mg {p}" for p, c, _ in d.items)] for ph in plan.phases for d in ph.doses])
     if plan.diet_lines:
         table("Diet", ["food", "g/day", "Mg mg", "FDC id"],
               [[x.food.name, x.grams, x.mg, x.food.fdc_id] for x in plan.diet_lines])
@@ -103,50 +157,99 @@ def plan(
     medicine: Annotated[list[str] | None, typer.Option(
         "--medicine", "-m", metavar="MEDICINE",
         help="NAME[@HH:MM,HH:MM][/Nd], repeatable, e.g. 'ciprofloxacin@08:00,20:00/7d'.")] = None,
-    product: Annotated[str, typer.Option(help="Product or form, e.g. magtein, citrate.")] = "magtein",
+    product: Annotated[str | None, typer.Option(
+        help="Product or form, e.g. magtein, citrate (default magtein); with --label, the label's form.")] = None,
     dose: Annotated[str | None, typer.Option(help="Daily amount, e.g. '2 g/day' (default: trial dosing).")] = None,
     elemental: Annotated[bool, typer.Option("--elemental", help="--dose is elemental Mg.")] = False,
     label: Annotated[str | None, typer.Option(
-        help="Your label, e.g. '2 capsules = 2,000 mg MgT providing 144 mg Mg'.")] = None,
+        help="Your label, e.g. '2 capsules = 2,000 mg MgT providing 144 mg Mg'; its form is --product "
+             "(default magtein), e.g. --product citrate --label '2 tablets = 1000 mg providing 80 mg Mg'.")] = None,
     capsule_mg: Annotated[float | None, typer.Option("--capsule-mg", help="Compound mg per capsule.")] = None,
-    goal: Annotated[str, typer.Option(help="cognition, sleep or general.")] = "cognition",
+    goal: Annotated[str | None, typer.Option(help="cognition (default), sleep or general.")] = None,
     food: Annotated[list[str] | None, typer.Option(
         "--food", "-f", metavar="FOOD", help="NAME:SERVINGS or NAME:GRAMSg, repeatable.")] = None,
     diet_mg: Annotated[float | None, typer.Option("--diet-mg", help="Dietary Mg estimate, mg/day.")] = None,
-    wake: Annotated[str, typer.Option(help="Wake-up time.")] = "07:00",
-    bed: Annotated[str, typer.Option(help="Bed time.")] = "22:30",
+    wake: Annotated[str | None, typer.Option(help="Wake-up time (default 07:00).")] = None,
+    bed: Annotated[str | None, typer.Option(help="Bed time (default 22:30).")] = None,
     titrate: Annotated[bool, typer.Option("--titrate", help="Start low and increase weekly.")] = False,
     html: Annotated[Path | None, typer.Option(help="Write a printable HTML page here.")] = None,
     ics: Annotated[Path | None, typer.Option(help="Write an .ics calendar here.")] = None,
     start: Annotated[str | None, typer.Option(help="Calendar start date YYYY-MM-DD (default today).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Plan magnesium doses (amounts, capsules, clock times) and check them, each rule with its source."""
+    """Plan magnesium doses (amounts, capsules, clock times) and check them, each rule with its source.
+
+    With --profile, an option fills a field the file leaves out and the plan lists it; an option
+    that contradicts the file is refused (edit the file to change it); --medicine adds medicines.
+    """
     from mgbrain.planner import plan_regimen
-    from mgbrain.planner.profile import ProductEntry, Profile, load_profile
+    from mgbrain.planner.profile import (
+        ProductEntry,
+        Profile,
+        merge_overrides,
+        profile_from_mapping,
+        read_profile_mapping,
+    )
     from mgbrain.solver.predict import predict_steady_serum
 
+    check_output_path(html, "--html", (".html", ".htm"))
+    check_output_path(ics, "--ics", (".ics",))
+    try:
+        first = dt.date.fromisoformat(start) if start is not None else dt.date.today()
+    except ValueError:
+        raise ParameterError("cannot read the date", argument="--start", expected="YYYY-MM-DD",
+                             received=start) from None
+    for option, text in (("--dose", dose), ("--label", label), ("--product", product)):
+        if text is not None and not text.strip():
+            raise ParameterError("empty value", argument=option, expected="text, e.g. '2 g/day', 'citrate'",
+                                 received=text)
+    typed = {option for option, value in (
+        ("--age", age), ("--sex", sex), ("--weight", weight), ("--egfr", egfr), ("--ckd-stage", ckd_stage),
+        ("--goal", goal), ("--wake", wake), ("--bed", bed), ("--diet-mg", diet_mg), ("--pregnant", pregnant or None),
+        ("--lactating", lactating or None), ("--capsule-mg", capsule_mg), ("--dose", dose), ("--label", label),
+        ("--product", product), ("--food", food or None)) if value is not None}
+    medicines = tuple(_medicine(m) for m in medicine or ())
+    foods = tuple(_food(f) for f in food or ())
     if profile is not None:
-        person = load_profile(profile)
-        if height is not None:
-            if person.height_cm is not None and person.height_cm != height:
-                raise ParameterError("the profile already gives a height", argument="--height",
-                                     expected=f"the profile's {person.height_cm:g} cm or no --height",
-                                     received=height)
-            person = dataclasses.replace(person, height_cm=height)
+        data = read_profile_mapping(profile)
+        given = {key: (option, value) for key, option, value in (
+            ("age", "--age", age), ("sex", "--sex", sex), ("weight_kg", "--weight", weight),
+            ("height_cm", "--height", height), ("egfr", "--egfr", egfr), ("ckd_stage", "--ckd-stage", ckd_stage),
+            ("goal", "--goal", goal), ("wake", "--wake", wake), ("bed", "--bed", bed),
+            ("pregnant", "--pregnant", pregnant or None), ("lactating", "--lactating", lactating or None),
+            ("titrate", "--titrate", titrate or None)) if value is not None}
+        product_given = {key: (option, value) for key, option, value in (
+            ("product", "--product", product), ("dose", "--dose", dose),
+            ("elemental", "--elemental", elemental or None),
+            ("label", "--label", label), ("capsule_mg", "--capsule-mg", capsule_mg)) if value is not None}
+        diet: dict[str, object] | None = None
+        if foods and diet_mg is not None:
+            raise ParameterError("give foods or an intake estimate, not both", argument="--diet-mg",
+                                 expected="--food or --diet-mg", received=diet_mg)
+        if foods:
+            diet = {"foods": [{"food": f.food, "servings": f.servings} if f.servings is not None
+                              else {"food": f.food, "grams": f.grams} for f in foods]}
+        elif diet_mg is not None:
+            diet = {"intake_mg": diet_mg}
+        data, notes = merge_overrides(data, given, product_given, medicines, diet,
+                                      diet_option="--food" if foods else "--diet-mg")
+        with _as_typed(typed):
+            person = dataclasses.replace(profile_from_mapping(data, where=profile.name), overrides=notes)
     else:
         if age is None or sex is None or weight is None:
             missing = [n for n, v in (("--age", age), ("--sex", sex), ("--weight", weight)) if v is None]
             raise ParameterError("missing option", argument=missing[0],
                                  expected="--profile FILE or --age, --sex and --weight", received=None)
-        person = Profile(
-            age_years=age, sex=sex, weight_kg=weight, height_cm=height, pregnant=pregnant, lactating=lactating,
-            egfr_ml_min=egfr, ckd_stage=ckd_stage, medicines=tuple(_medicine(m) for m in medicine or ()),
-            products=(ProductEntry(product=product, dose=dose, elemental=elemental, label=label,
-                                   form="threonate" if label else None, capsule_mg=capsule_mg),),
-            goal=goal, diet=tuple(_food(f) for f in food or ()), diet_mg_per_day=diet_mg,
-            wake_time=wake, bed_time=bed, titrate=titrate)
-    result = plan_regimen(person, serum_predictor=predict_steady_serum)
+        with _as_typed(typed):
+            person = Profile(
+                age_years=age, sex=sex, weight_kg=weight, height_cm=height, pregnant=pregnant, lactating=lactating,
+                egfr_ml_min=egfr, ckd_stage=ckd_stage, medicines=medicines,
+                products=(ProductEntry(product=product or "magtein", dose=dose, elemental=elemental, label=label,
+                                       capsule_mg=capsule_mg),),
+                goal=goal or "cognition", diet=foods, diet_mg_per_day=diet_mg,
+                wake_time=wake or "07:00", bed_time=bed or "22:30", titrate=titrate)
+    with _as_typed(typed):
+        result = plan_regimen(person, serum_predictor=predict_steady_serum)
     if html is not None or ics is not None:
         from mgbrain.planner.export import render_ics
         from mgbrain.reporting.html import render_plan_html
@@ -154,11 +257,6 @@ def plan(
         if html is not None:
             html.write_text(render_plan_html(result), encoding="utf-8")
         if ics is not None:
-            try:
-                first = dt.date.fromisoformat(start) if start else dt.date.today()
-            except ValueError:
-                raise ParameterError("cannot read the date", argument="--start",
-                                     expected="YYYY-MM-DD", received=start) from None
             ics.write_bytes(render_ics(result, first))
     if as_json:
         emit_json(result.to_dict())
