@@ -163,6 +163,7 @@ def convert_dose(
     elemental: bool = False,
     doses_per_day: int = 1,
     weight_kg: float | None = None,
+    check_limit: bool = True,
 ) -> DoseConversion:
     """Convert a dose of a magnesium product.
 
@@ -179,6 +180,9 @@ def convert_dose(
     weight_kg
         Body weight where it is known, for the absurd-dose limit (elemental Mg per kg per day,
         :func:`check_daily_elemental_mg`); None uses the limit's reference weight.
+    check_limit
+        False only for a caller that judges the amount itself against the same limit (the
+        planner reports an amount above it as not advised, with its sources, instead of refusing it).
 
     Examples
     --------
@@ -187,6 +191,7 @@ def convert_dose(
     (144, 165)
     """
     check_flag(elemental, argument="elemental")
+    check_flag(check_limit, argument="check_limit")
     if isinstance(doses_per_day, bool) or not isinstance(doses_per_day, int) or not 1 <= doses_per_day <= 12:
         raise RegimenError("doses per day out of range", argument="doses_per_day",
                            expected="an integer from 1 to 12", received=doses_per_day)
@@ -206,8 +211,9 @@ def convert_dose(
         compound_mg = daily_mg / frac if elemental else daily_mg
         per_day[basis] = _amounts(compound_mg, compound_mg * frac)
     worst = max(v["elemental_mg"] for v in per_day.values())
-    check_daily_elemental_mg(worst, weight_kg=weight_kg, argument="amount",
-                             received=f"{amount!s} of {prod.compound.name} = {worst:.0f} mg/day of elemental Mg")
+    if check_limit:
+        check_daily_elemental_mg(worst, weight_kg=weight_kg, argument="amount",
+                                 received=f"{amount!s} of {prod.compound.name} = {worst:.0f} mg/day of elemental Mg")
     per_dose = {b: {k: v / doses_per_day for k, v in d.items()} for b, d in per_day.items()}
     return DoseConversion(product=prod, amount_text=str(amount),
                           basis="elemental" if elemental else "compound",

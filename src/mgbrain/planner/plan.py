@@ -281,8 +281,9 @@ def _product_plan(profile: Profile, entry: ProductEntry, findings: list[Finding]
     capsule = entry.capsule_mg or product.compound_mg_per_unit
     if entry.dose:
         try:
+            # an amount above the absurd-dose limit is planned as not advised (check_toxic_dose)
             conv = convert_dose(entry.dose if "/" in entry.dose or "per" in entry.dose else f"{entry.dose}/day",
-                                product, elemental=entry.elemental)
+                                product, elemental=entry.elemental, weight_kg=profile.weight_kg, check_limit=False)
         except MgBrainError as exc:  # the error shows the amount as the person wrote it
             if exc.argument == "amount" and isinstance(exc.received, str) and exc.received.endswith("/day") \
                     and not entry.dose.endswith("/day"):

@@ -16,6 +16,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
+from mgbrain.dosing.conversion import load_daily_elemental_limit
 from mgbrain.dosing.weight_dosing import load_weight_dosing
 from mgbrain.errors import ParameterError, ProvenanceError
 from mgbrain.model import WHOLE_BODY
@@ -168,36 +169,49 @@ def check_gi_risk(age_years: float, supplemental_mg: float) -> Finding:
 
 
 def toxic_dose_mg(weight_kg: float) -> float:
-    """Supplemental elemental Mg/day from which the plan is "danger": the reported toxicity range.
+    """Supplemental elemental Mg/day from which the plan is "danger / not advised".
 
-    ``rules.toml [toxicity]``: 5,000 mg/day for an adult of 70 kg or more, scaled down by body
-    weight below that (the scaling is the planner's assumption and the rule says so).
+    The lower of two limits: the reported toxicity range (``rules.toml [toxicity]``: 5,000 mg/day
+    for an adult of 70 kg or more, scaled down by body weight below that, the scaling being the
+    planner's assumption) and the absurd-dose limit that convert and simulate refuse
+    (:func:`mgbrain.dosing.conversion.load_daily_elemental_limit`: 50 mg/kg/day, ten times the UL
+    per kg), so that what one command refuses the plan never schedules.
 
     Examples
     --------
-    >>> toxic_dose_mg(80), toxic_dose_mg(35)
-    (5000.0, 2500.0)
+    >>> toxic_dose_mg(120), toxic_dose_mg(80), toxic_dose_mg(35)
+    (5000.0, 4000.0, 1750.0)
     """
+    return min(_reported_toxic_mg(weight_kg), load_daily_elemental_limit().max_mg_per_day(weight_kg))
+
+
+def _reported_toxic_mg(weight_kg: float) -> float:
     rule = load_rules()["toxicity"]
     return float(rule["danger_mg"]) * min(1.0, float(weight_kg) / float(rule["reference_weight_kg"]))
 
 
 def check_toxic_dose(age_years: float, weight_kg: float, supplemental_mg: float) -> Finding | None:
-    """A "danger" finding when the supplement reaches the reported toxicity range; None below it."""
+    """A "danger" finding when the supplement reaches :func:`toxic_dose_mg`; None below it."""
     limit = toxic_dose_mg(weight_kg)
     if supplemental_mg < limit:
         return None
     rule = load_rules()["toxicity"]
-    scaled = "" if limit >= float(rule["danger_mg"]) else (
-        f" (scaled to {weight_kg:g} kg from {float(rule['danger_mg']):.0f} mg/day at "
-        f"{float(rule['reference_weight_kg']):g} kg)")
+    reported = _reported_toxic_mg(weight_kg)
+    if limit < reported:
+        absurd = load_daily_elemental_limit()
+        basis = (f"at or above {limit:.0f} mg/day, the project's absurd-dose limit of "
+                 f"{absurd.mg_per_kg:g} mg/kg/day ({absurd.basis}), below the {reported:.0f} mg/day from which")
+    else:
+        scaled = "" if reported >= float(rule["danger_mg"]) else (
+            f" (scaled to {weight_kg:g} kg from {float(rule['danger_mg']):.0f} mg/day at "
+            f"{float(rule['reference_weight_kg']):g} kg)")
+        basis = f"at or above {limit:.0f} mg/day{scaled}, the range where"
     cases = ", ".join(resolve_reference(k).short() for k in rule["cases"])
     ul = upper_limit_mg(age_years)
     return rule_finding("toxicity", "danger",
                         f"Not advised: supplemental magnesium {supplemental_mg:.0f} mg/day is "
-                        f"{supplemental_mg / ul:.0f} times the UL of {ul:.0f} mg/day and "
-                        f"at or above {limit:.0f} mg/day{scaled}, the range where magnesium toxicity "
-                        f"(hypermagnesaemia: weakness, low blood pressure, slow heart, breathing failure) "
+                        f"{supplemental_mg / ul:.0f} times the UL of {ul:.0f} mg/day and {basis} magnesium "
+                        f"toxicity (hypermagnesaemia: weakness, low blood pressure, slow heart, breathing failure) "
                         f"has been reported, including deaths (case reports: {cases}). Do not take this amount.",
                         supplemental_mg=supplemental_mg, danger_mg=limit, references=tuple(rule["cases"]))
 

@@ -267,7 +267,9 @@ def test_a_label_is_a_product_of_the_form_named():
     assert pp.elemental_mg_per_day == pytest.approx(160)
 
 
-@pytest.mark.parametrize("dose, toxic", [("40 g/day", True), ("5000 mg/day", True), ("4990 mg/day", False)])
+# at 80 kg the danger threshold is the absurd-dose limit, 50 mg/kg/day = 4000 mg/day (below the reported 5000)
+@pytest.mark.parametrize("dose, toxic", [("40 g/day", True), ("5000 mg/day", True), ("4000 mg/day", True),
+                                         ("3990 mg/day", False)])
 def test_doses_in_the_reported_toxicity_range_are_not_advised(dose, toxic):
     # W6: 40 g/day of oxide is ~24 g elemental Mg (~70x the UL): danger with a cited basis
     elemental = dose != "40 g/day"
@@ -286,7 +288,19 @@ def test_doses_in_the_reported_toxicity_range_are_not_advised(dose, toxic):
 def test_the_toxicity_threshold_is_scaled_down_for_a_light_body():
     from mgbrain.planner.rules import toxic_dose_mg
 
-    assert toxic_dose_mg(35) == 2500 and toxic_dose_mg(70) == toxic_dose_mg(120) == 5000
+    # the reported 5000 mg/day scaled below 70 kg, capped by the absurd-dose limit of 50 mg/kg/day
+    assert toxic_dose_mg(35) == 1750 and toxic_dose_mg(70) == 3500 and toxic_dose_mg(120) == 5000
+
+
+def test_what_convert_refuses_the_plan_calls_not_advised():
+    from mgbrain.dosing import convert_dose
+    from mgbrain.errors import RegimenError
+
+    with pytest.raises(RegimenError, match="absurd"):
+        convert_dose("4200 mg/day", "oxide", elemental=True, weight_kg=80)
+    plan = plan_regimen(Profile(age_years=40, sex="male", weight_kg=80,
+                                products=(ProductEntry(product="oxide", dose="4200 mg/day", elemental=True),)))
+    assert plan.status == "not advised" and "absurd-dose limit" in rules(plan)["TOXIC_DOSE"].message
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("-inf"), -0.2])
