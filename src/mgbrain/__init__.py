@@ -59,4 +59,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # the public names only, not this module's own helpers (import_module, Any, TYPE_CHECKING)
+    return sorted({*__all__, "__version__"})

@@ -174,6 +174,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("claims list", "topic"): Rule(IDENTIFIER),
     ("claims list", "verdict"): Rule(IDENTIFIER),
     ("claims show", "claim_id"): Rule(IDENTIFIER, drop=("mgt-higher-bioavailability",)),
+    ("claims check", "claim_id"): Rule(IDENTIFIER),
 }
 
 # bad combinations the issue lists: a qualifier without the option it qualifies, an invalid value

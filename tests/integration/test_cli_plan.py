@@ -52,7 +52,7 @@ def test_terminal_report_shows_sources_and_notice():
     (("--age", 40, "--sex", "female", "--weight", 60, "-f", "almnds:1"), "unknown food"),
     (("--age", 40, "--sex", "male", "--weight", 60, "--pregnant"), "pregnan"),
     (("--sex", "male", "--weight", 60), "--age: missing option"),
-    (("--age", 40, "--sex", "female", "--weight", 60, "--height", 30), "height_cm: out of range"),
+    (("--age", 40, "--sex", "female", "--weight", 60, "--height", 30), "--height: out of range"),
     (("--profile", EXAMPLES / "egfr25_40.toml", "--height", 190), "--height: the profile already gives a height"),
 ])
 def test_errors_are_one_line_exit_2(args, fragment):

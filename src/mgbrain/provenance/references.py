@@ -42,8 +42,8 @@ class Reference:
     note: str | None = None
 
     def short(self) -> str:
-        """``Authors (year)`` or the title, for tables."""
-        who = (self.authors or self.title).split(",")[0]
+        """``First author (year)`` or the title, for tables (a title is kept whole: it may hold commas)."""
+        who = self.authors.split(",")[0] if self.authors else self.title
         return f"{who} {self.year}" if self.year else who
 
     def to_dict(self) -> dict:

@@ -24,6 +24,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import NoArgsIsHelpError  # typer's own click; no public name
 from typer.core import TyperCommand, TyperGroup
 
 from mgbrain._version import __version__
@@ -65,6 +66,10 @@ class _Group(TyperGroup):
                 windows_expand_args=windows_expand_args,
                 **extra,
             )
+        except NoArgsIsHelpError as exc:  # `mgbrain` or `mgbrain claims` alone: the help, not an error
+            if exc.ctx is not None:
+                typer.echo(exc.ctx.get_help())
+            rv = 0
         except typer.TyperException as exc:  # usage errors: bad option, missing argument
             ctx = getattr(exc, "ctx", None)
             where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
@@ -236,12 +241,14 @@ def table(title: str, columns: list[str], rows: list[list[Any]], caption: str | 
     their width last: the other columns wrap first.
     """
     from rich.table import Table
+    from rich.text import Text
 
     t = Table(title=title, caption=caption)
     for col in columns:
         t.add_column(col, overflow="fold", no_wrap=col in whole)
     for row in rows:
-        t.add_row(*(cell(v) for v in row))
+        # Text, not str: a cell is printed as written, never read as rich markup ("foo[/]")
+        t.add_row(*(Text(cell(v)) for v in row))
     console.print(t)
 
 

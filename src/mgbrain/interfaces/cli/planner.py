@@ -57,9 +57,9 @@ def _medicine(text: str) -> MedicineEntry:
     return MedicineEntry(name=name.strip(), times=times, days=days)
 
 
-#: the library's argument names and the option a user types for them (``--height`` keeps the
-#: library's ``height_cm``, which the CLI's tests name)
-_OPTION_OF = {"age": "--age", "sex": "--sex", "weight": "--weight", "egfr": "--egfr", "ckd_stage": "--ckd-stage",
+#: the library's argument names and the option a user types for them
+_OPTION_OF = {"height_cm": "--height", "age": "--age", "sex": "--sex", "weight": "--weight", "egfr": "--egfr",
+              "ckd_stage": "--ckd-stage",
               "goal": "--goal", "wake_time": "--wake", "bed_time": "--bed", "diet_mg_per_day": "--diet-mg",
               "pregnant": "--pregnant", "lactating": "--lactating", "products.capsule_mg": "--capsule-mg",
               "amount": "--dose", "dose": "--dose", "label": "--label", "product": "--product", "diet": "--food"}
@@ -71,7 +71,9 @@ def _as_typed(given: set[str]) -> Iterator[None]:
     try:
         yield
     except MgBrainError as exc:
-        option = _OPTION_OF.get(exc.argument or "")
+        argument = exc.argument or ""
+        # a medicine given with -m is named by the option, whatever field of it is wrong
+        option = "--medicine" if argument.startswith("medicines[") else _OPTION_OF.get(argument)
         if option is not None and option in given:
             exc.argument = option
         raise
@@ -97,10 +99,16 @@ def _food(text: str) -> DietItem:
 
 
 def _print_plan(plan) -> None:
-    console.print(f"[bold red]Not medical advice.[/] {plan.notice}")
-    console.print(f"Status: [bold]{plan.status}[/]")
+    from rich.markup import escape
+
+    from mgbrain.provenance.notice import DISCLAIMER
+
+    # the plan's own advice first, the disclaimer once at the end: "not medical advice" once per line
+    advice = plan.notice.removeprefix(DISCLAIMER).strip() or plan.notice
+    console.print(f"[bold red]Not medical advice.[/] {escape(advice)}")
+    console.print(f"Status: [bold]{escape(plan.status)}[/]")
     if plan.profile.overrides:
-        console.print("Given on the command line with the profile: " + "; ".join(plan.profile.overrides))
+        console.print("Given on the command line with the profile: " + escape("; ".join(plan.profile.overrides)))
     table("Daily amounts", ["product", "compound mg/day", "Mg mg/day (label)", "Mg (stoich.)", "capsules", "basis"],
           [[x.product.name, x.compound_mg_per_day, x.elemental_mg_per_day,
             x.elemental_mg_per_day_stoichiometric, x.capsules_per_day, x.basis] for x in plan.products],
@@ -136,9 +144,10 @@ def _print_plan(plan) -> None:
         table("Diet", ["food", "g/day", "Mg mg", "FDC id"],
               [[x.food.name, x.grams, x.mg, x.food.fdc_id] for x in plan.diet_lines])
     console.print("[bold]Checks[/]")
-    for f in plan.findings:
-        console.print(f"  {_MARK[f.severity]} {f.message}\n      [dim]source: {f.citation} "
+    for f in plan.findings:  # messages carry medicine and food names as typed: never read as markup
+        console.print(f"  {_MARK[f.severity]} {escape(f.message)}\n      [dim]source: {escape(f.citation)} "
                       f"(confidence {f.confidence})[/]")
+    console.print(f"[dim]{escape(DISCLAIMER)}[/]")
 
 
 @app.command()
@@ -199,7 +208,8 @@ def plan(
     except ValueError:
         raise ParameterError("cannot read the date", argument="--start", expected="YYYY-MM-DD",
                              received=start) from None
-    for option, text in (("--dose", dose), ("--label", label), ("--product", product)):
+    for option, text in (("--dose", dose), ("--label", label), ("--product", product), ("--goal", goal),
+                         ("--wake", wake), ("--bed", bed), ("--ckd-stage", ckd_stage), ("--sex", sex)):
         if text is not None and not text.strip():
             raise ParameterError("empty value", argument=option, expected="text, e.g. '2 g/day', 'citrate'",
                                  received=text)
@@ -207,9 +217,11 @@ def plan(
         ("--age", age), ("--sex", sex), ("--weight", weight), ("--egfr", egfr), ("--ckd-stage", ckd_stage),
         ("--goal", goal), ("--wake", wake), ("--bed", bed), ("--diet-mg", diet_mg), ("--pregnant", pregnant or None),
         ("--lactating", lactating or None), ("--capsule-mg", capsule_mg), ("--dose", dose), ("--label", label),
-        ("--product", product), ("--food", food or None)) if value is not None}
-    medicines = tuple(_medicine(m) for m in medicine or ())
-    foods = tuple(_food(f) for f in food or ())
+        ("--product", product), ("--food", food or None), ("--height", height),
+        ("--medicine", medicine or None)) if value is not None}
+    with _as_typed(typed):
+        medicines = tuple(_medicine(m) for m in medicine or ())
+        foods = tuple(_food(f) for f in food or ())
     if profile is not None:
         data = read_profile_mapping(profile)
         given = {key: (option, value) for key, option, value in (
