@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from mgbrain.dosing.clock import clock_minutes, format_clock
 from mgbrain.errors import ParameterError
-from mgbrain.planner.rules import MedicineRule
+from mgbrain.planner.medicines import MedicineRule
 
 __all__ = ["MedicineTime", "DoseSlot", "conflicts_with", "place_doses"]
 
