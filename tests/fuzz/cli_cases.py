@@ -130,7 +130,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("plan", "height"): Rule(NUMBER, extra=("39", "251")),
     ("plan", "egfr"): Rule(NUMBER, valid=("0",), extra=("201",)),
     ("plan", "ckd_stage"): Rule(IDENTIFIER, extra=("0", "6", "3c")),
-    ("plan", "medicine"): Rule(("", "\x00", "@08:00", "ciprofloxacin/7d@08:00", "ciprofloxacin@25:00",
+    # "ciprofloxacin/7d@08:00" is valid: the course may follow the name
+    ("plan", "medicine"): Rule(("", "\x00", "@08:00", "ciprofloxacin@25:00",
                                 "ciprofloxacin@08:00/0d", "ciprofloxacin@08:00/-1d", "ciprofloxacin@08:00/xd")),
     ("plan", "product"): Rule(IDENTIFIER),
     ("plan", "dose"): Rule(DAILY_AMOUNT),
@@ -235,7 +236,7 @@ def _typed(param) -> type:
 
 def _display(param) -> tuple[str, tuple[str, ...]]:
     if _positional(param):
-        meta = param.metavar or param.name.upper()
+        meta = (param.metavar or param.name.upper()).strip("[]")  # an optional argument shows as [ID]
         return meta, (meta, param.name)
     return param.opts[0], tuple(param.opts)
 

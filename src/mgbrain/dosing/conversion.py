@@ -18,7 +18,7 @@ from mgbrain.provenance import Provenance, check_provenance, read_data_toml
 from mgbrain.units import mg_to_mmol, mmol_to_meq, parse_mass_amount
 
 __all__ = ["DailyElementalLimit", "DoseConversion", "convert_dose", "load_daily_elemental_limit",
-           "check_daily_elemental_mg", "check_flag"]
+           "check_daily_elemental_mg", "check_flag", "PLANNED_BEYOND_LIMIT"]
 
 _LIMIT_FIELDS = {"title", "source", "locator", "confidence", "note", "basis", "mg_per_kg", "reference_weight_kg"}
 
@@ -65,15 +65,22 @@ def load_daily_elemental_limit() -> DailyElementalLimit:
                                mg_per_kg=mg_per_kg, reference_weight_kg=weight_kg)
 
 
+#: How far beyond the absurd-dose limit the planner still plans (as not advised) rather than refuses:
+#: a plan reports a dangerous amount with its sources; an amount ten times beyond the limit (500
+#: mg/kg/day, 35 g/day of elemental Mg at 70 kg) is a typo, not an intake (project choice).
+PLANNED_BEYOND_LIMIT = 10.0
+
+
 def check_daily_elemental_mg(elemental_mg: float, *, weight_kg: float | None = None, argument: str = "amount",
-                             received: str | None = None) -> float:
+                             received: str | None = None, factor: float = 1.0) -> float:
     """``elemental_mg`` (elemental Mg, mg/day) if it is not absurd, else a :class:`RegimenError`.
 
     The one check of the absurd-dose limit (:func:`load_daily_elemental_limit`: 50 mg/kg/day,
     ten times the UL per kg) for every caller: ``convert_dose``, ``daily_regimen``, the
     population regimens and the planner. ``weight_kg`` is the body weight where it is known; the
     reference weight (70 kg) is used where it is not, and the message says which. ``argument``
-    and ``received`` name the option and the value the user typed.
+    and ``received`` name the option and the value the user typed. ``factor`` > 1 moves the
+    refusal that many times beyond the limit (the planner: :data:`PLANNED_BEYOND_LIMIT`).
 
     Examples
     --------
@@ -91,12 +98,13 @@ def check_daily_elemental_mg(elemental_mg: float, *, weight_kg: float | None = N
         raise ParameterError("body weight must be a positive number", argument="weight_kg",
                              expected="kg > 0", received=weight_kg)
     limit = load_daily_elemental_limit()
-    max_mg = limit.max_mg_per_day(weight_kg)
+    max_mg = factor * limit.max_mg_per_day(weight_kg)
     if not elemental_mg <= max_mg:  # NaN is absurd too
         at = (f"{weight_kg:g} kg" if weight_kg is not None
               else f"the {limit.reference_weight_kg:g} kg reference weight, no weight given")
+        times = "" if factor == 1.0 else f"{factor:g} x "
         raise RegimenError("daily amount is absurd", argument=argument,
-                           expected=f"at most {limit.mg_per_kg:g} mg/kg/day of elemental Mg "
+                           expected=f"at most {times}{limit.mg_per_kg:g} mg/kg/day of elemental Mg "
                                     f"({max_mg:.0f} mg/day at {at}; {limit.basis})",
                            received=received or f"{elemental_mg:.0f} mg/day of elemental Mg")
     return elemental_mg
@@ -163,7 +171,7 @@ def convert_dose(
     elemental: bool = False,
     doses_per_day: int = 1,
     weight_kg: float | None = None,
-    check_limit: bool = True,
+    limit_factor: float = 1.0,
 ) -> DoseConversion:
     """Convert a dose of a magnesium product.
 
@@ -180,9 +188,10 @@ def convert_dose(
     weight_kg
         Body weight where it is known, for the absurd-dose limit (elemental Mg per kg per day,
         :func:`check_daily_elemental_mg`); None uses the limit's reference weight.
-    check_limit
-        False only for a caller that judges the amount itself against the same limit (the
-        planner reports an amount above it as not advised, with its sources, instead of refusing it).
+    limit_factor
+        Refuse only beyond this many times the absurd-dose limit: the planner
+        (:data:`PLANNED_BEYOND_LIMIT`) reports an amount above the limit as not advised, with its
+        sources, instead of refusing it.
 
     Examples
     --------
@@ -191,7 +200,9 @@ def convert_dose(
     (144, 165)
     """
     check_flag(elemental, argument="elemental")
-    check_flag(check_limit, argument="check_limit")
+    if isinstance(limit_factor, bool) or not isinstance(limit_factor, (int, float)) or not 1 <= limit_factor <= 100:
+        raise ParameterError("limit factor out of range", argument="limit_factor", expected="1 to 100",
+                             received=limit_factor)
     if isinstance(doses_per_day, bool) or not isinstance(doses_per_day, int) or not 1 <= doses_per_day <= 12:
         raise RegimenError("doses per day out of range", argument="doses_per_day",
                            expected="an integer from 1 to 12", received=doses_per_day)
@@ -211,9 +222,8 @@ def convert_dose(
         compound_mg = daily_mg / frac if elemental else daily_mg
         per_day[basis] = _amounts(compound_mg, compound_mg * frac)
     worst = max(v["elemental_mg"] for v in per_day.values())
-    if check_limit:
-        check_daily_elemental_mg(worst, weight_kg=weight_kg, argument="amount",
-                                 received=f"{amount!s} of {prod.compound.name} = {worst:.0f} mg/day of elemental Mg")
+    check_daily_elemental_mg(worst, weight_kg=weight_kg, argument="amount", factor=float(limit_factor),
+                             received=f"{amount!s} of {prod.compound.name} = {worst:.0f} mg/day of elemental Mg")
     per_dose = {b: {k: v / doses_per_day for k, v in d.items()} for b, d in per_day.items()}
     return DoseConversion(product=prod, amount_text=str(amount),
                           basis="elemental" if elemental else "compound",

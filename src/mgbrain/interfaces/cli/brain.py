@@ -85,9 +85,13 @@ def compare_cmd(
     check_output_path(report, "--report", (".html", ".htm"))
     check_output_path(plot, "--plot", (".png",))
     from mgbrain.compounds import find_product
+    from mgbrain.dosing import convert_dose
 
     for name in names:
         find_product(name, argument="--forms")
+        with as_options({"amount": option}):  # not positive, not finite or absurd: before any run
+            convert_dose(text if "/" in text or "per" in text else f"{text}/day", name,
+                         elemental=option == "--elemental", weight_kg=weight)
     with as_options({"weight_kg": "--weight"}):
         subject = Subject(weight_kg=weight)
     by_elemental = option == "--elemental"

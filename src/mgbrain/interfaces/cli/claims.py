@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from mgbrain.errors import ParameterError
-from mgbrain.interfaces.cli._app import app, console, emit_json, progress, resolved_on_use, table
+from mgbrain.interfaces.cli._app import app, as_options, console, emit_json, progress, resolved_on_use, table
 from mgbrain.provenance.notice import DISCLAIMER
 
 claims_app = typer.Typer(help="The claims registry: every claim of the source articles, graded.",
@@ -137,7 +137,8 @@ def factcheck(
     """Match an article's sentences to the claims registry; list claim-like sentences not in it."""
     from mgbrain.claims.factcheck import factcheck_file
 
-    result = factcheck_file(file, threshold=threshold)
+    with as_options({"threshold": "--threshold"}):
+        result = factcheck_file(file, threshold=threshold)
     if as_json:
         emit_json(result.to_dict())
         return

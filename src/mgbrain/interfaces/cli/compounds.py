@@ -93,7 +93,7 @@ def show_converted(result: DoseConversion, amount: str, elemental: bool, split: 
                   "(equal when no label ratio is known)")
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})  # "-2 g" is an amount, not an option
 def convert(
     amount: Annotated[str, typer.Argument(help="'2 g', '2000 mg', '2 g/day' (units required).")],
     form: Annotated[str | None, typer.Option("--form", "-f", help="Compound, e.g. threonate, citrate.")] = None,

@@ -136,6 +136,9 @@ def build_run(product: str | None, dose: str | None, split: int, times: str | No
                                      received=iv_bolus),)
     if infusion is not None:
         hours = DEFAULT_INFUSION_HOURS if infusion_hours is None else infusion_hours
+        if not 0 < hours <= 24.0 * days:  # an infusion runs within the simulated days
+            raise RegimenError("infusion duration out of range", argument="--infusion-hours",
+                               expected=f"0 < h <= {24.0 * days:g} (the run's --days)", received=infusion_hours)
         mg, rate = _iv_amount(infusion, "--infusion")
         if rate:  # a rate ('1 g/h', '24 g/day') is given over --infusion-hours
             mg = mg * hours / 24.0 if hours > 0 else mg

@@ -246,7 +246,12 @@ def plan(
         data, notes = merge_overrides(data, given, product_given, medicines, diet,
                                       diet_option="--food" if foods else "--diet-mg")
         with _as_typed(typed):
-            person = dataclasses.replace(profile_from_mapping(data, where=profile.name), overrides=notes)
+            try:
+                person = dataclasses.replace(profile_from_mapping(data, where=profile.name), overrides=notes)
+            except MgBrainError as exc:  # a field of the file: say which option's file it is in
+                if exc.argument and exc.argument.startswith(profile.name):
+                    exc.argument = f"--profile {exc.argument}"
+                raise
     else:
         if age is None or sex is None or weight is None:
             missing = [n for n, v in (("--age", age), ("--sex", sex), ("--weight", weight)) if v is None]
