@@ -64,6 +64,8 @@ def render_ics(plan: Plan, start: dt.date, *, stamp: dt.datetime | None = None) 
             hh, mm = (int(x) for x in d.time.split(":"))
             when = "" if phase.why == "usual schedule" else f" [{phase.why}]"
             _event(cal, f"Magnesium ({d.label}): {_what(d)}", dt.datetime.combine(first, dt.time(hh, mm)),
-                   phase.days, f"{d.elemental_mg:.0f} mg elemental Mg{when}. {'; '.join(d.reasons)} {note}".strip(),
+                   phase.days, " ".join(part for part in (f"{d.elemental_mg:.0f} mg elemental Mg{when}.",
+                                                          "; ".join(d.reasons) + "." if d.reasons else "", note)
+                                         if part),
                    f"mgbrain-{tag}-{d.label}-{first.isoformat()}", stamp)
     return cal.to_ical()
