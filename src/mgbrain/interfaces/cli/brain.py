@@ -89,7 +89,7 @@ def compare_cmd(
 
     for name in names:
         find_product(name, argument="--forms")
-        with as_options({"amount": option}):  # not positive, not finite or absurd: before any run
+        with as_options({"amount": option, "weight_kg": "--weight"}):  # not positive, finite or absurd: before any run
             convert_dose(text if "/" in text or "per" in text else f"{text}/day", name,
                          elemental=option == "--elemental", weight_kg=weight)
     with as_options({"weight_kg": "--weight"}):

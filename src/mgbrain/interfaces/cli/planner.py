@@ -54,6 +54,9 @@ def _medicine(text: str) -> MedicineEntry:
     times = tuple(t.strip() for t in rest.split(",") if t.strip())
     if not name.strip():
         raise ParameterError("no medicine name", argument="--medicine", expected=_MEDICINE_SYNTAX, received=text)
+    if any(not ch.isprintable() for ch in name):
+        raise ParameterError("control characters in the medicine name", argument="--medicine",
+                             expected="a printable name, e.g. 'ciprofloxacin'", received=text)
     return MedicineEntry(name=name.strip(), times=times, days=days)
 
 
