@@ -110,15 +110,18 @@ class Plan:
                           for m in self.medicines],
             "titration": [s.to_dict() for s in self.titration],
             "egfr_absolute_ml_min": None if egfr_abs is None else round(egfr_abs, 1),
-            "serum_mmol_per_l": (self.serum_mmol_per_l if self.serum_mmol_per_l is not None
-                                 and math.isfinite(self.serum_mmol_per_l) and self.serum_mmol_per_l >= 0
-                                 else None),  # inf / NaN / negative: the SERUM finding says why
+            "serum_mmol_per_l": self.serum_mmol_per_l,
             "advised": self.advised,
             "not_advised_because": self.not_advised_because(),
             "calendar": [ph.to_dict() for ph in self.phases],
             "findings": [f.to_dict() for f in self.findings],
             "sources": {k: resolve_reference(k).to_dict() for k in self.sources()},
         }
+
+
+def _shown_serum(serum: float | None) -> float | None:
+    """The prediction a plan shows: a finite concentration >= 0, else None (the SERUM finding says why)."""
+    return serum if serum is not None and math.isfinite(serum) and serum >= 0 else None
 
 
 def plan_regimen(profile: Profile, *, serum_predictor: SerumPredictor | None = None) -> Plan:
@@ -149,7 +152,7 @@ def plan_regimen(profile: Profile, *, serum_predictor: SerumPredictor | None = N
     plan = Plan(profile=profile, products=inputs.products, doses=schedule.doses, usual_doses=schedule.usual_doses,
                 course_days=schedule.course_days, titration=schedule.titration,
                 diet_mg_per_day=inputs.diet_mg_per_day, diet_lines=inputs.diet_lines, medicines=inputs.medicines,
-                serum_mmol_per_l=inputs.serum_mmol_per_l, findings=apply_rules(ctx),
+                serum_mmol_per_l=_shown_serum(inputs.serum_mmol_per_l), findings=apply_rules(ctx),
                 egfr_absolute_ml_min=inputs.egfr_absolute_ml_min, serum_note=inputs.serum_note)
     return replace(plan, phases=calendar_phases(profile, inputs.products, inputs.medicines, schedule,
                                                 advised=plan.advised))
