@@ -11,6 +11,7 @@ command that parses no unit (``--help``, ``plan --help``, ``foods``) would other
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,6 +35,7 @@ __all__ = [
     "mmol_to_meq",
     "mmol_per_l_to_mg_per_dl",
     "mg_per_dl_to_mmol_per_l",
+    "format_significant",
 ]
 
 
@@ -184,3 +186,20 @@ def mmol_per_l_to_mg_per_dl(conc_mmol_per_l: FloatOrArray) -> FloatOrArray:
 def mg_per_dl_to_mmol_per_l(conc_mg_per_dl: FloatOrArray) -> FloatOrArray:
     """Serum Mg concentration, mg/dL to mmol/L (× 10 / 24.305)."""
     return conc_mg_per_dl * 10.0 / MG_MOLAR_MASS_G_PER_MOL
+
+
+def format_significant(value: float) -> str:
+    """A number as reports and tables show it: 4 significant digits, but never in exponent form
+    from 10,000 up (12345.6 is "12346", not "1.235e+04"); NaN as "-".
+
+    Examples
+    --------
+    >>> format_significant(0.123456), format_significant(12345.6), format_significant(float("nan"))
+    ('0.1235', '12346', '-')
+    """
+    v = float(value)
+    if math.isnan(v):
+        return "-"
+    if math.isinf(v):
+        return str(v)
+    return f"{v:.0f}" if abs(v) >= 1e4 else f"{v:.4g}"

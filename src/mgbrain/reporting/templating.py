@@ -7,7 +7,6 @@ every template, so titles, profile and medicine names and notes are text, never 
 
 from __future__ import annotations
 
-import math
 import numbers
 import re
 from functools import cache
@@ -15,6 +14,7 @@ from functools import cache
 import jinja2
 
 from mgbrain.provenance.notice import DISCLAIMER
+from mgbrain.units import format_significant
 
 __all__ = ["render", "table_of", "heading"]
 
@@ -25,12 +25,12 @@ _UNITS = (("_mmol_per_l", "mmol/L"), ("_mg_per_dl", "mg/dL"), ("_mg_per_24h", "m
 
 
 def _significant(value):
-    """A float to 4 significant digits (as the reports have always shown them), a missing value
-    (NaN, None) as "-"; anything else as is."""
+    """A float as :func:`mgbrain.units.format_significant` shows it, a missing value (None) as "-";
+    anything else as is."""
     if value is None:
         return "-"
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-        return "-" if math.isnan(value) else f"{value:.4g}"
+        return format_significant(value)
     return value
 
 

@@ -219,15 +219,14 @@ def emit_json(obj: Any) -> None:
 
 
 def cell(value: Any) -> str:
-    """A table cell: floats to 4 significant digits, but never in exponent form from 10,000 up
-    (20000.0 is "20000", not "2e+04"); NaN and None as "-"."""
+    """A table cell: floats as :func:`mgbrain.units.format_significant` shows them (never in
+    exponent form from 10,000 up; NaN as "-"), None as "-"."""
     if value is None:
         return "-"
     if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
-        v = float(value)
-        if not math.isfinite(v):
-            return "-" if math.isnan(v) else str(v)
-        return f"{v:.0f}" if abs(v) >= 1e4 else f"{v:.4g}"
+        from mgbrain.units import format_significant
+
+        return format_significant(float(value))
     return str(value)
 
 
