@@ -52,13 +52,11 @@ class PlanInputs:
 
     @property
     def supplemental_mg_per_day(self) -> float:
-        return sum(p.elemental_mg_per_day for p in self.products)
+        return supplemental_mg_per_day(self.products)
 
     @property
     def total_mg_per_day(self) -> float | None:
-        if self.diet_mg_per_day is None:
-            return None
-        return self.diet_mg_per_day + self.supplemental_mg_per_day
+        return total_mg_per_day(self.products, self.diet_mg_per_day)
 
 
 @dataclass(frozen=True)
@@ -110,3 +108,13 @@ def plan_inputs(profile: Profile, serum_predictor: SerumPredictor | None = None)
     return PlanInputs(profile=profile, table=load_rule_table(), products=products, trial_targets=targets,
                       medicines=meds, diet_mg_per_day=diet_mg, diet_lines=lines, egfr_absolute_ml_min=egfr_abs,
                       serum_mmol_per_l=serum, serum_note=serum_note, kinetics_given=serum_predictor is not None)
+
+
+def supplemental_mg_per_day(products: tuple[ProductPlan, ...]) -> float:
+    """Elemental Mg/day from every product of a plan."""
+    return sum(p.elemental_mg_per_day for p in products)
+
+
+def total_mg_per_day(products: tuple[ProductPlan, ...], diet_mg_per_day: float | None) -> float | None:
+    """Supplements plus diet (mg/day); None when the diet is not known."""
+    return None if diet_mg_per_day is None else diet_mg_per_day + supplemental_mg_per_day(products)

@@ -20,7 +20,13 @@ from dataclasses import dataclass, field, replace
 
 from mgbrain.planner.amounts import ProductPlan, trial_compound_mg
 from mgbrain.planner.checks import apply_rules
-from mgbrain.planner.context import PlanContext, SerumPredictor, plan_inputs
+from mgbrain.planner.context import (
+    PlanContext,
+    SerumPredictor,
+    plan_inputs,
+    supplemental_mg_per_day,
+    total_mg_per_day,
+)
 from mgbrain.planner.doses import Dose, Phase, TitrationStep, calendar_phases, daily_schedule
 from mgbrain.planner.foods import DietLine
 from mgbrain.planner.profile import Profile
@@ -59,13 +65,11 @@ class Plan:
 
     @property
     def supplemental_mg_per_day(self) -> float:
-        return sum(p.elemental_mg_per_day for p in self.products)
+        return supplemental_mg_per_day(self.products)
 
     @property
     def total_mg_per_day(self) -> float | None:
-        if self.diet_mg_per_day is None:
-            return None
-        return self.diet_mg_per_day + self.supplemental_mg_per_day
+        return total_mg_per_day(self.products, self.diet_mg_per_day)
 
     @property
     def status(self) -> str:
