@@ -73,8 +73,10 @@ class Plan:
 
     @property
     def status(self) -> str:
+        # a caution (kidney G3, pregnancy, a child, a medicine not checked) also asks for a clinician
         worst = max((SEVERITIES.index(f.severity) for f in self.findings), default=0)
-        return {3: "not advised", 2: "review with a clinician"}.get(worst, "within the rules checked")
+        return {3: "not advised", 2: "review with a clinician", 1: "review with a clinician"}.get(
+            worst, "within the rules checked")
 
     @property
     def advised(self) -> bool:

@@ -380,3 +380,11 @@ def test_html_shows_medicine_classes_by_name_in_time_order():
     assert "Quinolone antibiotics" in section and "(quinolone)" not in section
     ordered = re.findall(r"<tr><td>(?:<strong>)?(\d\d:\d\d)", section)
     assert ordered == sorted(ordered) and len(ordered) == 4
+
+
+def test_a_caution_asks_for_a_clinician_in_the_status():
+    # eGFR 45 (G3a): "supplements only with a clinician who checks serum magnesium" is not
+    # "within the rules checked"
+    plan = plan_regimen(person(egfr_ml_min=45))
+    assert rules(plan)["KIDNEY"].severity == "caution" and plan.status == "review with a clinician"
+    assert plan_regimen(person(egfr_ml_min=95)).status == "within the rules checked"
