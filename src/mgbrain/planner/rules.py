@@ -245,15 +245,15 @@ def absolute_egfr(egfr_ml_min_per_1_73m2: float, weight_kg: float, height_cm: fl
     if height_cm is None:
         return indexed, rule.finding(
             "info",
-            f"eGFR taken as absolute mL/min: height not given, BSA assumed {ref:g} m2 ({indexed:g} mL/min "
-            "used for the serum prediction; give a height to convert).", provenance=rule.assumption,
+            f"eGFR taken as absolute mL/min: height not given, BSA assumed {ref:g} m2 ({indexed:g} mL/min is "
+            "the value a serum prediction uses; give a height to convert).", provenance=rule.assumption,
             egfr_ml_min_per_1_73m2=indexed, egfr_ml_min=indexed, bsa_m2=None)
     bsa = body_surface_area_m2(weight_kg, height_cm)
     absolute = indexed * bsa / ref
     return absolute, rule.finding(
         "info",
         f"eGFR {indexed:g} mL/min/1.73 m2 x BSA {bsa:.2f} m2 / {ref:g} = {absolute:.0f} mL/min absolute "
-        f"(Du Bois BSA for {height_cm:g} cm, {weight_kg:g} kg), used for the serum prediction.",
+        f"(Du Bois BSA for {height_cm:g} cm, {weight_kg:g} kg), the value a serum prediction uses.",
         egfr_ml_min_per_1_73m2=indexed, egfr_ml_min=absolute, bsa_m2=bsa)
 
 
