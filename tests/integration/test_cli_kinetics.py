@@ -221,3 +221,10 @@ def test_export_sbml_refuses(tmp_path, args, option):
 def test_export_sbml_output_path_checked(tmp_path):
     result = runner.invoke(app, ["export-sbml", str(tmp_path / "m.txt")])
     assert result.exit_code == 2 and "PATH" in result.stderr and ".xml" in result.stderr
+
+
+def test_simulate_takes_the_absurd_dose_limit_per_kg_of_the_weight_given():
+    # 20 g/day citrate = 2267 mg Mg: under the 3500 mg of the 70 kg reference, over 50 mg/kg at 35 kg
+    result = CliRunner().invoke(app, ["simulate", "--dose", "20 g/day", "--product", "citrate", "--weight", "35",
+                                      "--days", "1"])
+    assert result.exit_code == 2 and "absurd" in result.stderr and "35 kg" in result.stderr

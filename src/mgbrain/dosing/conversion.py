@@ -18,7 +18,8 @@ from mgbrain.provenance import Provenance, check_provenance, read_data_toml
 from mgbrain.units import mg_to_mmol, mmol_to_meq, parse_mass_amount
 
 __all__ = ["DailyElementalLimit", "DoseConversion", "convert_dose", "load_daily_elemental_limit",
-           "check_daily_elemental_mg", "check_flag", "PLANNED_BEYOND_LIMIT"]
+           "check_daily_elemental_mg", "check_flag", "PLANNED_BEYOND_LIMIT", "elemental_fractions",
+           "elemental_mg_for_limit"]
 
 _LIMIT_FIELDS = {"title", "source", "locator", "confidence", "note", "basis", "mg_per_kg", "reference_weight_kg"}
 
@@ -108,6 +109,21 @@ def check_daily_elemental_mg(elemental_mg: float, *, weight_kg: float | None = N
                                     f"({max_mg:.0f} mg/day at {at}; {limit.basis})",
                            received=received or f"{elemental_mg:.0f} mg/day of elemental Mg")
     return elemental_mg
+
+
+def elemental_fractions(product: Product) -> dict[str, float]:
+    """The product's elemental fraction by ``label`` (its own label, else its compound's usual
+    label, else the formula) and by ``stoichiometric`` formula."""
+    label = (product.elemental_fraction if product.label_elemental_fraction is not None
+             else (product.compound.label_elemental_fraction or product.compound.elemental_fraction))
+    return {"label": label, "stoichiometric": product.compound.elemental_fraction}
+
+
+def elemental_mg_for_limit(compound_mg: float, product: Product) -> float:
+    """Elemental Mg (mg) of ``compound_mg`` as the absurd-dose limit sees it: the larger of the
+    label and formula bases, so that every caller (convert, daily_regimen, the planner) tests
+    the same number."""
+    return compound_mg * max(elemental_fractions(product).values())
 
 
 def check_flag(value: object, *, argument: str) -> bool:
@@ -212,11 +228,7 @@ def convert_dose(
         raise RegimenError("amount must be a finite positive number", argument="amount",
                            expected="> 0 mg", received=str(amount))
     daily_mg = mass_mg if is_daily else mass_mg * doses_per_day
-    fractions = {
-        "label": prod.elemental_fraction if prod.label_elemental_fraction is not None
-        else (prod.compound.label_elemental_fraction or prod.compound.elemental_fraction),
-        "stoichiometric": prod.compound.elemental_fraction,
-    }
+    fractions = elemental_fractions(prod)
     per_day = {}
     for basis, frac in fractions.items():
         compound_mg = daily_mg / frac if elemental else daily_mg

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from mgbrain.compounds import Product, find_compound, find_product
 from mgbrain.dosing.anions import co_released_anions
 from mgbrain.dosing.clock import parse_clock
-from mgbrain.dosing.conversion import check_daily_elemental_mg, check_flag
+from mgbrain.dosing.conversion import check_daily_elemental_mg, check_flag, elemental_mg_for_limit
 from mgbrain.dosing.weight_dosing import weight_based_daily_mg
 from mgbrain.errors import RegimenError
 from mgbrain.units import mg_to_mmol, parse_mass_amount
@@ -214,6 +214,7 @@ def daily_regimen(
     start_day: int = 0,
     missed: frozenset[int] | set[int] = frozenset(),
     elemental: bool = False,
+    weight_kg: float | None = None,
 ) -> Regimen:
     """A daily oral regimen split evenly over ``clock_times``.
 
@@ -229,6 +230,8 @@ def daily_regimen(
         Indices (0-based, in time order) of doses that were not taken.
     elemental
         ``daily_amount`` is elemental Mg rather than compound.
+    weight_kg
+        Body weight for the absurd-dose limit (per kg); None: the limit's reference weight.
     """
     prod = product if isinstance(product, Product) else find_product(product)
     if isinstance(daily_amount, str):
@@ -239,9 +242,9 @@ def daily_regimen(
         raise RegimenError("daily dose must be positive", argument="dose", expected="> 0 mg/day",
                            received=daily_amount)
     compound_mg = mg / prod.elemental_fraction if check_flag(elemental, argument="elemental") else mg
-    check_daily_elemental_mg(compound_mg * prod.elemental_fraction, argument="dose",
-                             received=f"{daily_amount} of {prod.name} = "
-                                      f"{compound_mg * prod.elemental_fraction:.0f} mg/day of elemental Mg")
+    checked_mg = elemental_mg_for_limit(compound_mg, prod)
+    check_daily_elemental_mg(checked_mg, weight_kg=weight_kg, argument="dose",
+                             received=f"{daily_amount} of {prod.name} = {checked_mg:.0f} mg/day of elemental Mg")
     if not clock_times:
         raise RegimenError("at least one dose time is needed", argument="clock_times", received=clock_times)
     if any(not 0 <= h < 24 for h in clock_times):

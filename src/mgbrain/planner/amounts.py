@@ -47,18 +47,18 @@ class ProductPlan:
 def trial_compound_mg(profile: Profile) -> tuple[float, str, Finding]:
     """MgT compound mg/day from the trials: 1 g for sleep, else by body weight (70 kg -> 2 g)."""
     table = load_rule_table()
+    dosing = table.weight_dosing.dosing
+    w = profile.weight_kg
+    if profile.age_years < 18:  # before any goal: every trial was in adults
+        mg = dosing.mg_per_kg * w
+        return mg, f"child: {dosing.mg_per_kg:g} mg/kg/day, capped at the UL", table.children.finding(
+            "caution", f"No trial of magnesium L-threonate in children: {dosing.mg_per_kg:g} mg/kg/day "
+            f"x {w:g} kg = {mg:.0f} mg/day was scaled from the adult trial and capped at the UL for age.")
     if profile.goal == "sleep":
         mg = table.sleep_dosing.compound_mg
         return mg, "sleep trial dose", table.sleep_dosing.finding(
             "info", f"{mg / 1000:g} g/day of magnesium L-threonate as in the 21-day sleep "
             "trial; another trial found no effect on sleep beyond placebo (mixed evidence).")
-    dosing = table.weight_dosing.dosing
-    w = profile.weight_kg
-    if profile.age_years < 18:
-        mg = dosing.mg_per_kg * w
-        return mg, f"child: {dosing.mg_per_kg:g} mg/kg/day, capped at the UL", table.children.finding(
-            "caution", f"No trial of magnesium L-threonate in children: {dosing.mg_per_kg:g} mg/kg/day "
-            f"x {w:g} kg = {mg:.0f} mg/day was scaled from the adult trial and capped at the UL for age.")
     band = dosing.band(w)
     if band is not None:
         mg = weight_based_daily_mg(w)
@@ -83,7 +83,8 @@ def _resolve_product(entry: ProductEntry) -> Product:
 
 def _given_compound_mg(profile: Profile, entry: ProductEntry, product: Product) -> float:
     """The compound mg/day of an amount the person gives (the error shows it as they wrote it)."""
-    assert entry.dose
+    if not entry.dose:
+        raise RegimenError("no amount given", argument="dose", expected="e.g. '2 g/day'", received=entry.dose)
     try:
         # an amount above the absurd-dose limit is planned as not advised (the toxicity rule), up to
         # PLANNED_BEYOND_LIMIT times it; beyond that it is a typo and refused
@@ -120,12 +121,16 @@ def _product_plan(profile: Profile, entry: ProductEntry) -> tuple[ProductPlan, f
         target = compound
         if capsule:
             n = max(1, round(compound / capsule))
-            if profile.age_years < 18:
-                n = max(1, math.floor(upper_limit_mg(profile.age_years) / (capsule * product.elemental_fraction)))
-                n = min(n, max(1, round(compound / capsule)))
-            compound = n * capsule
-            if abs(compound - target) > 0.05 * target:
-                basis += f", rounded to {n} capsule{'s' if n != 1 else ''}"
+            if profile.age_years < 18:  # whole capsules never above the UL for age
+                n = min(math.floor(upper_limit_mg(profile.age_years) / (capsule * product.elemental_fraction)), n)
+            if n == 0:
+                basis += (f"; one {capsule:g} mg capsule is above the UL for age: a smaller unit is needed "
+                          "(amount shown as compound mg, not capsules)")
+                capsule = None
+            else:
+                compound = n * capsule
+                if abs(compound - target) > 0.05 * target:
+                    basis += f", rounded to {n} capsule{'s' if n != 1 else ''}"
     if compound <= 0:
         raise RegimenError("daily amount must be positive", argument="dose", received=entry.dose)
     capsules = None if not capsule else round(compound / capsule, 2)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mgbrain.planner.amounts import dose_choice_finding
-from mgbrain.planner.context import PlanContext, egfr_in_model_range
+from mgbrain.planner.context import PlanContext, egfr_in_model_range, elemental_mg_for_limit_per_day
 from mgbrain.planner.medicines import find_medicine_rules
 from mgbrain.planner.rule_table import Finding
 from mgbrain.planner.rules import (
@@ -44,7 +44,8 @@ def egfr_indexing(ctx: PlanContext) -> tuple[Finding, ...]:
 
 def toxicity(ctx: PlanContext) -> tuple[Finding, ...]:
     """Danger from the reported toxicity range or the absurd-dose limit."""
-    found = check_toxic_dose(ctx.profile.age_years, ctx.profile.weight_kg, ctx.inputs.supplemental_mg_per_day)
+    found = check_toxic_dose(ctx.profile.age_years, ctx.profile.weight_kg,
+                             elemental_mg_for_limit_per_day(ctx.inputs.products))
     return () if found is None else (found,)
 
 
@@ -105,6 +106,11 @@ def medicine_timing(ctx: PlanContext) -> tuple[Finding, ...]:
         elif dose.moved:
             meds = [m for m in ctx.inputs.medicines if m.rule.has_timing and m.name in " ".join(dose.reasons)]
             when = f" for the {course_days}-day course" if course_days else ""
+            if not meds:  # moved only to stay an hour after the dose before it (which a medicine moved)
+                out.append(ctx.table.split_dosing.finding(
+                    "info", f"The {dose.label} magnesium dose moved from {dose.default_time} to {dose.time}{when}: "
+                    f"{'; '.join(dose.reasons)}.", moved_from=dose.default_time, moved_to=dose.time))
+                continue
             rule = meds[0].rule
             out.append(Finding(rule="MED_TIMING", severity=rule.severity,
                                message=f"The {dose.label} magnesium dose moved from {dose.default_time} to "

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mgbrain.dosing.conversion import elemental_mg_for_limit
 from mgbrain.errors import MgBrainError
 from mgbrain.planner.amounts import ProductPlan, product_amounts
 from mgbrain.planner.doses import Schedule
@@ -98,7 +99,7 @@ def plan_inputs(profile: Profile, serum_predictor: SerumPredictor | None = None)
         diet_mg, lines = estimate_diet(profile.diet)
     else:
         diet_mg, lines = profile.diet_mg_per_day, ()
-    supplemental = sum(p.elemental_mg_per_day for p in products)
+    supplemental = supplemental_mg_per_day(products)
     serum, serum_note, egfr_abs = None, None, None
     if profile.egfr_ml_min is not None:
         egfr_abs = absolute_egfr(profile.egfr_ml_min, profile.weight_kg, profile.height_cm)[0]
@@ -118,3 +119,9 @@ def supplemental_mg_per_day(products: tuple[ProductPlan, ...]) -> float:
 def total_mg_per_day(products: tuple[ProductPlan, ...], diet_mg_per_day: float | None) -> float | None:
     """Supplements plus diet (mg/day); None when the diet is not known."""
     return None if diet_mg_per_day is None else diet_mg_per_day + supplemental_mg_per_day(products)
+
+
+def elemental_mg_for_limit_per_day(products: tuple[ProductPlan, ...]) -> float:
+    """Elemental Mg/day of every product as the absurd-dose limit sees it (the larger of the label
+    and formula bases: :func:`mgbrain.dosing.conversion.elemental_mg_for_limit`), for the toxicity rule."""
+    return sum(elemental_mg_for_limit(p.compound_mg_per_day, p.product) for p in products)

@@ -93,7 +93,8 @@ def place_doses(labels: Sequence[str], default_minutes: Sequence[int], meds: Ite
     taken: list[int] = []
     for label, default in zip(labels, default_minutes):
         clashing = [m for m in meds if conflicts_with(default, m)]
-        if not clashing:
+        spaced = all(abs(default - other) >= 60 for other in taken) and (not taken or default > taken[-1])
+        if not clashing and spaced:
             slots.append(DoseSlot(label, default, default))
             taken.append(default)
             continue
@@ -107,12 +108,14 @@ def place_doses(labels: Sequence[str], default_minutes: Sequence[int], meds: Ite
                 continue
             candidates.append(t)
         if not candidates:
-            slots.append(DoseSlot(label, default, default,
-                                  ("no time in the waking day satisfies " + "; ".join(_reason(m) for m in clashing),)))
+            why = "; ".join(_reason(m) for m in clashing) or "1 h after the previous dose"
+            slots.append(DoseSlot(label, default, default, ("no time in the waking day satisfies " + why,)))
             taken.append(default)
             continue
         best = min(candidates, key=lambda t: (abs(t - default), -t))
-        slots.append(DoseSlot(label, default, best, tuple(_reason(m) for m in clashing)))
+        # a dose moved only to keep its place after the one before it says so
+        reasons = tuple(_reason(m) for m in clashing) or (f">= 1 h after the dose at {format_clock(taken[-1])}",)
+        slots.append(DoseSlot(label, default, best, reasons))
         taken.append(best)
     return tuple(slots)
 

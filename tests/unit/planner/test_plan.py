@@ -1,6 +1,7 @@
 """Plans: trial dosing by weight, UL through a plan, pregnancy, kinetics hook, examples, exports."""
 
 import datetime as dt
+import itertools
 import re
 from pathlib import Path
 
@@ -388,3 +389,34 @@ def test_a_caution_asks_for_a_clinician_in_the_status():
     plan = plan_regimen(person(egfr_ml_min=45))
     assert rules(plan)["KIDNEY"].severity == "caution" and plan.status == "review with a clinician"
     assert plan_regimen(person(egfr_ml_min=95)).status == "within the rules checked"
+
+
+def test_a_child_on_the_sleep_goal_gets_the_child_caution_not_the_adult_sleep_dose():
+    plan = plan_regimen(Profile(age_years=3, sex="male", weight_kg=14, egfr_ml_min=100, goal="sleep"))
+    found = rules(plan)
+    assert "CHILDREN" in found and "DOSE_SLEEP" not in found and plan.status == "review with a clinician"
+
+
+def test_a_capsule_above_the_ul_for_age_is_not_planned_for_a_child():
+    plan = plan_regimen(Profile(age_years=2, sex="male", weight_kg=12,
+                                products=(ProductEntry(capsule_mg=1000),)))
+    pp = plan.products[0]
+    assert pp.capsules_per_day is None and pp.elemental_mg_per_day <= 65 and "smaller unit" in pp.basis
+
+
+def test_doses_stay_an_hour_apart_when_a_medicine_pushes_one_late():
+    plan = plan_regimen(person(medicines=(MedicineEntry("ciprofloxacin", times=("08:00", "14:00", "19:30")),)))
+    minutes = [int(d.time[:2]) * 60 + int(d.time[3:]) for d in plan.doses]
+    assert all(b - a >= 60 for a, b in itertools.pairwise(minutes))
+
+
+def test_the_planner_and_convert_test_the_same_elemental_amount_against_the_limit():
+    from mgbrain.dosing import convert_dose
+    from mgbrain.errors import RegimenError
+
+    # 45 g/day MgT: 3240 mg Mg by label, 3714 by formula; the limit at 70 kg is 3500
+    with pytest.raises(RegimenError, match="absurd"):
+        convert_dose("45 g/day", "magtein", weight_kg=70)
+    plan = plan_regimen(Profile(age_years=40, sex="male", weight_kg=70, egfr_ml_min=90,
+                                products=(ProductEntry(dose="45 g/day"),)))
+    assert plan.status == "not advised"

@@ -91,8 +91,11 @@ def _iv_amount(text: str, option: str) -> tuple[float, bool]:
 
 def build_run(product: str | None, dose: str | None, split: int, times: str | None, days: float,
               missed: str | None, iv_bolus: str | None, iv_form: str | None, infusion: str | None,
-              infusion_hours: float | None) -> Regimen:
-    """Regimen from the simulate command's options; every error names the option the user typed."""
+              infusion_hours: float | None, weight_kg: float | None = None) -> Regimen:
+    """Regimen from the simulate command's options; every error names the option the user typed.
+
+    ``weight_kg`` is the body weight the absurd-dose limit is taken per kg of.
+    """
     from mgbrain.dosing.regimen import (
         Infusion,
         IVBolus,
@@ -120,10 +123,11 @@ def build_run(product: str | None, dose: str | None, split: int, times: str | No
                  "days": ("--days", days)}
         with as_options(names):
             clock = _times(times, split)
-            regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=clock)
+            regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=clock, weight_kg=weight_kg)
             if missed is not None:
                 skip = _missed(missed, len(regimen.oral))
-                regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=clock, missed=skip)
+                regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=clock, missed=skip,
+                                        weight_kg=weight_kg)
     form = iv_form or "sulfate_heptahydrate"
     boluses: tuple[IVBolus, ...] = ()
     infusions: tuple[Infusion, ...] = ()
@@ -238,7 +242,8 @@ def simulate_cmd(
     check_output_grid(days, output_every, days_argument="--days", every_argument="--every",
                       every_given=every is not None)
     check_adult_weight(weight, argument="--weight")
-    regimen = build_run(product, dose, split, times, days, missed, iv_bolus, iv_form, infusion, infusion_hours)
+    regimen = build_run(product, dose, split, times, days, missed, iv_bolus, iv_form, infusion, infusion_hours,
+                        weight_kg=weight)
     with as_options({"weight_kg": ("--weight", weight), "egfr_ml_min": ("--egfr", egfr),
                      "diet_mg_per_day": ("--diet", diet)}):
         subject = Subject(weight_kg=weight, egfr_ml_min=egfr, diet=Diet(diet))
