@@ -19,7 +19,7 @@ from mgbrain.units import mg_to_mmol, mmol_to_meq, parse_mass_amount
 
 __all__ = ["DailyElementalLimit", "DoseConversion", "convert_dose", "load_daily_elemental_limit",
            "check_daily_elemental_mg", "check_flag", "PLANNED_BEYOND_LIMIT", "elemental_fractions",
-           "elemental_mg_for_limit"]
+           "elemental_mg_for_limit", "as_daily_amount"]
 
 _LIMIT_FIELDS = {"title", "source", "locator", "confidence", "note", "basis", "mg_per_kg", "reference_weight_kg"}
 
@@ -109,6 +109,18 @@ def check_daily_elemental_mg(elemental_mg: float, *, weight_kg: float | None = N
                                     f"({max_mg:.0f} mg/day at {at}; {limit.basis})",
                            received=received or f"{elemental_mg:.0f} mg/day of elemental Mg")
     return elemental_mg
+
+
+def as_daily_amount(text: str) -> str:
+    """A plan's or a comparison's amount read per day: "2 g" means "2 g/day" (a daily total),
+    where :func:`convert_dose` would read a plain mass as one dose.
+
+    Examples
+    --------
+    >>> as_daily_amount("2 g"), as_daily_amount("144 mg/day"), as_daily_amount("1 g per day")
+    ('2 g/day', '144 mg/day', '1 g per day')
+    """
+    return text if "/" in text or "per" in text else f"{text}/day"
 
 
 def elemental_fractions(product: Product) -> dict[str, float]:

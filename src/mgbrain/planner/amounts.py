@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from mgbrain.compounds import Product, find_product, product_from_label
 from mgbrain.dosing import convert_dose
-from mgbrain.dosing.conversion import PLANNED_BEYOND_LIMIT
+from mgbrain.dosing.conversion import PLANNED_BEYOND_LIMIT, as_daily_amount
 from mgbrain.dosing.weight_dosing import weight_based_daily_mg
 from mgbrain.errors import MgBrainError, RegimenError
 from mgbrain.planner.profile import ProductEntry, Profile
@@ -88,7 +88,7 @@ def _given_compound_mg(profile: Profile, entry: ProductEntry, product: Product) 
     try:
         # an amount above the absurd-dose limit is planned as not advised (the toxicity rule), up to
         # PLANNED_BEYOND_LIMIT times it; beyond that it is a typo and refused
-        conv = convert_dose(entry.dose if "/" in entry.dose or "per" in entry.dose else f"{entry.dose}/day",
+        conv = convert_dose(as_daily_amount(entry.dose),
                             product, elemental=entry.elemental, weight_kg=profile.weight_kg,
                             limit_factor=PLANNED_BEYOND_LIMIT)
     except MgBrainError as exc:

@@ -86,11 +86,12 @@ def compare_cmd(
     check_output_path(plot, "--plot", (".png",))
     from mgbrain.compounds import find_product
     from mgbrain.dosing import convert_dose
+    from mgbrain.dosing.conversion import as_daily_amount
 
     for name in names:
         find_product(name, argument="--forms")
         with as_options({"amount": option, "weight_kg": "--weight"}):  # not positive, finite or absurd: before any run
-            convert_dose(text if "/" in text or "per" in text else f"{text}/day", name,
+            convert_dose(as_daily_amount(text), name,
                          elemental=option == "--elemental", weight_kg=weight)
     with as_options({"weight_kg": "--weight"}):
         subject = Subject(weight_kg=weight)
