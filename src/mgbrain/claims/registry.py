@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from mgbrain.errors import ProvenanceError
+from mgbrain.provenance.files import data_files, read_data_toml
 from mgbrain.provenance.references import Reference, resolve_reference
 
 __all__ = [
@@ -322,9 +321,8 @@ def check_quotes(claims: Mapping[str, Claim], texts: Mapping[str, str]) -> None:
 @cache
 def load_articles() -> Mapping[str, Article]:
     """The source articles declared in ``data/articles.toml``, keyed by id."""
-    path = resources.files("mgbrain") / "data" / "articles.toml"
     out = {}
-    for aid, row in tomllib.loads(path.read_text(encoding="utf-8")).items():
+    for aid, row in read_data_toml("articles.toml").items():
         try:
             out[aid] = Article(id=aid, **row)
         except TypeError as exc:
@@ -378,15 +376,7 @@ def parse_claims(
 @cache
 def load_packaged_claims(known_checks: frozenset[str]) -> Mapping[str, Claim]:
     """Claims of ``data/claims/*.toml``, validated against ``known_checks`` (cached)."""
-    folder = resources.files("mgbrain") / "data" / "claims"
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
-    tables = {}
-    for f in files:
-        try:
-            tables[f.name] = tomllib.loads(f.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ProvenanceError("claims file is not valid TOML", argument=f.name,
-                                  received=str(exc)) from exc
+    tables = {f.name: read_data_toml("claims", f.name) for f in data_files("claims", ".toml")}
     return parse_claims(tables, known_checks=known_checks)
 
 

@@ -184,13 +184,18 @@ def check_output_path(path: Path | None, option: str, suffixes: tuple[str, ...] 
 
 
 @contextmanager
-def as_options(fields: Mapping[str, str]) -> Iterator[None]:
+def as_options(fields: Mapping[str, str | tuple[str, Any]]) -> Iterator[None]:
     """Inside the block, a library error naming a field (``weight_kg``) names the option the user
-    typed instead (``--weight``)."""
+    typed instead (``--weight``); a field mapped to ``(option, typed)`` also shows what they typed
+    (``3``, not the converted value)."""
     try:
         yield
     except MgBrainError as exc:
-        exc.argument = fields.get(exc.argument or "", exc.argument)
+        target = fields.get(exc.argument or "")
+        if isinstance(target, tuple):
+            exc.argument, exc.received = target
+        elif target is not None:
+            exc.argument = target
         raise
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -148,7 +147,9 @@ def sensitivity_cmd(
 
 
 def _shipped_sensitivity() -> dict | None:
-    path = resources.files("mgbrain") / "data" / "sensitivity_brain.json"
+    from mgbrain.provenance.files import data_path
+
+    path = data_path("sensitivity_brain.json")
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 

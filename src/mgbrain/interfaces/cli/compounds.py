@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mgbrain.errors import MgBrainError, ParameterError
-from mgbrain.interfaces.cli._app import app, emit_json, table
+from mgbrain.errors import ParameterError
+from mgbrain.interfaces.cli._app import app, as_options, emit_json, table
 
 if TYPE_CHECKING:
     from mgbrain.dosing import DoseConversion
@@ -38,17 +38,10 @@ _CONVERT_OPTIONS = {"amount": "AMOUNT", "doses_per_day": "--split", "elemental":
                     "label": "--label", "form": "--form", "product": "--product"}
 
 
-def _as_convert_option(exc: MgBrainError) -> MgBrainError:
-    exc.argument = _CONVERT_OPTIONS.get(exc.argument or "", exc.argument)
-    return exc
-
-
 def show_conversion(amount: str, form: str | None, product: str | None, label: str | None,
                     elemental: bool, split: int, as_json: bool) -> None:
-    try:
+    with as_options(_CONVERT_OPTIONS):
         result = _convert(amount, form, product, label, elemental, split)
-    except MgBrainError as exc:
-        raise _as_convert_option(exc) from None
     show_converted(result, amount, elemental, split, as_json)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mgbrain.errors import ParameterError, RegimenError
-from mgbrain.interfaces.cli._app import app, check_output_path, console, emit_json, table
+from mgbrain.interfaces.cli._app import app, as_options, check_output_path, console, emit_json, table
 
 if TYPE_CHECKING:
     from mgbrain.dosing.regimen import Regimen
@@ -21,23 +21,6 @@ DEFAULT_TIMES = {1: "20:00", 2: "08:00,20:00", 3: "08:00,14:00,20:00", 4: "08:00
 DEFAULT_INFUSION_HOURS = 24.0
 DEFAULT_EVERY_H = 1.0
 _WHOLE_NUMBER = re.compile(r"^\d+$")
-
-
-@contextmanager
-def as_options(names: Mapping[str, tuple[str, Any]]) -> Iterator[None]:
-    """Re-raise a library error on argument ``name`` as one on the user's option.
-
-    ``names`` maps the library's argument name to ``(option, what the user typed)``, so the
-    message names ``--weight`` and ``3`` rather than ``weight_kg``.
-    """
-    try:
-        yield
-    except (ParameterError, RegimenError) as exc:
-        if exc.argument is None or exc.argument not in names:
-            raise
-        option, typed = names[exc.argument]
-        raise type(exc)(exc.message, argument=option, expected=exc.expected, received=typed,
-                        hint=exc.hint) from None
 
 
 def _given(value: str | None, option: str) -> str | None:
