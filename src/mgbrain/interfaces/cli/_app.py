@@ -30,6 +30,7 @@ from typer.core import TyperCommand, TyperGroup
 from mgbrain._version import __version__
 from mgbrain.errors import MgBrainError, ParameterError
 from mgbrain.provenance.notice import DISCLAIMER
+from mgbrain.units import format_significant
 
 __all__ = ["app", "console", "emit_json", "table", "cell", "fail", "resolved_on_use", "check_output_path",
            "progress", "as_options", "check_at_least"]
@@ -229,8 +230,6 @@ def cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
-        from mgbrain.units import format_significant
-
         return format_significant(float(value))
     return str(value)
 
