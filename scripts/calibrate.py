@@ -1,122 +1,128 @@
-"""Calibrate the whole-body model; writes src/mgbrain/data/parameters/calibrated.toml.
+"""Jointly calibrate the whole-body model on every calibration experiment; writes
+src/mgbrain/data/parameters/calibrated.toml, calibration_uncertainty.json and
+docs/calibration_report.md.
 
-Inputs are the calibration rows of src/mgbrain/data/validation_targets.toml (the same table
-`mgbrain validate` checks), so fitted and checked numbers cannot drift apart.
+Inputs: the experiments of src/mgbrain/data/experiments/*.toml whose role is "calibration"
+(roles are fixed in the data files before fitting; `mgbrain validate` checks all of them and
+the independent checks with the same protocol code). The objective, the optimiser and the
+uncertainty are described in mgbrain.validation.calibration.
 
-Steps (each fit touches only the parameters it names):
-1. Gut (V6, V9): Fine 1991 gives fractional absorption 65% at the standard meal and 11% at
-   meal + 80 mEq Mg acetate, but not the meal's Mg content; IOM 1997 gives ~50% net
-   absorption of a typical diet. We fit vmax_abs, km_abs, the unknown meal content M0 and the
-   gut residence time (a weak prior pulls it to its sourced 12 h), so that all three hold;
-   M0 is reported in the derivation and used again only by the V6 check. km_abs is bounded
-   below at 0.05 mmol (1.2 mg): the data push it towards zero (a constant-rate transporter),
-   which makes the right-hand side needlessly stiff when the lumen empties.
-2. Kidney (V2): the reabsorption threshold is set so that the default subject (70 kg, eGFR
-   90, 300 mg/day) sits at the IOM set-point 0.85 mmol/L.
-3. Distribution and CSF (V19): size and half-time of the rapidly exchanging pool and the CSF
-   entry Km are fitted to the Fuchs-Buder 1997 fold changes after 60 mg/kg MgSO4 (heptahydrate
-   assumed, 70 kg).
-
-Run: .venv/bin/python scripts/calibrate.py   (about a minute)
+Run: .venv/bin/python scripts/calibrate.py [--profiles] [--max-nfev N]   (tens of minutes)
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import brentq, least_squares
 
 from mgbrain.model import WHOLE_BODY
-from mgbrain.model.parameters import load_parameter_set
-from mgbrain.validation import experiments
-from mgbrain.validation.targets import load_targets
+from mgbrain.model.parameters import PARAMETER_FILES, load_parameter_set
+from mgbrain.validation.calibration import Calibration
+from mgbrain.validation.experiment_data import load_experiments
 
-OUT = Path(__file__).resolve().parents[1] / "src/mgbrain/data/parameters/calibrated.toml"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "src/mgbrain/data/parameters"
+REPORT = ROOT / "docs/calibration_report.md"
+
+#: Fitted parameters, each with the experiments that inform it most (for its locator).
+FITTED = {
+    "vmax_abs_mmol_per_h": "transcellular capacity: absorption vs intake (Fine 1991), balance",
+    "km_abs_mmol_per_l": "saturation of absorption with luminal concentration (Fine 1991)",
+    "t_transit_h": "residence in the absorptive gut (Fine 1991, isotope absorption)",
+    "laxation_mmol": "fall of absorption at large loads (Fine 1991 80 mEq)",
+    "endogenous_secretion_l_per_h": "endogenous faecal Mg (IV isotope arm, balance)",
+    "c_threshold_uf_mmol_per_l": "renal threshold (tubular maximum titration, serum set-point)",
+    "renal_tm_exponent": "suppression of reabsorption at high Mg (infusion titration, IV loading)",
+    "rapid_pool_mmol_per_kg": "plasma decay after an IV bolus (Fuchs-Buder 1997)",
+    "t_half_rapid_h": "plasma decay after an IV bolus (Fuchs-Buder 1997), early urinary label",
+    "t_half_tissue_h": "tracer equilibration over days (28Mg, Avioli & Berman 1966)",
+    "tissue_inflow_exponent": "buffering by soft tissue in depletion and loading",
+    "bone_surface_saturation": "buffering by the bone surface",
+    "t_half_bone_surface_h": "slow tracer component (Avioli & Berman 1966)",
+    "km_choroid_mmol_per_l": "CSF response to plasma rises (Fuchs-Buder 1997)",
+    "csf_leak_l_per_h": "CSF response to plasma rises (Fuchs-Buder 1997)",
+}
+
+
+def _toml_row(name: str, value: float, sd_log: float, locator: str, ids: list[str], identifiable: bool) -> str:
+    conf = "medium" if identifiable else "low"
+    note = "" if identifiable else (
+        "\nnote = \"weakly identified by the calibration experiments (log-scale SD > 0.5): treat as an assumption"
+        " constrained only by its bounds and the fit\"")
+    return (f"[{name}]\nvalue = {value:.8g}\nunit = \"{WHOLE_BODY.parameter_spec(name).unit}\"\n"
+            f"source = \"mgbrain_calibration\"\nlocator = \"{locator}\"\nconfidence = \"{conf}\"\n"
+            f"derivation = \"joint weighted least squares on the calibration experiments ({', '.join(ids)});"
+            f" log-scale SD {sd_log:.3g}\"{note}\n")
 
 
 def main() -> int:
-    targets = load_targets()
-    params = load_parameter_set(WHOLE_BODY, ("whole_body.toml", "calibrated.toml"))
-
-    # 1. gut ---------------------------------------------------------------------------
-    fine_low, fine_high = targets["V6"].values["low_intake"], targets["V6"].values["high_intake"]
-    diet_target = targets["V9"].values["typical_diet"]
-    added_mg = targets["V6"].values["added_mg"]
-
-    transit_prior = params["t_transit_h"]
-
-    def gut_residuals(x):
-        vmax, km, meal_mg, transit = np.exp(x)
-        p = params.replace(vmax_abs_mmol_per_h=vmax, km_abs_mmol=km, t_transit_h=transit)
-        return [
-            experiments.meal_absorbed_fraction(p, meal_mg, 0.0) - fine_low,
-            experiments.meal_absorbed_fraction(p, meal_mg, added_mg) - fine_high,
-            experiments.diet_absorbed_fraction(p, 300.0) - diet_target,
-            0.01 * np.log(transit / transit_prior),
-        ]
-
-    fit = least_squares(gut_residuals, np.log([0.6, 0.06, 65.0, 3.5]),
-                        bounds=(np.log([1e-3, 0.05, 5.0, 3.0]), np.log([50.0, 500.0, 400.0, 30.0])),
-                        xtol=1e-12, ftol=1e-12)
-    vmax, km, meal_mg, transit = np.exp(fit.x)
-    params = params.replace(vmax_abs_mmol_per_h=vmax, km_abs_mmol=km, t_transit_h=transit)
-    print(f"gut: vmax={vmax:.5g} mmol/h km={km:.5g} mmol meal Mg={meal_mg:.4g} mg transit={transit:.4g} h "
-          f"residuals={np.round(fit.fun, 6)}")
-
-    # 2. kidney threshold ----------------------------------------------------------------
-    c_target = targets["V2"].values["set_point"]
-    thr = brentq(lambda c: experiments.steady_serum(params.replace(c_threshold_mmol_per_l=c)) - c_target,
-                 0.5, 0.85, xtol=1e-12)
-    params = params.replace(c_threshold_mmol_per_l=thr)
-    print(f"kidney: threshold={thr:.6g} mmol/L")
-
-    # 3. distribution and CSF -------------------------------------------------------------
-    fb = targets["V19"].values
-
-    def fb_residuals(x):
-        size, t_r, km_csf = np.exp(x)
-        p = params.replace(rapid_pool_mmol_per_kg=size, t_half_rapid_h=t_r, km_csf_mmol_per_l=km_csf)
-        plasma, csf = experiments.fuchs_buder_folds(p)
-        return np.concatenate([np.log(plasma) - np.log(fb["plasma_fold"]),
-                               np.log(csf) - np.log(fb["csf_fold"])])
-
-    fit = least_squares(fb_residuals, np.log([0.3, 0.5, 1.0]), bounds=(np.log([0.01, 0.02, 0.02]),
-                        np.log([1.2, 20.0, 40.0])), xtol=1e-10)
-    size, t_r, km_csf = np.exp(fit.x)
-    params = params.replace(rapid_pool_mmol_per_kg=size, t_half_rapid_h=t_r, km_csf_mmol_per_l=km_csf)
-
-    print(f"distribution: rapid pool={size:.5g} mmol/kg t_half={t_r:.5g} h km_csf={km_csf:.5g} mmol/L "
-          f"log-residuals={np.round(fit.fun, 4)}")
-    # threshold does not depend on these, but re-check the set-point
-    print(f"check: steady serum={experiments.steady_serum(params):.6f} mmol/L")
-
-    rows = [
-        ("vmax_abs_mmol_per_h", vmax, "mmol/h", "fine1991",
-         "abstract: 65% -> 11% absorption over 0-80 mEq; with iom1997 ~50% typical diet",
-         f"least squares on V6 (both ends) and V9 (50% of 300 mg/day); inferred standard-meal Mg {meal_mg:.3g} mg"),
-        ("km_abs_mmol", km, "mmol", "fine1991", "as vmax_abs_mmol_per_h", "fitted jointly with vmax_abs_mmol_per_h"),
-        ("t_transit_h", transit, "h", "hardwick1991", "abstract: absorption mainly distal (ileum, colon)",
-         "fitted jointly with vmax_abs_mmol_per_h, weak prior at the 12 h assumption (range 4-30 h)"),
-        ("c_threshold_mmol_per_l", thr, "mmol/L", "iom1997",
-         "ch. 6 serum 0.85 mmol/L set-point; compare Health Canada threshold 0.65-0.85 mmol/L",
-         "brentq: steady-state serum of the default subject = 0.85 mmol/L"),
-        ("rapid_pool_mmol_per_kg", size, "mmol/kg", "fuchs_buder1997",
-         "abstract: plasma 0.74 -> 1.24 (30 min) -> 0.95 (90) -> 0.82 (240) mM",
-         "least squares on V19 fold changes (60 mg/kg MgSO4 heptahydrate assumed, 70 kg)"),
-        ("t_half_rapid_h", size and t_r, "h", "fuchs_buder1997", "as rapid_pool_mmol_per_kg",
-         "fitted jointly with rapid_pool_mmol_per_kg; compare 28Mg rapid components 1 h and 3 h"),
-        ("km_csf_mmol_per_l", km_csf, "mmol/L", "fuchs_buder1997",
-         "abstract: CSF 0.95 -> 1.00 (30 min) -> 1.10 (90) -> 1.13 (240) mM",
-         "fitted jointly with rapid_pool_mmol_per_kg (CSF exit fixed at 70 min, Oppelt 1963)"),
-    ]
-    lines = ["# Written by scripts/calibrate.py; do not edit by hand. Targets: data/validation_targets.toml.\n"]
-    for name, value, unit, source, locator, derivation in rows:
-        lines.append(f"[{name}]\nvalue = {value:.10g}\nunit = \"{unit}\"\nsource = \"{source}\"\n"
-                     f"locator = \"{locator}\"\nconfidence = \"medium\"\nderivation = \"{derivation}\"\n")
-    OUT.write_text("\n".join(lines))
-    print(f"wrote {OUT}")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--profiles", action="store_true", help="also compute 1-D profile likelihoods")
+    ap.add_argument("--max-nfev", type=int, default=40, help="bound on optimiser iterations")
+    args = ap.parse_args()
+    t0 = time.time()
+    start = load_parameter_set(WHOLE_BODY, PARAMETER_FILES)
+    experiments = [e for e in load_experiments().values() if e.role == "calibration"]
+    ids = [e.id for e in experiments]
+    names = list(FITTED)
+    cal = Calibration(start, experiments, names)
+    theta0 = np.log([start[n] for n in names])
+    print(f"{len(experiments)} calibration experiments, {len(cal.residual(theta0))} points, "
+          f"{len(names)} parameters; chi2 at start {float(cal.residual(theta0) @ cal.residual(theta0)):.4g}", flush=True)
+    theta = cal.fit(theta0, max_nfev=args.max_nfev)
+    res = cal.result(theta)
+    print(f"chi2 {res.chi2:.4g} on {res.n_points} points ({res.dof} dof); inflation {res.inflation:.3g}; "
+          f"{cal.evaluations} parameter sets simulated in {time.time() - t0:.0f} s", flush=True)
+    if args.profiles:
+        for k, n in enumerate(names):
+            res.profiles[n] = cal.profile(theta, k, float(res.sd_log[k]))
+            print(f"profile {n}: {res.profiles[n]['chi2_rise']}", flush=True)
+    sd = res.sd_log
+    identifiable = [bool(s < 0.5) for s in sd]
+    rows = ["# Written by scripts/calibrate.py; do not edit by hand. Experiments: data/experiments/*.toml"
+            " (role calibration).\n"]
+    for k, n in enumerate(names):
+        rows.append(_toml_row(n, float(res.values[k]), float(sd[k]), FITTED[n], ids, identifiable[k]))
+    (DATA / "calibrated.toml").write_text("\n".join(rows), encoding="utf-8")
+    summary = {"chi2": res.chi2, "points": res.n_points, "dof": res.dof, "inflation": res.inflation,
+               "per_experiment_chi2": res.per_experiment_chi2, "on_bound": res.on_bound,
+               "profiles": res.profiles, "experiments": ids}
+    (DATA / "calibration_uncertainty.json").write_text(json.dumps(
+        {"names": names, "values": res.values.tolist(), "covariance_log": res.covariance_log.tolist(),
+         "summary": summary}, indent=1), encoding="utf-8")
+    strong = [(names[i], names[j], res.correlation[i, j]) for i in range(len(names)) for j in range(i)
+              if abs(res.correlation[i, j]) > 0.9]
+    lines = ["# Joint calibration of the whole-body model", "",
+             f"Written by `scripts/calibrate.py`. {len(experiments)} calibration experiments, {res.n_points} published "
+             f"points with SE, {len(names)} fitted parameters. Objective: sum of squared standardised residuals "
+             f"(Gaussian likelihood of the published means).", "",
+             f"- chi-square {res.chi2:.4g} on {res.dof} degrees of freedom (reduced {res.chi2 / res.dof:.3g}); the "
+             f"covariance is inflated by {res.inflation:.3g}.",
+             f"- parameters on a bound: {', '.join(res.on_bound) or 'none'}.", "",
+             "| parameter | value | unit | log-scale SD | 95% interval | identifiable |", "|---|---|---|---|---|---|"]
+    for k, n in enumerate(names):
+        lo, hi = np.exp(np.log(res.values[k]) + np.array([-1.96, 1.96]) * sd[k])
+        lines.append(f"| {n} | {res.values[k]:.4g} | {WHOLE_BODY.parameter_spec(n).unit} | {sd[k]:.3g} | "
+                     f"{lo:.3g}-{hi:.3g} | {'yes' if identifiable[k] else 'no'} |")
+    lines += ["", "Strongly correlated pairs (|r| > 0.9): " + (
+        "; ".join(f"{a} / {b} (r = {r:.2f})" for a, b, r in strong) or "none") + ".", "",
+        "| experiment | chi-square | points |", "|---|---|---|"]
+    for e in experiments:
+        lines.append(f"| {e.id} | {res.per_experiment_chi2[e.id]:.3g} | "
+                     f"{sum(m.points for m in e.measurements if m.standard_error(e.n) is not None)} |")
+    if res.profiles:
+        lines += ["", "Profile likelihoods (chi-square rise with the others refitted, at the fitted value + c SD):", ""]
+        for n, pr in res.profiles.items():
+            cells = ", ".join(f"{c:+g} SD: {r:.3g}" for c, r in zip(pr["offset_sd"], pr["chi2_rise"]))
+            lines.append(f"- {n}: {cells}")
+    REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {DATA / 'calibrated.toml'}, calibration_uncertainty.json and {REPORT} "
+          f"in {time.time() - t0:.0f} s")
     return 0
 
 

@@ -7,8 +7,8 @@ Layers added (amounts in mmol, time in h; threonate and PD fluxes are not Mg)::
                       │ (1 - F)                 │ elimination (t1/2 2.5 h, Wang 2011)
                       ▼                         ▼▲ exchange
                    feces                    csf_threonate
-    plasma Mg ──regulated entry × (1 + Emax_BBB · Δocc(plasma threonate))──► csf Mg
-    csf Mg ──uptake × (1 + Emax_neuron · occ(CSF threonate)) (GLUTs, Sun 2016)──► neuron Mg
+    plasma Mg ──choroid-plexus entry × (1 + Emax_BBB · Δocc(plasma threonate))──► csf Mg
+    brain ISF Mg ──uptake × (1 + Emax_neuron · occ(CSF threonate)) (GLUTs, Sun 2016)──► neuron Mg
     neuron Mg / reference ──stimulates production──► synapse_index (turnover of weeks)
     synapse_index − 1 ──► cognition drug effect (z);  neuron Mg / reference − 1 ──► sleep effect
 
@@ -115,8 +115,6 @@ _assignments = (
     # neuronal Mg
     Assignment("neuron_ref_mmol", "v_neuron_l * neuron_free_mmol_per_l", "mmol", "neuronal free Mg at reference"),
     Assignment("k_neuron_out", f"{LN2} / t_half_neuron_h", "1/h", "neuronal Mg efflux rate constant"),
-    Assignment("csf_ref_mmol_per_l", "csf_plasma_ratio * c_ref_mmol_per_l", "mmol/L",
-               "CSF Mg at the reference serum level"),
     Assignment("k_neuron_in",
                "k_neuron_out * neuron_ref_mmol / (csf_ref_mmol_per_l * (1 + emax_neuron_thr * thr_occ_csf_endogenous))",
                "L/h", "neuronal uptake clearance (reference steady state incl. endogenous threonate)"),
@@ -135,8 +133,8 @@ _assignments = (
     Assignment("steady_csf_threonate", "v_csf_l * thr_csf_endogenous_mmol_per_l", "mmol",
                "steady state of CSF threonate"),
     Assignment("steady_neuron",
-               "k_neuron_in * csf_mmol_per_l * (1 + emax_neuron_thr * thr_occ_csf) / k_neuron_out", "mmol",
-               "steady state: uptake = efflux at the current CSF levels"),
+               "k_neuron_in * brain_isf_mmol_per_l * (1 + emax_neuron_thr * thr_occ_csf) / k_neuron_out", "mmol",
+               "steady state: uptake = efflux at the current interstitial levels"),
     Assignment("steady_synapse_index", "1 + synapse_gain * (neuron_rel - 1)", "1",
                "steady state: production = loss at the current neuronal Mg"),
 )
@@ -156,12 +154,12 @@ _fluxes = (
     Flux("thr_csf_exit", "csf_threonate", "plasma_threonate", "k_thr_csf * csf_threonate",
          "threonate leaving CSF", magnesium=False),
     Flux("csf_entry_threonate", "plasma", "csf",
-         "vmax_csf_mmol_per_h * serum_mmol_per_l / (km_csf_mmol_per_l + serum_mmol_per_l)"
-         " * emax_bbb_thr * (thr_occ_plasma - thr_occ_plasma_endogenous)",
+         "choroid_entry_mmol_per_h * emax_bbb_thr * (thr_occ_plasma - thr_occ_plasma_endogenous)",
          "extra blood-CSF Mg entry with threonate above its endogenous level (assumed mechanism)"),
-    Flux("neuron_uptake", "csf", "neuron", "k_neuron_in * csf_mmol_per_l * (1 + emax_neuron_thr * thr_occ_csf)",
+    Flux("neuron_uptake", "brain_isf", "neuron",
+         "k_neuron_in * brain_isf_mmol_per_l * (1 + emax_neuron_thr * thr_occ_csf)",
          "neuronal Mg uptake, enhanced by threonate via GLUTs (Sun 2016)"),
-    Flux("neuron_efflux", "neuron", "csf", "k_neuron_out * neuron", "neuronal Mg efflux"),
+    Flux("neuron_efflux", "neuron", "brain_isf", "k_neuron_out * neuron", "neuronal Mg efflux"),
     Flux("synapse_production", None, "synapse_index", "k_synapse * (1 + synapse_gain * (neuron_rel - 1))",
          "synapse formation / NR2B expression stimulated by neuronal Mg", magnesium=False),
     Flux("synapse_loss", "synapse_index", None, "k_synapse * synapse_index", "synapse turnover",

@@ -37,7 +37,7 @@ __all__ = ["PopulationDesign", "run_population", "run_chunk", "check_scheduler_a
 #: Tolerances of population runs (and of the benchmark, for every tool).
 POPULATION_OPTIONS = BatchOptions(rtol=1e-6, atol=1e-8)
 #: Quantities kept at each output time: model assignments (concentrations) and species (pools).
-DEFAULT_OUTPUTS = ("serum_mmol_per_l", "csf_mmol_per_l", "bone", "tissue")
+DEFAULT_OUTPUTS = ("serum_mmol_per_l", "csf_mmol_per_l", "bone_surface", "tissue")
 _UNITS = {"serum_mmol_per_l": "mmol/L", "csf_mmol_per_l": "mmol/L", "ionized_mmol_per_l": "mmol/L"}
 MEAL_CLOCK_H = (8.0, 13.0, 19.0)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from mgbrain.dosing.regimen import Meal, Regimen
 from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES
+from mgbrain.model.whole_body import MEAL_SPECIES
 from mgbrain.model.spec import ModelSpec
 
 __all__ = ["Breakpoint", "build_schedule"]
@@ -46,6 +47,7 @@ def build_schedule(model: ModelSpec, regimen: Regimen, meals: tuple[Meal, ...], 
         add(b.time_h, "plasma", b.elemental_mmol)
     for m in meals:
         add(m.time_h, LUMEN_SPECIES["diet"][0], m.elemental_mmol)
+        add(m.time_h, MEAL_SPECIES, 1.0)  # the meal's chyme (not Mg)
     mg_index = [model.species_index(s) for s in model.magnesium_species()]
     times = set(jumps) | {0.0}
     for inf in regimen.infusions:

@@ -4,12 +4,13 @@ The habitual-diet steady state of a subject at midnight:
 
 1. The gut does not depend on the body, so its periodic state and the daily absorbed Mg come
    from six days of meals from reference pools (:func:`periodic_gut`).
-2. The serum set-point is where a day's urine equals a day's absorption: first at constant
+2. The serum set-point is where a day's losses (urine and endogenous faecal Mg) equal a day's
+   true absorption: first at constant
    serum (a vectorised bracketing root, ``scipy.optimize.elementwise.find_root``), then refined
    by secant steps on one-day runs with meals, because meals make serum swing and the kidney
    is nonlinear (:func:`set_point`).
-3. Every exchanging pool is put in equilibrium with the set-point (:func:`reference_pools`,
-   with each species that declares a ``steady_<species>`` assignment set from it), the gut
+3. Every exchanging pool is put in equilibrium with the set-point (:func:`reference_pools`:
+   each species that declares a ``steady_<species>`` assignment is set from it), the gut
    gets its periodic state, and one day of meals settles the slow pools on that day's mean
    plasma (:func:`settled_start`): undosed, bone drifts < 1e-5 in 30 days and day-1 urine is
    within 0.5% of absorption.
@@ -17,9 +18,9 @@ The habitual-diet steady state of a subject at midnight:
 The days are simulated by a :data:`DayRunner`: :func:`scipy_runner` (one subject after the
 other through scipy, what :func:`~mgbrain.solver.simulate.simulate` uses), :func:`kernel_runner`
 (the compiled batch kernel, what populations use), or the brain ensemble's stacked solve.
-The algorithm needs the whole-body core (species ``plasma``, ``rapid_pool``, ``tissue``,
-``bone``, ``csf``, ``urine``, the diet lumen and feces, and the assignments that define the
-pools); models that extend ``WHOLE_BODY`` have them.
+The algorithm needs the whole-body core (species ``plasma``, the slow pools, the body-loss
+sinks, the diet lumen and feces, and a ``steady_<species>`` assignment for every body pool);
+models that extend ``WHOLE_BODY`` have them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from scipy.optimize.elementwise import find_root
 from mgbrain.dosing.regimen import Diet, Regimen
 from mgbrain.errors import ParameterError
 from mgbrain.model import LUMEN_SPECIES
+from mgbrain.model.whole_body import BODY_LOSS_SINKS, MEAL_SPECIES, SLOW_POOLS
 from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.compiled import compile_model
@@ -42,10 +44,10 @@ from mgbrain.solver.schedule import build_schedule
 from mgbrain.units import mg_to_mmol
 
 __all__ = ["DietTable", "DayRunner", "SetPoint", "meal_events", "scipy_runner", "kernel_runner",
-           "reference_pools", "renal_excretion", "periodic_gut", "set_point", "settled_start", "steady_start",
+           "reference_pools", "body_losses", "periodic_gut", "set_point", "settled_start", "steady_start",
            "batch_steady_state", "WARMUP_DAYS"]
 
-REQUIRED_SPECIES = ("plasma", "rapid_pool", "tissue", "bone", "csf", "urine", "feces_diet", *LUMEN_SPECIES["diet"])
+REQUIRED_SPECIES = ("plasma", *SLOW_POOLS, *BODY_LOSS_SINKS, "feces_diet", *LUMEN_SPECIES["diet"])
 #: Days of meals from reference pools before the gut is periodic.
 WARMUP_DAYS = 6
 #: The set-point lies in this serum range (mmol/L); above it the kidney cannot keep up (eGFR 0).
@@ -90,18 +92,21 @@ DayRunner = Callable[[np.ndarray, np.ndarray, DietTable, float, np.ndarray], tup
 
 
 def meal_events(model: ModelSpec, diets: DietTable, days: float) -> EventTable:
-    """Meals of every subject over ``days`` as events into the first diet lumen segment.
-
-    Same numbers as :meth:`Diet.meals` (equal meals; meals at or after the end dropped).
-    """
+    """Meals of every subject over ``days`` as events: Mg into the first diet lumen segment and
+    one unit of chyme (same numbers as :meth:`Diet.meals`: equal meals; meals at or after the
+    end dropped)."""
     n_meals = np.isfinite(diets.meal_clock_h).sum(axis=1)
     per_meal = mg_to_mmol(diets.mg_per_day) / np.maximum(n_meals, 1)
     n_days = int(np.ceil(days))
     t = (24.0 * np.arange(n_days)[None, :, None] + diets.meal_clock_h[:, None, :]).reshape(len(per_meal), -1)
     t = np.where(np.isfinite(t) & (t < 24.0 * days), t, np.inf)
-    value = np.where(np.isfinite(t), per_meal[:, None], 0.0)
-    index = np.full(t.shape, model.species_index(LUMEN_SPECIES["diet"][0]), np.int64)
-    return EventTable(t, np.full(t.shape, EventKind.ADD_SPECIES, np.int64), index, value).sorted()
+    eaten = np.isfinite(t)
+    mg = EventTable(t, np.full(t.shape, EventKind.ADD_SPECIES, np.int64),
+                    np.full(t.shape, model.species_index(LUMEN_SPECIES["diet"][0]), np.int64),
+                    np.where(eaten, per_meal[:, None], 0.0))
+    chyme = EventTable(t, np.full(t.shape, EventKind.ADD_SPECIES, np.int64),
+                       np.full(t.shape, model.species_index(MEAL_SPECIES), np.int64), np.where(eaten, 1.0, 0.0))
+    return mg.merged(chyme).sorted()
 
 
 def scipy_runner(model: ModelSpec, options: SolverOptions = SolverOptions()) -> DayRunner:
@@ -149,14 +154,7 @@ def reference_pools(model: ModelSpec, params: np.ndarray, serum: np.ndarray) -> 
     """
     serum = np.asarray(serum, float)
     y = np.zeros((params.shape[0], len(model.species)))
-    probe = _observe(model, params, y)
-    plasma = probe["v_plasma_l"] * serum
-    y[:, model.species_index("plasma")] = plasma
-    for pool in ("rapid_pool", "tissue", "bone"):
-        y[:, model.species_index(pool)] = probe[f"ratio_{pool}"] * plasma
-    km = params[:, model.parameter_names.index("km_csf_mmol_per_l")]
-    entry = probe["vmax_csf_mmol_per_h"] * serum / (km + serum)
-    y[:, model.species_index("csf")] = entry / probe["k_csf_exit"]
+    y[:, model.species_index("plasma")] = _observe(model, params, y)["v_plasma_l"] * serum
     return _declared_steady_states(model, params, y)
 
 
@@ -176,9 +174,11 @@ def _declared_steady_states(model: ModelSpec, params: np.ndarray, y: np.ndarray)
     return y
 
 
-def renal_excretion(model: ModelSpec, params: np.ndarray, serum: np.ndarray) -> np.ndarray:
-    """Urinary Mg excretion (mmol/h) with the pools in equilibrium at ``serum``, shape (subject,)."""
-    return _observe(model, params, reference_pools(model, params, serum))["J_renal_excretion"]
+def body_losses(model: ModelSpec, params: np.ndarray, serum: np.ndarray) -> np.ndarray:
+    """Mg leaving the body (urine + endogenous faecal, mmol/h) with the pools in equilibrium at
+    ``serum``, shape (subject,)."""
+    obs = _observe(model, params, reference_pools(model, params, serum))
+    return sum(obs[f"J_{f.name}"] for f in model.fluxes if f.target in BODY_LOSS_SINKS)
 
 
 def _gut(model: ModelSpec) -> list[int]:
@@ -222,19 +222,20 @@ class SetPoint:
 
 
 def set_point(model: ModelSpec, params: np.ndarray, diets: DietTable, run: DayRunner) -> SetPoint:
-    """Serum level at which a day's urine equals a day's absorption, for every subject."""
+    """Serum level at which a day's losses (urine, endogenous faecal) equal a day's true
+    absorption, for every subject."""
     gut_state, absorbed, ran = periodic_gut(model, params, diets, run)
     lo, hi = SERUM_BRACKET_MMOL_PER_L
     c_ref = params[:, model.parameter_names.index("c_ref_mmol_per_l")]
     n = len(absorbed)
-    ok = ran & (absorbed > 0) & (renal_excretion(model, params, np.full(n, hi)) - absorbed > 0)
+    ok = ran & (absorbed > 0) & (body_losses(model, params, np.full(n, hi)) - absorbed > 0)
     serum = c_ref.astype(float)
     rows = np.flatnonzero(ok)
     if len(rows):
         def excess(c: np.ndarray, row: np.ndarray) -> np.ndarray:
             # find_root passes only the subjects still iterating, with their indices
             r = row.astype(np.int64)
-            return renal_excretion(model, params[r], c) - absorbed[r]
+            return body_losses(model, params[r], c) - absorbed[r]
         root = find_root(excess, (np.full(len(rows), lo), np.full(len(rows), hi)), args=(rows.astype(float),),
                          tolerances={"xatol": 1e-14, "xrtol": 1e-13, "fatol": 0.0, "frtol": 0.0})
         serum[rows] = root.x
@@ -251,14 +252,14 @@ def _periodic_serum(model: ModelSpec, params: np.ndarray, diets: DietTable, gut_
     up to six secant steps on one-day runs remove that, so an undosed subject does not drift.
     A subject whose secant leaves +/-5% of the algebraic level keeps the algebraic level.
     """
-    urine = model.species_index("urine")
+    sinks = [model.species_index(s) for s in BODY_LOSS_SINKS]
     gut = _gut(model)
 
     def imbalance(c: np.ndarray, rows: np.ndarray) -> np.ndarray:
         y = reference_pools(model, params[rows], c)
         y[:, gut] = gut_state[rows][:, gut]
         states, _ = run(y, params[rows], diets.take(rows), 1.0, np.array([24.0]))
-        return states[:, -1, urine] / 24.0 - absorbed[rows]
+        return states[:, -1, sinks].sum(axis=1) / 24.0 - absorbed[rows]
 
     n = len(serum)
     lo, hi = serum * 0.95, serum * 1.05
@@ -285,19 +286,22 @@ def _periodic_serum(model: ModelSpec, params: np.ndarray, diets: DietTable, gut_
 def settled_start(model: ModelSpec, params: np.ndarray, diets: DietTable, y: np.ndarray,
                   run: DayRunner) -> np.ndarray:
     """From pools at the set-point with the gut periodic (``y``, subject x species): one day of
-    meals, then tissue and bone in equilibrium with that day's MEAN plasma.
+    meals, then the slow pools (tissue, bone) in equilibrium with that day's MEAN plasma.
 
-    The tissue and bone pools exchange too slowly to follow the meal swings: set from the
-    midnight level they would see a net flux all day and drift over months. The rapid pool
-    (t1/2 ~1.4 h) follows plasma and keeps its simulated value. Cumulative sinks restart at zero.
+    The slow pools exchange too slowly to follow the meal swings: set from the midnight level
+    they would see a net flux all day and drift over months. The fast pools (rapid pool, CSF)
+    keep their simulated values. Cumulative sinks restart at zero.
     """
     grid = SETTLE_GRID_H
     day, _ = run(y, params, diets, 1.0, grid)
     mean_plasma = np.trapezoid(day[:, :, model.species_index("plasma")], grid, axis=1) / (grid[-1] - grid[0])
-    probe = _observe(model, params, y)
     out = day[:, -1, :].copy()
-    for pool in ("tissue", "bone"):
-        out[:, model.species_index(pool)] = probe[f"ratio_{pool}"] * mean_plasma
+    probe = out.copy()
+    probe[:, model.species_index("plasma")] = mean_plasma
+    for pool in SLOW_POOLS:  # in order: deep bone follows the bone surface
+        i = model.species_index(pool)
+        probe[:, i] = _observe(model, params, probe)[f"steady_{pool}"]
+        out[:, i] = probe[:, i]
     out[:, [i for i, sp in enumerate(model.species) if sp.cumulative]] = 0.0
     return out
 

@@ -165,7 +165,8 @@ class Trajectory:
                 "supplement_absorbed_fraction": float((s_abs[i1] - s_abs[i0]) / s_given) if s_given > 0 else np.nan,
                 "diet_mg": float(d_given * MG_MOLAR_MASS_G_PER_MOL),
                 "diet_absorbed_fraction": float((d_abs[i1] - d_abs[i0]) / d_given) if d_given > 0 else np.nan,
-                "bone_pool_mmol": float(self.species("bone")[i1]),
+                "bone_surface_mmol": float(self.species("bone_surface")[i1]),
+                "deep_bone_mmol": float(self.species("deep_bone")[i1]),
                 "tissue_pool_mmol": float(self.species("tissue")[i1]),
                 "body_mg_total_mmol": float(self.body_mmol()[i1]),
             })

@@ -1,119 +1,108 @@
-"""Evaluators for the whole-body kinetics targets (V1-V7, V9, V12, V13, V18, V19, V29, V30)."""
+"""Structure and textbook checks of the whole-body model (V1-V4, V9, V12, V13, V18, V29).
+
+Published experiments with protocols are in ``data/experiments`` and run through
+:mod:`mgbrain.validation.protocols`; the rows here check body composition, the set-point and
+textbook statements that are not single experiments.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from mgbrain.dosing.regimen import daily_regimen
+from mgbrain.dosing.regimen import Diet, daily_regimen
+from mgbrain.model import WHOLE_BODY
 from mgbrain.model.parameters import ParameterSet
-from mgbrain.solver.simulate import simulate
+from mgbrain.solver.compiled import compile_model
+from mgbrain.solver.simulate import simulate, steady_state
 from mgbrain.solver.subject import Subject
-from mgbrain.validation import experiments as ex
+from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
-__all__ = ["KINETIC_EVALUATORS"]
-
-
-def _v1(p: ParameterSet) -> dict:
-    pools = ex.pool_summary(p)
-    return {"total_body_mmol_70kg": pools["total"],
-            "ecf_share_percent": 100 * pools["plasma"] / pools["total"],
-            "slow_pool_share_percent": 100 * pools["bone"] / pools["total"]}
+__all__ = ["KINETIC_EVALUATORS", "steady_observables"]
 
 
-def _v2(p: ParameterSet) -> dict:
-    pools = ex.pool_summary(p)
-    return {"serum_mmol_per_l": pools["serum_mmol_per_l"],
-            "ionized_percent": 100 * pools["ionized_mmol_per_l"] / pools["serum_mmol_per_l"]}
-
-
-def _v3(p: ParameterSet) -> dict:
-    pools = ex.pool_summary(p)
-    exch = pools["plasma"] + pools["rapid_pool"] + pools["tissue"]  # csf excluded (tiny)
-    return {"exchangeable_mmol_per_kg": exch / Subject().weight_kg,
-            "rapid_share_percent": 100 * exch / pools["total"],
-            "intracellular_share_of_exchangeable_percent": 100 * (pools["tissue"] + pools["rapid_pool"]) / exch}
-
-
-def _v4(p: ParameterSet) -> dict:
-    return {"slow_pool_turnover_half_life_h": p["t_half_bone_h"],
-            "slowest_tracer_mode_half_life_h": float(ex.body_half_lives_h(p)[-1])}
-
-
-def _closest(values: np.ndarray, target: float) -> float:
-    return float(values[np.argmin(abs(np.log(values / target)))])
-
-
-def _v5(p: ParameterSet) -> dict:
-    hl = ex.body_half_lives_h(p)
-    total = ex.pool_summary(p)["total"]
-    return {"rapid_half_life_1h": _closest(hl, 1.0), "rapid_half_life_3h": _closest(hl, 3.0),
-            "slow_component_half_life_h": _closest(hl, 24.0),
-            "equilibrated_share_90h_percent": 100 * ex.exchangeable_at_h(p, 90.0) / total}
-
-
-def _v6(p: ParameterSet) -> dict:
-    meal = _inferred_meal_mg(p)
-    return {"fraction_standard_meal": ex.meal_absorbed_fraction(p, meal, 0.0),
-            "fraction_meal_plus_80meq": ex.meal_absorbed_fraction(p, meal, 972.2),
-            "fraction_at_10_meq": ex.meal_absorbed_fraction(p, meal, 121.5),
-            "fraction_at_40_meq": ex.meal_absorbed_fraction(p, meal, 486.1)}
-
-
-def _inferred_meal_mg(p: ParameterSet) -> float:
-    """The standard-meal Mg content inferred by calibration (written in its derivation)."""
-    text = p.values["vmax_abs_mmol_per_h"].derivation or ""
-    marker = "inferred standard-meal Mg "
-    return float(text.split(marker)[1].split()[0]) if marker in text else 50.0
-
-
-def _v7(p: ParameterSet) -> dict:
-    return {"fraction_70mg": ex.oral_dose_absorbed_fraction(p, 70.0)}
-
-
-def _v9(p: ParameterSet) -> dict:
-    return {"fraction_300mg_day": ex.diet_absorbed_fraction(p, 300.0),
-            "fraction_150mg_day": ex.diet_absorbed_fraction(p, 150.0),
-            "fraction_600mg_day": ex.diet_absorbed_fraction(p, 600.0)}
-
-
-def _v12(p: ParameterSet) -> dict:
-    filtered, fe = ex.filtered_load(p, 125.0)  # 125 mL/min = 180 L/day, the derivation's GFR
-    return {"filtered_mg_per_day": filtered, "fractional_excretion_percent": 100 * fe}
-
-
-def _v13(p: ParameterSet) -> dict:
-    return {"urine_at_200mg_intake": ex.steady_urine_mg_per_day(p, 200.0),
-            "urine_at_300mg_intake": ex.steady_urine_mg_per_day(p, 300.0),
-            "urine_at_400mg_intake": ex.steady_urine_mg_per_day(p, 400.0),
-            "days_to_80pct_adaptation": ex.urine_adaptation_days(p)}
-
-
-def _v18(p: ParameterSet) -> dict:
-    pools = ex.pool_summary(p)
-    return {"csf_mmol_per_l": pools["csf_mmol_per_l"],
-            "csf_plasma_ratio": pools["csf_mmol_per_l"] / pools["serum_mmol_per_l"]}
-
-
-def _v19(p: ParameterSet) -> dict:
-    plasma, csf = ex.fuchs_buder_folds(p)
-    names = ("30min", "90min", "240min")
-    out = {f"plasma_fold_{n}": float(v) for n, v in zip(names, plasma)}
-    out.update({f"csf_fold_{n}": float(v) for n, v in zip(names, csf)})
+def steady_observables(params: ParameterSet, subject: Subject | None = None) -> dict[str, float]:
+    """Species amounts (mmol) and every observable at the subject's midnight steady state."""
+    subject = subject or Subject()
+    y0, _ = steady_state(subject, params)
+    p = subject.parameters(params).vector()
+    obs = compile_model(WHOLE_BODY).observe(y0, p, np.zeros(1))
+    out = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in obs.items()}
+    out.update({s: float(y0[i]) for i, s in enumerate(WHOLE_BODY.species_names)})
     return out
 
 
+def _v1(p: ParameterSet) -> dict:
+    s = steady_observables(p)
+    return {"total_body_mmol_70kg": s["body_mmol"], "ecf_share_percent": 100 * s["plasma"] / s["body_mmol"],
+            "skeletal_share_percent": 100 * (s["bone_surface"] + s["deep_bone"]) / s["body_mmol"]}
+
+
+def _v2(p: ParameterSet) -> dict:
+    s = steady_observables(p)
+    return {"serum_mmol_per_l": s["serum_mmol_per_l"],
+            "ionized_percent": 100 * s["ionized_mmol_per_l"] / s["serum_mmol_per_l"],
+            "ultrafilterable_percent": 100 * s["ultrafilterable_mmol_per_l"] / s["serum_mmol_per_l"]}
+
+
+def _v3(p: ParameterSet) -> dict:
+    s = steady_observables(p)
+    exch = s["plasma"] + s["rapid_pool"] + s["tissue"]
+    return {"exchangeable_mmol_per_kg": exch / Subject().weight_kg,
+            "intracellular_share_of_exchangeable_percent": 100 * (s["tissue"] + s["rapid_pool"]) / exch}
+
+
+def _v4(p: ParameterSet) -> dict:
+    s = steady_observables(p)
+    return {"bone_surface_share_of_skeleton_percent": 100 * s["bone_surface"] / (s["bone_surface"] + s["deep_bone"]),
+            "bone_surface_half_time_h": p["t_half_bone_surface_h"]}
+
+
+def _daily(p: ParameterSet, subject: Subject, days: int = 2):
+    return simulate(None, subject, days=days, params=p).daily().iloc[-1]
+
+
+def _v9(p: ParameterSet) -> dict:
+    return {f"fraction_{mg}mg_day": float(_daily(p, Subject(diet=Diet(float(mg))))["diet_absorbed_fraction"])
+            for mg in (300, 150, 600)}
+
+
+def _v12(p: ParameterSet) -> dict:
+    s = steady_observables(p, Subject(egfr_ml_min=125.0))  # 125 mL/min = 180 L/day, the derivation's GFR
+    filtered = s["filtered_mmol_per_h"] * 24.0
+    return {"filtered_mg_per_day": filtered * MG_MOLAR_MASS_G_PER_MOL,
+            "fractional_excretion_percent": 100 * s["J_renal_excretion"] * 24.0 / filtered}
+
+
+def _urine_mg(p: ParameterSet, diet_mg: float) -> float:
+    return float(_daily(p, Subject(diet=Diet(diet_mg)))["urine_mg_per_24h"])
+
+
+def _adaptation_days(p: ParameterSet, from_mg: float = 300.0, to_mg: float = 200.0, fraction: float = 0.8) -> float:
+    start, _ = steady_state(Subject(diet=Diet(from_mg)), p)
+    urine = simulate(None, Subject(diet=Diet(to_mg)), days=30, params=p, initial_state=start).daily()[
+        "urine_mg_per_24h"].to_numpy()
+    before, after = _urine_mg(p, from_mg), _urine_mg(p, to_mg)
+    reached = np.flatnonzero((before - urine) / (before - after) >= fraction)
+    return float(reached[0] + 1) if len(reached) else float("inf")
+
+
+def _v13(p: ParameterSet) -> dict:
+    return {"urine_at_200mg_intake": _urine_mg(p, 200.0), "urine_at_300mg_intake": _urine_mg(p, 300.0),
+            "urine_at_400mg_intake": _urine_mg(p, 400.0), "days_to_80pct_adaptation": _adaptation_days(p)}
+
+
+def _v18(p: ParameterSet) -> dict:
+    s = steady_observables(p)
+    return {"csf_mmol_per_l": s["csf_mmol_per_l"], "csf_plasma_ratio": s["csf_mmol_per_l"] / s["serum_mmol_per_l"],
+            "csf_ionized_mmol_per_l": s["csf_ionized_mmol_per_l"]}
+
+
 def _v29(p: ParameterSet) -> dict:
-    reg = daily_regimen("chloride", "360 mg/day", days=7, elemental=True, clock_times=(8.0,))
-    traj = simulate(reg, Subject(), days=7, params=p)
-    day = traj.daily().iloc[-1]
-    unabsorbed = day["supplement_mg"] * (1 - day["supplement_absorbed_fraction"])
-    return {"unabsorbed_mg_per_day_at_360mg_chloride": float(unabsorbed)}
+    reg = daily_regimen("chloride", "360 mg/day", days=3, elemental=True, clock_times=(8.0,))
+    traj = simulate(reg, Subject(), days=3, params=p, output_every_h=0.25)
+    speed = traj.observables["transit_speed"]
+    return {"peak_transit_speed_at_360mg_chloride": float(np.max(speed[traj.times_h >= 48.0]))}
 
 
-def _v30(p: ParameterSet) -> dict:
-    return {"serum_at_egfr_60": ex.steady_serum(p, Subject(egfr_ml_min=60.0)),
-            "serum_at_egfr_22": ex.steady_serum(p, Subject(egfr_ml_min=22.0))}
-
-
-KINETIC_EVALUATORS = {"V1": _v1, "V2": _v2, "V3": _v3, "V4": _v4, "V5": _v5, "V6": _v6, "V7": _v7,
-                      "V9": _v9, "V12": _v12, "V13": _v13, "V18": _v18, "V19": _v19, "V29": _v29, "V30": _v30}
+KINETIC_EVALUATORS = {"V1": _v1, "V2": _v2, "V3": _v3, "V4": _v4, "V9": _v9, "V12": _v12, "V13": _v13,
+                      "V18": _v18, "V29": _v29}

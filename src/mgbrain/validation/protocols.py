@@ -1,0 +1,343 @@
+"""Simulate each published experiment's protocol and compute what the study measured.
+
+One experiment is run as one batch-kernel call over every parameter set asked for (the
+calibration's finite differences, or draws from the parameter uncertainty) and two arms: the
+protocol as published and a control arm with the same diet and meals but no Mg doses (for
+changes versus placebo, IV retention and urinary increments). Each subject starts at the steady
+state of its habitual diet (:func:`~mgbrain.solver.steady.batch_steady_state`).
+
+Isotope labels follow the unlabelled solution: the label moves with every flux in proportion
+to its share of the source pool (``x' = A(t) x``, ``A`` from the simulated fluxes on a
+15-minute grid, exact matrix exponential per step), so a label given with a carrier dose sees
+the carrier's own kinetics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import expm
+
+from mgbrain.compounds import find_compound
+from mgbrain.dosing.regimen import Diet
+from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES, WHOLE_BODY
+from mgbrain.model.parameters import ParameterSet
+from mgbrain.model.spec import ModelSpec
+from mgbrain.model.whole_body import MEAL_SPECIES
+from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
+from mgbrain.solver.compiled import compile_model
+from mgbrain.solver.events import EventKind, SolveStatus
+from mgbrain.solver.steady import DietTable, batch_steady_state
+from mgbrain.solver.subject import Subject
+from mgbrain.units import mg_to_mmol
+from mgbrain.validation.experiment_data import Experiment, Measurement
+
+__all__ = ["ExperimentRun", "subject_of", "run_experiment", "LABEL_GRID_H"]
+
+#: Step of the label-kinetics grid (h).
+LABEL_GRID_H = 0.25
+_LABEL_QUANTITIES = {"label_urine_recovery", "label_feces_recovery", "exchangeable_pool"}
+_FECES = ("feces_diet", "feces_supplement", "feces_endogenous")
+_SUPPLEMENT_GUT = (*SOLID_SPECIES.values(), *LUMEN_SPECIES["supplement"])
+_DEFAULT_MEAL_CLOCK = (8.0, 13.0, 19.0)
+
+
+def subject_of(exp: Experiment) -> Subject:
+    """The experiment's mean subject (defaults where the source gives nothing)."""
+    s = exp.subjects
+    return Subject(weight_kg=float(s.get("weight_kg", 70.0)), egfr_ml_min=float(s.get("egfr_ml_min", 90.0)),
+                   diet=Diet(float(s.get("diet_mg_per_day", 300.0))),
+                   age_years=float(min(max(s.get("age_years", 57.3), 18.0), 100.0)))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Events of the dosed and control arms, the grid and the amounts given."""
+
+    dosed: list[tuple[float, int, int, float]]
+    control: list[tuple[float, int, int, float]]
+    grid: np.ndarray
+    oral_times_mmol: tuple[tuple[float, float], ...]   # (time, mmol) of each oral dose
+    meal_times_mmol: tuple[tuple[float, float], ...]   # (time, mmol) of each meal (study + habitual)
+    iv_mmol: float
+    iv_label_input: tuple[tuple[float, float, float], ...]  # (start, end, mmol) of IV doses
+
+
+def _plan(model: ModelSpec, exp: Experiment, subject: Subject) -> _Plan:
+    pr = exp.protocol
+    t_end = pr.duration_h
+    lumen = model.species_index(LUMEN_SPECIES["diet"][0])
+    chyme = model.species_index(MEAL_SPECIES)
+    plasma = model.species_index("plasma")
+    meals: list[tuple[float, float]] = [(m.time_h, float(mg_to_mmol(m.mg))) for m in pr.meals]
+    if not pr.fasted:
+        diet = Diet(pr.diet_mg_per_day if pr.diet_mg_per_day is not None else subject.diet.mg_per_day,
+                    _DEFAULT_MEAL_CLOCK)
+        meals += [(m.time_h, m.elemental_mmol) for m in diet.meals(t_end / 24.0)]
+    common: list[tuple[float, int, int, float]] = []
+    for t, mmol in meals:
+        if t < t_end:
+            common += [(t, EventKind.ADD_SPECIES, lumen, mmol), (t, EventKind.ADD_SPECIES, chyme, 1.0)]
+    dosed = list(common)
+    oral = []
+    for item in pr.oral:
+        species = model.species_index(SOLID_SPECIES[find_compound(item.compound).solubility_class])
+        for t in item.times_h():
+            if t < t_end:
+                oral.append((t, float(mg_to_mmol(item.mg))))
+                dosed.append((t, EventKind.ADD_SPECIES, species, float(mg_to_mmol(item.mg))))
+    iv_total, iv_input = 0.0, []
+    for item in pr.iv:
+        mmol = item.mmol if item.mmol is not None else float(
+            mg_to_mmol(item.mg_per_kg * subject.weight_kg * find_compound(item.compound).elemental_fraction))
+        iv_total += mmol
+        if item.duration_h == 0.0:
+            dosed.append((item.start_h, EventKind.ADD_SPECIES, plasma, mmol))
+        else:
+            rate = mmol / item.duration_h
+            dosed += [(item.start_h, EventKind.SET_INPUT, 0, rate), (item.start_h + item.duration_h, EventKind.SET_INPUT, 0, 0.0)]
+        iv_input.append((item.start_h, item.start_h + item.duration_h, mmol))
+    times = {0.0, t_end} | {t for s, e, _ in iv_input for t in (s, e) if t <= t_end}
+    for m in exp.measurements:
+        if m.times_h is not None:
+            times |= set(m.times_h.tolist())
+        if m.intervals_h is not None:
+            times |= set(m.intervals_h.ravel().tolist())
+    if any(m.quantity in _LABEL_QUANTITIES for m in exp.measurements) or any(
+            m.quantity == "urine_fractional_excretion" for m in exp.measurements):
+        times |= set(np.arange(0.0, t_end, LABEL_GRID_H).tolist())
+    return _Plan(dosed, common, np.array(sorted(times)), tuple(oral), tuple(meals), iv_total, tuple(iv_input))
+
+
+@dataclass(frozen=True)
+class ExperimentRun:
+    """Model values of every measurement of one experiment, one row per parameter set.
+
+    ``values[k]`` has shape ``(parameter set, point)`` in canonical units (see
+    :meth:`Measurement.canonical`); ``ok`` marks parameter sets whose runs all succeeded.
+    """
+
+    experiment: Experiment
+    values: tuple[np.ndarray, ...]
+    ok: np.ndarray
+
+
+def _at(grid: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return np.searchsorted(grid, np.asarray(t) - 1e-9)
+
+
+def run_experiment(exp: Experiment, params: ParameterSet | Sequence[ParameterSet] | np.ndarray,
+                   model: ModelSpec = WHOLE_BODY, options: BatchOptions = BatchOptions()) -> ExperimentRun:
+    """Simulate ``exp`` for one or several parameter sets (or vectors, shape (set, parameter)).
+
+    Vectors are taken as given (the experiment's covariates are written into them).
+    """
+    subject = subject_of(exp)
+    if isinstance(params, ParameterSet):
+        params = [params]
+    if isinstance(params, np.ndarray):
+        P = np.atleast_2d(np.array(params, float))
+        base = np.array(P)
+        for name, value in _covariates(exp, subject).items():
+            base[:, model.parameter_names.index(name)] = value
+        P = base
+    else:
+        P = np.array([subject.parameters(p).replace(**_extra_covariates(exp)).vector() for p in params])
+    n_sets = len(P)
+    plan = _plan(model, exp, subject)
+    y0, at_ss = batch_steady_state(model, P, [subject.diet] * n_sets, options)
+    ok = at_ss.copy()
+    rows = np.concatenate([P, P])
+    start = np.concatenate([y0, y0])
+    if plan.grid[-1] > 0.0:
+        events = EventTable.from_rows([plan.dosed] * n_sets + [plan.control] * n_sets)
+        res = solve_batch(model, start, rows, events, plan.grid, options)
+        ok &= (res.status[:n_sets] == SolveStatus.OK) & (res.status[n_sets:] == SolveStatus.OK)
+        states = res.states
+    else:
+        states = start[:, None, :]
+    obs = _observe(model, rows, states)
+    base_obs = _observe(model, rows, start[:, None, :])
+    values = tuple(_measure(model, exp, m, plan, states, obs, base_obs, rows, n_sets) for m in exp.measurements)
+    return ExperimentRun(exp, values, ok)
+
+
+def _covariates(exp: Experiment, subject: Subject) -> dict[str, float]:
+    out = {"weight_kg": subject.weight_kg, "egfr_ml_min": subject.egfr_ml_min}
+    out.update(_extra_covariates(exp))
+    return out
+
+
+def _extra_covariates(exp: Experiment) -> dict[str, float]:
+    return {"albumin_g_per_l": float(exp.subjects["albumin_g_per_l"])} if "albumin_g_per_l" in exp.subjects else {}
+
+
+def _observe(model: ModelSpec, rows: np.ndarray, states: np.ndarray) -> dict[str, np.ndarray]:
+    """Observables of states (row, time, species) -> arrays (row, time)."""
+    compiled = compile_model(model)
+    n, t, s = states.shape
+    flat = states.reshape(n * t, s)
+    p = np.repeat(rows, t, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = compiled.observe(flat.T, p.T, np.zeros((len(model.inputs), n * t)))
+    return {k: np.broadcast_to(np.asarray(v, float), (n * t,)).reshape(n, t) for k, v in out.items()}
+
+
+def _measure(model: ModelSpec, exp: Experiment, m: Measurement, plan: _Plan, states: np.ndarray,
+             obs: dict[str, np.ndarray], base: dict[str, np.ndarray], rows: np.ndarray, n: int) -> np.ndarray:
+    grid = plan.grid
+
+    def species(name: str) -> np.ndarray:
+        return states[:, :, model.species_index(name)]
+
+    if m.quantity in ("serum_total", "serum_ionized", "csf_total", "csf_ionized", "renal_threshold",
+                      "exchangeable_pool"):
+        idx = _at(grid, m.times_h)
+        if m.quantity == "exchangeable_pool":
+            value = _exchangeable_pool(model, exp, plan, states[:n], obs, rows[:n], m.times_h)
+            return value
+        key = {"serum_total": "serum_mmol_per_l", "serum_ionized": "ionized_mmol_per_l",
+               "csf_total": "csf_mmol_per_l", "csf_ionized": "csf_ionized_mmol_per_l"}.get(m.quantity)
+        if key is None:  # reabsorption per litre of glomerular filtrate (the tubular maximum at a plateau)
+            series = obs["reabsorbed_mmol_per_h"] / obs["gfr_l_per_h"]
+            b = base["reabsorbed_mmol_per_h"] / base["gfr_l_per_h"]
+        else:
+            series, b = obs[key], base[key]
+        dosed = series[:n, idx]
+        reference = series[n:, idx] if m.versus == "control" else b[:n, :1]
+        return _scaled(m, dosed, reference)
+    a, e = _at(grid, m.intervals_h[:, 0]), _at(grid, m.intervals_h[:, 1])
+    hours = m.intervals_h[:, 1] - m.intervals_h[:, 0]
+
+    def over(x: np.ndarray) -> np.ndarray:  # increment of a cumulative series over each interval
+        return x[:, e] - x[:, a]
+
+    if m.quantity in ("urine", "feces", "endogenous_fecal"):
+        names = {"urine": ("urine",), "feces": _FECES, "endogenous_fecal": ("feces_endogenous",)}[m.quantity]
+        total = sum(species(s) for s in names)
+        amount = over(total)
+        if m.unit.endswith("/day"):
+            amount = amount / (hours / 24.0)
+        dosed, control = amount[:n], amount[n:]
+        reference = control if (m.versus == "control" or m.scale != "absolute") else None
+        return _scaled(m, dosed, reference)
+    if m.quantity == "urine_fractional_excretion":
+        filtered = _cumulative(grid, obs["filtered_mmol_per_h"])
+        return (over(species("urine")) / over(filtered))[:n]
+    if m.quantity == "retention":
+        extra = over(species("urine"))[:n] - over(species("urine"))[n:]
+        return 1.0 - extra / plan.iv_mmol
+    if m.quantity in ("net_absorption", "true_absorption", "dose_net_absorption"):
+        oral_in = np.array([sum(mm for t, mm in plan.oral_times_mmol if lo <= t < hi)
+                            for lo, hi in m.intervals_h])
+        supplement_absorbed = _given(plan.oral_times_mmol, grid)[None, :] - sum(
+            species(s) for s in _SUPPLEMENT_GUT) - species("feces_supplement")
+        if m.quantity == "true_absorption":
+            return over(supplement_absorbed)[:n] / oral_in
+        if m.quantity == "dose_net_absorption":
+            endo_extra = over(species("feces_endogenous"))[:n] - over(species("feces_endogenous"))[n:]
+            return (over(supplement_absorbed)[:n] - endo_extra) / oral_in
+        meal_in = np.array([sum(mm for t, mm in plan.meal_times_mmol if lo <= t < hi) for lo, hi in m.intervals_h])
+        intake = oral_in + meal_in
+        feces = over(sum(species(s) for s in _FECES))[:n]
+        return (intake - feces) / intake
+    if m.quantity in ("label_urine_recovery", "label_feces_recovery"):
+        label = _label(model, exp, plan, states[:n], obs, rows[:n])
+        sink = "urine" if m.quantity == "label_urine_recovery" else "feces_endogenous"
+        x = label[sink]
+        if m.quantity == "label_feces_recovery" and exp.protocol.label == "oral":
+            x = x + label["unabsorbed"]
+        return x[:, e] - x[:, a]
+    raise AssertionError(m.quantity)
+
+
+def _cumulative(grid: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    steps = np.diff(grid)[None, :] * 0.5 * (rate[:, 1:] + rate[:, :-1])
+    return np.concatenate([np.zeros((rate.shape[0], 1)), np.cumsum(steps, axis=1)], axis=1)
+
+
+def _given(doses: tuple[tuple[float, float], ...], grid: np.ndarray) -> np.ndarray:
+    return np.array([sum(mm for t, mm in doses if t <= g + 1e-9) for g in grid])
+
+
+def _scaled(m: Measurement, dosed: np.ndarray, reference: np.ndarray | None) -> np.ndarray:
+    if m.scale == "absolute" and (reference is None or m.versus != "control"):
+        return dosed
+    if reference is None:
+        raise AssertionError("a relative scale needs a reference")
+    if m.scale in ("change", "absolute"):
+        return dosed - reference
+    if m.scale == "fold":
+        return dosed / reference
+    return dosed / reference - 1.0
+
+
+_LABEL_BODY = ("plasma", "rapid_pool", "tissue", "bone_surface", "deep_bone", "csf", "brain_isf")
+
+
+def _label(model: ModelSpec, exp: Experiment, plan: _Plan, states: np.ndarray, obs: dict[str, np.ndarray],
+           rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Fraction of the label in each body pool and sink over the grid, shape (set, time) each.
+
+    The label enters plasma with the IV doses (``label = "iv"``) or with the absorbed
+    supplement (``label = "oral"``); each flux carries label in proportion to the labelled
+    share of its source pool.
+    """
+    grid = plan.grid
+    nodes = (*_LABEL_BODY, "urine", "feces_endogenous")
+    pos = {s: k for k, s in enumerate(nodes)}
+    n_sets, n_t = states.shape[0], len(grid)
+    out = np.zeros((n_sets, n_t, len(nodes) + 1))  # last column: unabsorbed oral label
+    fluxes = [f for f in model.fluxes if f.magnesium and f.source in pos]
+    route = exp.protocol.label
+    dose_oral = sum(mm for _, mm in plan.oral_times_mmol)
+    absorbed_names = [f.name for f in model.fluxes if f.source in LUMEN_SPECIES["supplement"] and f.target == "plasma"]
+    for i in range(n_sets):
+        x = np.zeros(len(nodes))
+        for k in range(n_t - 1):
+            t0, t1 = grid[k], grid[k + 1]
+            if route == "iv":  # boluses enter at their grid time (the grid holds every dose time)
+                x[pos["plasma"]] += sum(mmol for start, end, mmol in plan.iv_label_input
+                                        if start == end and abs(start - t0) < 1e-9) / plan.iv_mmol
+            A = np.zeros((len(nodes) + 1, len(nodes) + 1))
+            for f in fluxes:
+                amount = 0.5 * (states[i, k, model.species_index(f.source)] + states[i, k + 1, model.species_index(f.source)])
+                rate = 0.5 * (obs[f"J_{f.name}"][i, k] + obs[f"J_{f.name}"][i, k + 1]) / max(amount, 1e-300)
+                j = pos[f.source]
+                A[j, j] -= rate
+                if f.target in pos:
+                    A[pos[f.target], j] += rate
+            b = 0.0
+            if route == "iv":
+                b = sum(mmol / (end - start) for start, end, mmol in plan.iv_label_input
+                        if end > start and start <= t0 < end) / plan.iv_mmol
+                A[pos["plasma"], -1] = b
+            elif route == "oral" and dose_oral > 0:
+                absorbed = sum(0.5 * (obs[f"J_{nm}"][i, k] + obs[f"J_{nm}"][i, k + 1]) for nm in absorbed_names)
+                A[pos["plasma"], -1] = absorbed / dose_oral
+            z = np.append(x, 1.0)
+            z = expm(A * (t1 - t0)) @ z
+            x = z[:-1]
+            out[i, k + 1, :-1] = x
+    result = {s: out[:, :, pos[s]] for s in nodes}
+    if route == "oral" and dose_oral > 0:
+        unabsorbed = (sum(states[:, :, model.species_index(s)] for s in ("feces_supplement",))) / dose_oral
+        result["unabsorbed"] = unabsorbed
+    else:
+        result["unabsorbed"] = np.zeros((n_sets, n_t))
+    return result
+
+
+def _exchangeable_pool(model: ModelSpec, exp: Experiment, plan: _Plan, states: np.ndarray,
+                       obs: dict[str, np.ndarray], rows: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Label retained in the body / plasma specific activity, per kg (mmol/kg) at ``times``."""
+    label = _label(model, exp, plan, states, obs, rows)
+    idx = _at(plan.grid, times)
+    retained = sum(label[s] for s in _LABEL_BODY)[:, idx]
+    activity = label["plasma"][:, idx] / states[:, idx, model.species_index("plasma")]
+    weight = rows[:, model.parameter_names.index("weight_kg")][:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return retained / activity / weight
+
