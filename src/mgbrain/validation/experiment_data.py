@@ -35,7 +35,7 @@ QUANTITIES = {
     "urine_fractional_excretion": "interval", "urine": "interval", "feces": "interval",
     "net_absorption": "interval", "true_absorption": "interval", "dose_net_absorption": "interval",
     "label_urine_recovery": "interval", "label_feces_recovery": "interval", "retention": "interval",
-    "endogenous_fecal": "interval",
+    "endogenous_fecal": "interval", "balance": "interval",
 }
 SCALES = ("absolute", "change", "fold", "percent_change")
 VERSUS = ("baseline", "control")
@@ -98,6 +98,7 @@ class IVItem:
     mmol: float | None = None
     mg_per_kg: float | None = None
     compound: str = "sulfate_heptahydrate"
+    mmol_per_kg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -194,14 +195,15 @@ def _iv(rows, where) -> tuple[IVItem, ...]:
     out = []
     for k, r in enumerate(rows or ()):
         w = f"{where}[{k}]"
-        _check_keys(r, {"start_h", "duration_h", "mmol", "mg_per_kg", "compound", "note"}, w)
-        if ("mmol" in r) == ("mg_per_kg" in r):
-            raise _fail("give exactly one of mmol and mg_per_kg", w, received=sorted(r))
+        _check_keys(r, {"start_h", "duration_h", "mmol", "mg_per_kg", "mmol_per_kg", "compound", "note"}, w)
+        if sum(k in r for k in ("mmol", "mg_per_kg", "mmol_per_kg")) != 1:
+            raise _fail("give exactly one of mmol, mmol_per_kg and mg_per_kg", w, received=sorted(r))
         out.append(IVItem(_number(r.get("start_h", 0.0), f"{w}.start_h"),
                           _number(r.get("duration_h", 0.0), f"{w}.duration_h", upper=1e3),
                           _number(r["mmol"], f"{w}.mmol", upper=500) if "mmol" in r else None,
                           _number(r["mg_per_kg"], f"{w}.mg_per_kg", upper=500) if "mg_per_kg" in r else None,
-                          str(r.get("compound", "sulfate_heptahydrate"))))
+                          str(r.get("compound", "sulfate_heptahydrate")),
+                          _number(r["mmol_per_kg"], f"{w}.mmol_per_kg", upper=10) if "mmol_per_kg" in r else None))
     return tuple(out)
 
 
