@@ -1,7 +1,8 @@
 """Self-contained HTML reports (plots embedded as PNG data URIs), rendered from the templates.
 
-Three reports, one base page (:mod:`mgbrain.reporting.templating`): a simulation of one or more
-regimens, a form comparison with its bands, and a personal plan.
+Four reports, one base page (:mod:`mgbrain.reporting.templating`): a simulation of one or more
+regimens, a form comparison with its bands, a personal plan, and the model's validation against
+published numbers (given as plain rows, so this layer needs nothing from the validation layer).
 """
 
 from __future__ import annotations
@@ -14,14 +15,22 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from mgbrain.brain.compare import QUANTITIES
+from mgbrain.errors import ProvenanceError
 from mgbrain.provenance.references import load_references
-from mgbrain.reporting.plots import figure_to_base64, plot_compare_runs, plot_form_comparison
+from mgbrain.reporting.plots import (
+    PANELS_PER_FIGURE,
+    figure_to_base64,
+    plot_compare_runs,
+    plot_form_comparison,
+    plot_observed_vs_model,
+)
 from mgbrain.reporting.templating import heading, render, table_of
+from mgbrain.units import format_significant
 
 if TYPE_CHECKING:
     from mgbrain.planner.plan import Plan
 
-__all__ = ["write_simulation_report", "write_comparison_report", "render_plan_html"]
+__all__ = ["write_simulation_report", "write_comparison_report", "render_plan_html", "write_validation_report"]
 
 #: Headings of the comparison table (the quantity column holds the quantity's label and unit).
 COMPARISON_HEADINGS = {"form": "Form", "week": "Week", "quantity": "Quantity (unit)",
@@ -107,3 +116,96 @@ def render_plan_html(plan: Plan) -> str:
     rows.sort(key=lambda r: (r["time"], r["kind"] == "dose"))  # in time order; a medicine before a dose
     return render("plan.html.j2", title="Magnesium plan" + (f" for {name}" if name else ""), d=d,
                   schedule_rows=rows, disclaimer=plan.notice, sources=list(d["sources"].values()))
+
+
+#: What a validation row may say.
+STATUSES = ("pass", "fail", "info")
+ROLES = ("calibration", "check")
+
+#: Columns of the two tables of published numbers and of the structure table: (row key, heading).
+EXPERIMENT_COLUMNS = (("id", "Experiment"), ("check", "Check"), ("kind", "Kind"), ("published", "Published"),
+                      ("observed", "Observed"), ("se", "SE"), ("interval", "Published 95% CI"),
+                      ("model", "Model"), ("model_interval", "Model 95% PI"), ("criterion", "Criterion"),
+                      ("unit", "Unit"), ("status", "Status"), ("source", "Source"))
+STRUCTURE_COLUMNS = (("id", "Check id"), ("check", "Check"), ("published", "Published"), ("model", "Model"),
+                     ("tolerance", "Tolerance"), ("unit", "Unit"), ("status", "Status"), ("role", "Role"),
+                     ("source", "Source"))
+
+
+def _checked(rows: Sequence[dict], argument: str) -> list[dict]:
+    """The rows as a list, each with a known ``status`` and ``role`` (a misspelt one would drop out of
+    the counts without a word)."""
+    out = list(rows)
+    for i, row in enumerate(out):
+        for key, allowed in (("status", STATUSES), ("role", ROLES)):
+            if row.get(key) not in allowed:
+                raise ProvenanceError(f"validation row {row.get('id')!r} has an unknown {key}",
+                                      argument=f"{argument}[{i}].{key}", expected=allowed, received=row.get(key))
+    return out
+
+
+def _interval_text(interval) -> str | None:
+    """``[lo, hi]`` as "lo to hi" to 4 significant digits; none stays none (a dash in the table)."""
+    if interval is None:
+        return None
+    lo, hi = interval
+    return f"{format_significant(lo)} to {format_significant(hi)}"
+
+
+def _rows_table(rows: Sequence[dict], columns: Sequence[tuple[str, str]]) -> dict:
+    intervals = {"interval", "model_interval", "tolerance"}
+    return {"columns": [h for _, h in columns],
+            "rows": [[_interval_text(r.get(k)) if k in intervals else r.get(k) for k, _ in columns] for r in rows]}
+
+
+def _counts_table(experiments: Sequence[dict], structure: Sequence[dict]) -> dict:
+    """Pass, fail and info counted for calibration and for checks separately, published numbers and
+    (when there are any) the model's structure checks on their own lines."""
+    groups = [("published numbers", experiments)] + ([("model structure", structure)] if structure else [])
+    rows = []
+    for role in ROLES:
+        for what, group in groups:
+            mine = [r for r in group if r["role"] == role]
+            rows.append([role, what, *(sum(r["status"] == s for r in mine) for s in STATUSES), len(mine)])
+    return {"columns": ["Role", "Rows", "Pass", "Fail", "Info", "Total"], "rows": rows}
+
+
+def write_validation_report(path: str | Path, experiment_rows: Sequence[dict], structure_rows: Sequence[dict], *,
+                            title: str = "mgbrain validation", notes: Sequence[str] = ()) -> Path:
+    """HTML report of the model against published numbers: counts, an observed-vs-model figure for
+    every experiment, the calibration, check and structure rows, and their sources.
+
+    Parameters
+    ----------
+    experiment_rows
+        One dict per published number: ``id`` (experiment), ``check``, ``published`` (text),
+        ``observed``, ``se`` (or none), ``model``, ``model_interval`` (the model's 95% prediction
+        interval ``[lo, hi]``, or none), ``interval`` (the published 95% CI, or none), ``criterion``,
+        ``unit``, ``status`` (``pass``, ``fail`` or ``info``), ``role`` (``calibration`` or
+        ``check``), ``kind`` and ``source`` (a reference key).
+    structure_rows
+        Checks of the model's structure: ``id``, ``check``, ``published``, ``model``, ``tolerance``
+        (``[lo, hi]`` or none), ``unit``, ``status``, ``role`` and ``source``.
+    notes
+        Assumptions and remarks, one line each.
+
+    Raises
+    ------
+    ProvenanceError
+        A row whose ``status`` or ``role`` is not one of those above.
+    """
+    experiments = _checked(experiment_rows, "experiment_rows")
+    structure = _checked(structure_rows, "structure_rows")
+    by_experiment: dict[str, list[dict]] = {}
+    for row in experiments:
+        by_experiment.setdefault(str(row["id"]), []).append(row)
+    names = list(by_experiment)
+    figures = [{"image": figure_to_base64(fig), "experiments": names[k * PANELS_PER_FIGURE:(k + 1) * PANELS_PER_FIGURE]}
+               for k, fig in enumerate(plot_observed_vs_model(by_experiment))]
+    keys = [r["source"] for r in (*experiments, *structure) if r.get("source")]
+    return _write(path, render(
+        "validation.html.j2", title=title, counts=_counts_table(experiments, structure), figures=figures,
+        calibration=_rows_table([r for r in experiments if r["role"] == "calibration"], EXPERIMENT_COLUMNS),
+        checks=_rows_table([r for r in experiments if r["role"] == "check"], EXPERIMENT_COLUMNS),
+        structure=_rows_table(structure, STRUCTURE_COLUMNS), notes=list(notes), sources=_references(keys),
+        generated=_now()))
