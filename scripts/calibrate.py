@@ -29,31 +29,40 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src/mgbrain/data/parameters"
 REPORT = ROOT / "docs/calibration_report.md"
 
-#: Fitted parameters, each with the experiments that inform it most (for its locator).
+#: Fitted parameters: what informs each, and its prior (value, log-scale SD, why).
 FITTED = {
-    "vmax_abs_mmol_per_h": "transcellular capacity: absorption vs intake (Fine 1991), balance",
-    "km_abs_mmol_per_l": "saturation of absorption with luminal concentration (Fine 1991)",
-    "t_transit_h": "residence in the absorptive gut (Fine 1991, isotope absorption)",
-    "laxation_mmol": "fall of absorption at large loads (Fine 1991 80 mEq)",
-    "endogenous_secretion_l_per_h": "endogenous faecal Mg (IV isotope arm, balance)",
-    "c_threshold_uf_mmol_per_l": "renal threshold (tubular maximum titration, serum set-point)",
-    "renal_tm_exponent": "suppression of reabsorption at high Mg (infusion titration, IV loading)",
-    "rapid_pool_mmol_per_kg": "plasma decay after an IV bolus (Fuchs-Buder 1997)",
-    "t_half_rapid_h": "plasma decay after an IV bolus (Fuchs-Buder 1997), early urinary label",
-    "t_half_tissue_h": "tracer equilibration over days (28Mg, Avioli & Berman 1966)",
-    "tissue_inflow_exponent": "buffering by soft tissue in depletion and loading",
-    "bone_surface_saturation": "buffering by the bone surface",
-    "t_half_bone_surface_h": "slow tracer component (Avioli & Berman 1966)",
-    "km_choroid_mmol_per_l": "CSF response to plasma rises (Fuchs-Buder 1997)",
-    "csf_leak_l_per_h": "CSF response to plasma rises (Fuchs-Buder 1997)",
+    "vmax_abs_mmol_per_h": ("transcellular capacity: absorption vs intake (Fine 1991), balance",
+                            0.8, 1.0, "earlier single-experiment fit to Fine 1991 and IOM 50%"),
+    "km_abs_mmol_per_l": ("saturation of absorption with luminal concentration (Fine 1991)",
+                          5.0, 1.5, "Brannan 1976: jejunal uptake tends to saturate within 0-20 mM"),
+    "t_transit_h": ("residence in the absorptive gut (Fine 1991, isotope absorption)",
+                    12.0, 1.0, "small bowel ~3 h (davis1986) plus part of colonic transit 16-29 h (nandhra2023); "
+                               "absorption mainly distal (Hardwick 1991)"),
+    "laxation_mmol": ("fall of absorption at large loads (Fine 1991 80 mEq)",
+                      80.0, 1.5, "expert review: K_lax ~80 mmol"),
+    "endogenous_secretion_l_per_h": ("endogenous faecal Mg (IV isotope arm, balance)",
+                                     0.14, 1.0, "expert review: 0.13-0.16 L/h reconciles urine and absorption"),
+    "c_threshold_uf_mmol_per_l": ("renal threshold (tubular maximum titration, serum set-point)",
+                                  0.576, 0.5, "Rude TmMg 1.4 mg/100 mL GF (tmmg_infusion_man)"),
+    "rapid_pool_mmol_per_kg": ("plasma decay after an IV bolus (Fuchs-Buder 1997)",
+                               0.4, 1.0, "earlier fit to Fuchs-Buder 1997"),
+    "t_half_rapid_h": ("plasma decay after an IV bolus (Fuchs-Buder 1997), early urinary label",
+                       1.4, 1.0, "28Mg rapid urinary components 1 h and 3 h"),
+    "t_half_bone_surface_h": ("slow tracer component (Avioli & Berman 1966)",
+                              1000.0, 1.0, "Avioli & Berman 1966: slowly exchanging compartment t1/2 ~1,000 h"),
+    "km_choroid_mmol_per_l": ("CSF response to plasma rises (Fuchs-Buder 1997)",
+                              0.1, 2.0, "expert review: entry nearly saturated at normal serum (Oppelt 1963: active transport)"),
+    "csf_leak_l_per_h": ("CSF response to plasma rises (Fuchs-Buder 1997)",
+                         0.005, 2.0, "a small passive leak (no human value found)"),
 }
 
 
-def _toml_row(name: str, value: float, sd_log: float, locator: str, ids: list[str], identifiable: bool) -> str:
+def _toml_row(name: str, value: float, sd_log: float, locator: str, ids: list[str], identifiable: bool,
+              prior: float, prior_sd: float, why: str) -> str:
     conf = "medium" if identifiable else "low"
-    note = "" if identifiable else (
-        "\nnote = \"weakly identified by the calibration experiments (log-scale SD > 0.5): treat as an assumption"
-        " constrained only by its bounds and the fit\"")
+    note = (f"\nnote = \"prior {prior:g} (log-scale SD {prior_sd:g}): {why}\"" if identifiable else
+            f"\nnote = \"not identified by the calibration experiments (posterior SD {sd_log:.2g} vs prior {prior_sd:g} on the"
+            f" log scale): the value rests mainly on its prior {prior:g}, {why}\"")
     return (f"[{name}]\nvalue = {value:.8g}\nunit = \"{WHOLE_BODY.parameter_spec(name).unit}\"\n"
             f"source = \"mgbrain_calibration\"\nlocator = \"{locator}\"\nconfidence = \"{conf}\"\n"
             f"derivation = \"joint weighted least squares on the calibration experiments ({', '.join(ids)});"
@@ -70,8 +79,8 @@ def main() -> int:
     experiments = [e for e in load_experiments().values() if e.role == "calibration"]
     ids = [e.id for e in experiments]
     names = list(FITTED)
-    cal = Calibration(start, experiments, names)
-    theta0 = np.log([start[n] for n in names])
+    cal = Calibration(start, experiments, names, [FITTED[n][1] for n in names], [FITTED[n][2] for n in names])
+    theta0 = np.log([FITTED[n][1] for n in names])
     print(f"{len(experiments)} calibration experiments, {len(cal.residual(theta0))} points, "
           f"{len(names)} parameters; chi2 at start {float(cal.residual(theta0) @ cal.residual(theta0)):.4g}", flush=True)
     theta = cal.fit(theta0, max_nfev=args.max_nfev)
@@ -83,11 +92,12 @@ def main() -> int:
             res.profiles[n] = cal.profile(theta, k, float(res.sd_log[k]))
             print(f"profile {n}: {res.profiles[n]['chi2_rise']}", flush=True)
     sd = res.sd_log
-    identifiable = [bool(s < 0.5) for s in sd]
+    identifiable = [bool(s < 0.5 * FITTED[n][2]) for s, n in zip(sd, names)]
     rows = ["# Written by scripts/calibrate.py; do not edit by hand. Experiments: data/experiments/*.toml"
             " (role calibration).\n"]
     for k, n in enumerate(names):
-        rows.append(_toml_row(n, float(res.values[k]), float(sd[k]), FITTED[n], ids, identifiable[k]))
+        rows.append(_toml_row(n, float(res.values[k]), float(sd[k]), FITTED[n][0], ids, identifiable[k],
+                              FITTED[n][1], FITTED[n][2], FITTED[n][3]))
     (DATA / "calibrated.toml").write_text("\n".join(rows), encoding="utf-8")
     summary = {"chi2": res.chi2, "points": res.n_points, "dof": res.dof, "inflation": res.inflation,
                "per_experiment_chi2": res.per_experiment_chi2, "on_bound": res.on_bound,
@@ -98,16 +108,19 @@ def main() -> int:
     strong = [(names[i], names[j], res.correlation[i, j]) for i in range(len(names)) for j in range(i)
               if abs(res.correlation[i, j]) > 0.9]
     lines = ["# Joint calibration of the whole-body model", "",
+             "A parameter counts as identified when the data shrink its log-scale SD below half its prior SD.", "",
              f"Written by `scripts/calibrate.py`. {len(experiments)} calibration experiments, {res.n_points} published "
              f"points with SE, {len(names)} fitted parameters. Objective: sum of squared standardised residuals "
              f"(Gaussian likelihood of the published means).", "",
              f"- chi-square {res.chi2:.4g} on {res.dof} degrees of freedom (reduced {res.chi2 / res.dof:.3g}); the "
              f"covariance is inflated by {res.inflation:.3g}.",
              f"- parameters on a bound: {', '.join(res.on_bound) or 'none'}.", "",
-             "| parameter | value | unit | log-scale SD | 95% interval | identifiable |", "|---|---|---|---|---|---|"]
+             "| parameter | value | unit | prior | log-scale SD (prior) | 95% interval | identified |",
+             "|---|---|---|---|---|---|---|"]
     for k, n in enumerate(names):
         lo, hi = np.exp(np.log(res.values[k]) + np.array([-1.96, 1.96]) * sd[k])
-        lines.append(f"| {n} | {res.values[k]:.4g} | {WHOLE_BODY.parameter_spec(n).unit} | {sd[k]:.3g} | "
+        lines.append(f"| {n} | {res.values[k]:.4g} | {WHOLE_BODY.parameter_spec(n).unit} | {FITTED[n][1]:g} | "
+                     f"{sd[k]:.3g} ({FITTED[n][2]:g}) | "
                      f"{lo:.3g}-{hi:.3g} | {'yes' if identifiable[k] else 'no'} |")
     lines += ["", "Strongly correlated pairs (|r| > 0.9): " + (
         "; ".join(f"{a} / {b} (r = {r:.2f})" for a, b, r in strong) or "none") + ".", "",

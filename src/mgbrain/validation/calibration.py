@@ -7,11 +7,15 @@ within their declared bounds by :func:`scipy.optimize.least_squares` (trust-regi
 reflective); the Jacobian comes from forward differences, all perturbed parameter sets of one
 experiment in one batch-kernel call.
 
-Uncertainty is the Laplace approximation at the optimum: covariance ``(J^T J)^-1`` on the log
-scale, inflated by the reduced chi-square when it exceeds 1 (model misfit counted as noise).
+Each fitted parameter has a weak log-normal prior at its sourced or reviewed value (a maximum
+a-posteriori fit): the data cannot inform every direction (fewer published points with SEs than
+one would like), and a direction the data do not inform keeps its prior width instead of an
+infinite variance. Uncertainty is the Laplace approximation at the optimum: covariance
+``(J^T J)^-1`` on the log scale (data and prior), inflated by the data's reduced chi-square
+when it exceeds 1 (model misfit counted as noise).
 Identifiability is reported from the same Fisher information: each parameter's log-scale SD,
-its profile-likelihood 95% interval from 1-D profiles (the others refitted), and strongly
-correlated pairs.
+whether the data shrink it below its prior width (identified) or not, optional 1-D profiles
+(the others refitted), and strongly correlated pairs.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ class Calibration:
     """The objective over ``experiments`` for the parameters ``names`` around ``base``."""
 
     def __init__(self, base: ParameterSet, experiments: Sequence[Experiment], names: Sequence[str],
+                 prior_mean: Sequence[float], prior_sd_log: Sequence[float],
                  progress: Callable[[str], None] | None = None):
         self.base = base
         self.experiments = list(experiments)
@@ -73,6 +78,10 @@ class Calibration:
         self._cache: dict[bytes, tuple[np.ndarray, np.ndarray | None]] = {}
         self.progress = progress or (lambda _msg: None)
         self.evaluations = 0
+        #: weak log-normal priors (the sourced or reviewed starting values): they keep the
+        #: directions the data do not inform finite, and those show up as prior-dominated
+        self.prior_mean = np.log(np.asarray(prior_mean, float))
+        self.prior_sd = np.asarray(prior_sd_log, float)
 
     def vectors(self, thetas: np.ndarray) -> np.ndarray:
         """Parameter vectors (set, parameter) for log values ``thetas`` (set, fitted)."""
@@ -95,8 +104,12 @@ class Calibration:
     def residual(self, theta: np.ndarray) -> np.ndarray:
         key = np.asarray(theta, float).tobytes()
         if key not in self._cache:
-            self._cache = {key: (self._run(np.asarray(theta, float)[None, :])[0], None)}
+            self._cache = {key: (self._with_prior(np.asarray(theta, float), self._run(np.asarray(theta, float)[None, :])[0]),
+                                 None)}
         return self._cache[key][0]
+
+    def _with_prior(self, theta: np.ndarray, r: np.ndarray) -> np.ndarray:
+        return np.concatenate([r, (theta - self.prior_mean) / self.prior_sd])
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         theta = np.asarray(theta, float)
@@ -107,8 +120,8 @@ class Calibration:
         steps = np.where(theta + FD_STEP > self.upper, -FD_STEP, FD_STEP)
         thetas = np.vstack([theta, theta + np.diag(steps)])
         r = self._run(thetas)
-        J = ((r[1:] - r[0][None, :]) / steps[:, None]).T
-        self._cache = {key: (r[0], J)}
+        J = np.vstack([((r[1:] - r[0][None, :]) / steps[:, None]).T, np.diag(1.0 / self.prior_sd)])
+        self._cache = {key: (self._with_prior(theta, r[0]), J)}
         return J
 
     def chi2_by_experiment(self, theta: np.ndarray) -> dict[str, float]:
@@ -139,8 +152,8 @@ class Calibration:
     def result(self, theta: np.ndarray) -> FitResult:
         r = self.residual(theta)
         J = self.jacobian(theta)
-        chi2 = float(r @ r)
-        n_points = len(r)
+        n_points = len(r) - len(self.names)
+        chi2 = float(r[:n_points] @ r[:n_points])
         dof = max(n_points - len(self.names), 1)
         info = J.T @ J
         cov = np.linalg.pinv(info, rcond=1e-12)

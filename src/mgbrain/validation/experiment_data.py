@@ -53,7 +53,8 @@ _TOP = {"title", "source", "locator", "role", "kind", "n", "unknown", "note", "s
 _SUBJECTS = {"weight_kg", "age_years", "sex", "egfr_ml_min", "diet_mg_per_day", "albumin_g_per_l", "note"}
 _PROTOCOL = {"duration_h", "diet_mg_per_day", "fasted", "meals", "oral", "iv", "label", "carrier", "note"}
 _MEASUREMENT = {"quantity", "times_h", "intervals_h", "scale", "versus", "value", "sd", "se", "unit", "published",
-                "derivation", "n", "note", "locator"}
+                "derivation", "n", "note", "locator", "arm"}
+ARMS = ("dosed", "control")
 
 
 def _fail(message: str, where: str, expected=None, received=None) -> ProvenanceError:
@@ -123,6 +124,7 @@ class Measurement:
     intervals_h: np.ndarray | None = None  # (k, 2)
     scale: str = "absolute"
     versus: str = "baseline"
+    arm: str = "dosed"         # "control": measured in the undosed arm (e.g. a baseline collection)
     sd: np.ndarray | None = None
     se: np.ndarray | None = None
     n: int | None = None
@@ -183,8 +185,8 @@ def _oral(rows, where) -> tuple[OralItem, ...]:
         w = f"{where}[{k}]"
         _check_keys(r, {"time_h", "mg", "compound", "repeat_every_h", "repeat_count", "with_meal", "note"}, w)
         count = r.get("repeat_count", 1)
-        if not isinstance(count, int) or not 1 <= count <= 400:
-            raise _fail("repeat_count must be a whole number 1-400", f"{w}.repeat_count", received=count)
+        if not isinstance(count, int) or not 1 <= count <= 2000:
+            raise _fail("repeat_count must be a whole number 1-2000", f"{w}.repeat_count", received=count)
         out.append(OralItem(_number(r.get("time_h", 0.0), f"{w}.time_h"), _number(r.get("mg"), f"{w}.mg", upper=5000),
                             str(r.get("compound", "chloride")),
                             _number(r.get("repeat_every_h", 0.0), f"{w}.repeat_every_h", upper=1e4), count))
@@ -200,7 +202,7 @@ def _iv(rows, where) -> tuple[IVItem, ...]:
             raise _fail("give exactly one of mmol, mmol_per_kg and mg_per_kg", w, received=sorted(r))
         out.append(IVItem(_number(r.get("start_h", 0.0), f"{w}.start_h"),
                           _number(r.get("duration_h", 0.0), f"{w}.duration_h", upper=1e3),
-                          _number(r["mmol"], f"{w}.mmol", upper=500) if "mmol" in r else None,
+                          _number(r["mmol"], f"{w}.mmol", upper=5000) if "mmol" in r else None,
                           _number(r["mg_per_kg"], f"{w}.mg_per_kg", upper=500) if "mg_per_kg" in r else None,
                           str(r.get("compound", "sulfate_heptahydrate")),
                           _number(r["mmol_per_kg"], f"{w}.mmol_per_kg", upper=10) if "mmol_per_kg" in r else None))
@@ -234,7 +236,7 @@ def _measurement(row: Mapping, where: str, protocol: Protocol) -> Measurement:
     q = row.get("quantity")
     if q not in QUANTITIES:
         raise _fail("unknown quantity", f"{where}.quantity", expected=sorted(QUANTITIES), received=q)
-    for name, choices in (("scale", SCALES), ("versus", VERSUS)):
+    for name, choices in (("scale", SCALES), ("versus", VERSUS), ("arm", ARMS)):
         if row.get(name, choices[0]) not in choices:
             raise _fail(f"invalid {name}", f"{where}.{name}", expected=choices, received=row.get(name))
     if row.get("unit") not in UNITS:
@@ -261,7 +263,8 @@ def _measurement(row: Mapping, where: str, protocol: Protocol) -> Measurement:
     if n is not None and (not isinstance(n, int) or n < 1):
         raise _fail("n must be a positive whole number", f"{where}.n", received=n)
     return Measurement(q, value, row["unit"], str(row.get("published", "")), times, intervals,
-                       row.get("scale", "absolute"), row.get("versus", "baseline"), sd, se, n, row.get("derivation"))
+                       row.get("scale", "absolute"), row.get("versus", "baseline"), row.get("arm", "dosed"), sd, se, n,
+                       row.get("derivation"))
 
 
 def _experiment(eid: str, row: Mapping, file: str) -> Experiment:

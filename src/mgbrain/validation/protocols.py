@@ -52,6 +52,14 @@ def subject_of(exp: Experiment) -> Subject:
                    age_years=float(min(max(s.get("age_years", 57.3), 18.0), 100.0)))
 
 
+#: Doses given already dissolved (water, mixed salts of unknown form) dissolve like soluble salts.
+_DISSOLVED = {"mineral_water", "dissolved", ""}
+
+
+def _dissolution_class(compound: str) -> str:
+    return "soluble" if compound in _DISSOLVED else find_compound(compound, argument="compound").solubility_class
+
+
 @dataclass(frozen=True)
 class _Plan:
     """Events of the dosed and control arms, the grid and the amounts given."""
@@ -83,15 +91,19 @@ def _plan(model: ModelSpec, exp: Experiment, subject: Subject) -> _Plan:
     dosed = list(common)
     oral = []
     for item in pr.oral:
-        species = model.species_index(SOLID_SPECIES[find_compound(item.compound).solubility_class])
+        species = model.species_index(SOLID_SPECIES[_dissolution_class(item.compound)])
         for t in item.times_h():
             if t < t_end:
                 oral.append((t, float(mg_to_mmol(item.mg))))
                 dosed.append((t, EventKind.ADD_SPECIES, species, float(mg_to_mmol(item.mg))))
     iv_total, iv_input = 0.0, []
     for item in pr.iv:
-        mmol = item.mmol if item.mmol is not None else float(
-            mg_to_mmol(item.mg_per_kg * subject.weight_kg * find_compound(item.compound).elemental_fraction))
+        if item.mmol is not None:
+            mmol = item.mmol
+        elif item.mmol_per_kg is not None:
+            mmol = item.mmol_per_kg * subject.weight_kg
+        else:
+            mmol = float(mg_to_mmol(item.mg_per_kg * subject.weight_kg * find_compound(item.compound).elemental_fraction))
         iv_total += mmol
         if item.duration_h == 0.0:
             dosed.append((item.start_h, EventKind.ADD_SPECIES, plasma, mmol))
@@ -188,6 +200,9 @@ def _observe(model: ModelSpec, rows: np.ndarray, states: np.ndarray) -> dict[str
 def _measure(model: ModelSpec, exp: Experiment, m: Measurement, plan: _Plan, states: np.ndarray,
              obs: dict[str, np.ndarray], base: dict[str, np.ndarray], rows: np.ndarray, n: int) -> np.ndarray:
     grid = plan.grid
+    if m.arm == "control":  # measured in the undosed arm: read it as the dosed rows
+        states = np.concatenate([states[n:], states[n:]])
+        obs = {k: np.concatenate([v[n:], v[n:]]) for k, v in obs.items()}
 
     def species(name: str) -> np.ndarray:
         return states[:, :, model.species_index(name)]
@@ -200,13 +215,16 @@ def _measure(model: ModelSpec, exp: Experiment, m: Measurement, plan: _Plan, sta
             return value
         key = {"serum_total": "serum_mmol_per_l", "serum_ionized": "ionized_mmol_per_l",
                "csf_total": "csf_mmol_per_l", "csf_ionized": "csf_ionized_mmol_per_l"}.get(m.quantity)
-        if key is None:  # reabsorption per litre of glomerular filtrate (the tubular maximum at a plateau)
-            series = obs["reabsorbed_mmol_per_h"] / obs["gfr_l_per_h"]
-            b = base["reabsorbed_mmol_per_h"] / base["gfr_l_per_h"]
+        if key is None:  # tubular maximum per litre of glomerular filtrate (ultrafilterable Mg)
+            def tm(o: dict[str, np.ndarray]) -> np.ndarray:
+                return o["reabs_capacity"] / (o["gfr_l_per_h"] * o["reabsorbable_fraction"])
+            series, b = tm(obs), tm(base)
         else:
             series, b = obs[key], base[key]
-        dosed = series[:n, idx]
-        reference = series[n:, idx] if m.versus == "control" else b[:n, :1]
+        # a sample at t = 0 is taken before the doses of t = 0 (the grid's first state is after them)
+        pre = np.asarray(m.times_h) <= 0.0
+        dosed = np.where(pre[None, :], b[:n, :1], series[:n, idx])
+        reference = np.where(pre[None, :], b[n:, :1], series[n:, idx]) if m.versus == "control" else b[:n, :1]
         return _scaled(m, dosed, reference)
     a, e = _at(grid, m.intervals_h[:, 0]), _at(grid, m.intervals_h[:, 1])
     hours = m.intervals_h[:, 1] - m.intervals_h[:, 0]
@@ -229,7 +247,7 @@ def _measure(model: ModelSpec, exp: Experiment, m: Measurement, plan: _Plan, sta
     if m.quantity == "retention":
         extra = over(species("urine"))[:n] - over(species("urine"))[n:]
         return 1.0 - extra / plan.iv_mmol
-    if m.quantity in ("net_absorption", "true_absorption", "dose_net_absorption"):
+    if m.quantity in ("net_absorption", "true_absorption", "dose_net_absorption", "balance"):
         oral_in = np.array([sum(mm for t, mm in plan.oral_times_mmol if lo <= t < hi)
                             for lo, hi in m.intervals_h])
         supplement_absorbed = _given(plan.oral_times_mmol, grid)[None, :] - sum(
@@ -242,7 +260,13 @@ def _measure(model: ModelSpec, exp: Experiment, m: Measurement, plan: _Plan, sta
         meal_in = np.array([sum(mm for t, mm in plan.meal_times_mmol if lo <= t < hi) for lo, hi in m.intervals_h])
         intake = oral_in + meal_in
         feces = over(sum(species(s) for s in _FECES))[:n]
-        return (intake - feces) / intake
+        if m.quantity == "balance":  # intake - faeces - urine, per day
+            return (intake - feces - over(species("urine"))[:n]) / (hours / 24.0)
+        # net absorption of the study intake: faecal Mg above what the control arm loses
+        # endogenously (the methods subtract a fasting or marker baseline)
+        unabsorbed = over(species("feces_diet") + species("feces_supplement"))[:n]
+        endo_extra = over(species("feces_endogenous"))[:n] - over(species("feces_endogenous"))[n:]
+        return (intake - unabsorbed - endo_extra) / intake
     if m.quantity in ("label_urine_recovery", "label_feces_recovery"):
         label = _label(model, exp, plan, states[:n], obs, rows[:n])
         sink = "urine" if m.quantity == "label_urine_recovery" else "feces_endogenous"

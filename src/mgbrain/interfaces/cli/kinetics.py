@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mgbrain.errors import ParameterError, RegimenError
-from mgbrain.interfaces.cli._app import app, as_options, check_output_path, console, emit_json, table
+from mgbrain.interfaces.cli._app import app, as_options, check_at_least, check_output_path, console, emit_json, table
 
 if TYPE_CHECKING:
     from mgbrain.dosing.regimen import Regimen
@@ -258,31 +258,75 @@ def simulate_cmd(
 
 @app.command("validate")
 def validate_cmd(
-    target: Annotated[str | None, typer.Option("--target", help="Comma-separated ids, e.g. V6,V19.")] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", help="Comma-separated experiment or target ids (e.g. fuchs_buder1997_bolus60,V2).")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Only rows of this role: calibration, check or structure.")] = None,
+    uncertainty: Annotated[int, typer.Option(
+        "--uncertainty", help="Parameter draws for the model's 95% prediction intervals (0: none; at most 1000).")] = 0,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report with observed-vs-model figures.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Simulate every literature target and compare with its published value and tolerance."""
+    """Simulate every published experiment's protocol and the structure targets; compare each
+    published number with the model (calibration and independent checks reported apart)."""
     from mgbrain.model import BRAIN, default_parameters
+    from mgbrain.model.uncertainty import MAX_DRAWS, parameter_draws
     from mgbrain.validation.brain import BRAIN_EVALUATORS
+    from mgbrain.validation.compare import compare_experiments
+    from mgbrain.validation.experiment_data import load_experiments
     from mgbrain.validation.kinetics import KINETIC_EVALUATORS
     from mgbrain.validation.targets import evaluate_targets, select_targets
 
-    ids = select_targets(target, [*KINETIC_EVALUATORS, *BRAIN_EVALUATORS], argument="--target")
-    kin_ids = [i for i in ids if i in KINETIC_EVALUATORS] if ids is not None else list(KINETIC_EVALUATORS)
-    brain_ids = [i for i in ids if i in BRAIN_EVALUATORS] if ids is not None else list(BRAIN_EVALUATORS)
-    results = []
-    with _progress(_show_progress(as_json), "validating", total=len(kin_ids) + len(brain_ids)) as advance:
-        if kin_ids:
-            results += evaluate_targets(default_parameters(), KINETIC_EVALUATORS, kin_ids, on_target=advance)
+    if role is not None and role not in ("calibration", "check", "structure"):
+        raise ParameterError("unknown role", argument="--role", expected="calibration, check or structure",
+                             received=role)
+    check_at_least("--uncertainty", uncertainty, 0, MAX_DRAWS)
+    if report is not None:
+        check_output_path(report, "--report")
+    experiments = load_experiments()
+    ids = select_targets(target, [*experiments, *KINETIC_EVALUATORS, *BRAIN_EVALUATORS], argument="--target")
+    exp_ids = [i for i in (ids or experiments) if i in experiments]
+    kin_ids = [i for i in (ids or KINETIC_EVALUATORS) if i in KINETIC_EVALUATORS]
+    brain_ids = [i for i in (ids or BRAIN_EVALUATORS) if i in BRAIN_EVALUATORS]
+    if role is not None:
+        exp_ids = [i for i in exp_ids if experiments[i].role == role]
+    draws = parameter_draws(uncertainty, seed=0) if uncertainty else None
+    with _progress(_show_progress(as_json), "validating", total=len(exp_ids) + len(kin_ids) + len(brain_ids)) as advance:
+        rows = compare_experiments(default_parameters(), exp_ids, draws=draws, on_experiment=advance)
+        targets = evaluate_targets(default_parameters(), KINETIC_EVALUATORS, kin_ids, on_target=advance) if kin_ids else []
         if brain_ids:  # brain and effect targets run on the brain model (its own parameter files)
-            results += evaluate_targets(default_parameters(BRAIN), BRAIN_EVALUATORS, brain_ids,
-                                        on_target=advance)
-    counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "info")}
+            targets += evaluate_targets(default_parameters(BRAIN), BRAIN_EVALUATORS, brain_ids, on_target=advance)
+    if role is not None:
+        targets = [t for t in targets if t.role == role]
+    exp_dicts, target_dicts = [r.to_dict() for r in rows], [t.to_dict() for t in targets]
+    counts = {group: {s: sum(1 for r in items if r["status"] == s) for s in ("pass", "fail", "info")}
+              for group, items in (("calibration", [r for r in exp_dicts if r["role"] == "calibration"]),
+                                   ("check", [r for r in exp_dicts if r["role"] == "check"]),
+                                   ("targets", target_dicts))}
+    if report is not None:
+        from mgbrain.reporting import write_validation_report
+
+        write_validation_report(report, exp_dicts, target_dicts, notes=[
+            "A published number passes when the model's central value lies within its 95% CI (mean +/- 1.96 SE) "
+            "or the model's 95% prediction interval overlaps that CI; numbers without SD or SE are shown only.",
+            f"Prediction intervals from {uncertainty} draws of the calibration's parameter uncertainty."
+            if uncertainty else "No prediction intervals (run with --uncertainty N)."])
     if as_json:
-        emit_json({"results": [r.to_dict() for r in results], "counts": counts})
+        emit_json({"results": exp_dicts + target_dicts, "counts": counts})
         return
-    table("Validation against the literature (role: calibration = fitted to it, check = independent)",
-          ["id", "check", "published", "model", "tolerance", "status", "role"],
-          [[r.target, r.check, r.published, r.model,
-            "" if r.lower is None else f"{r.lower:g}-{r.upper:g} {r.unit}", r.status, r.role] for r in results],
-          caption=f"{counts['pass']} pass, {counts['fail']} fail, {counts['info']} informational")
+    for group in ("calibration", "check"):
+        items = [r for r in rows if r.role == group]
+        if items:
+            table(f"Published experiments, role {group}" + (
+                  " (fitted by scripts/calibrate.py)" if group == "calibration" else " (independent of the fit)"),
+                  ["id", "measured", "published", "model", "95% CI", "status"],
+                  [[r.id, r.check, f"{r.observed:.4g} {r.unit}", r.model if r.model_interval is None else
+                    f"{r.model:.4g} ({r.model_interval[0]:.3g}-{r.model_interval[1]:.3g})",
+                    "" if r.interval is None else f"{r.interval[0]:.3g}-{r.interval[1]:.3g}", r.status] for r in items],
+                  caption=", ".join(f"{v} {k}" for k, v in counts[group].items()))
+    if targets:
+        table("Structure and textbook targets", ["id", "check", "published", "model", "tolerance", "status", "role"],
+              [[t.target, t.check, t.published, t.model,
+                "" if t.lower is None else f"{t.lower:g}-{t.upper:g} {t.unit}", t.status, t.role] for t in targets],
+              caption=", ".join(f"{v} {k}" for k, v in counts["targets"].items()))
+    if report is not None:
+        console.print(f"Report written to {report}")
