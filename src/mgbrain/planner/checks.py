@@ -68,7 +68,8 @@ def serum(ctx: PlanContext) -> tuple[Finding, ...]:
     """The predicted serum Mg against the normal range, or why there is no prediction."""
     inputs = ctx.inputs
     if inputs.serum_mmol_per_l is not None:
-        return (check_serum(inputs.serum_mmol_per_l, egfr_ml_min=inputs.egfr_absolute_ml_min),)
+        return (check_serum(inputs.serum_mmol_per_l, egfr_ml_min=inputs.egfr_absolute_ml_min,
+                            interval=inputs.serum_interval),)
     rule = ctx.table.serum
     if inputs.serum_note is not None:
         return (rule.finding("info", f"Kinetic prediction not computed ({inputs.serum_note}).",

@@ -25,9 +25,10 @@ from mgbrain.planner.schedule import MedicineTime, medicine_times
 
 __all__ = ["SerumPredictor", "PlanInputs", "PlanContext", "plan_inputs", "egfr_in_model_range"]
 
-#: ``serum_predictor(egfr_ml_min, supplemental_elemental_mg_per_day, diet_mg_per_day) -> mmol/L``;
-#: ``egfr_ml_min`` is absolute mL/min (the model's unit), never the lab's per-1.73 m2 value.
-SerumPredictor = Callable[[float, float, float], float]
+#: ``serum_predictor(egfr_ml_min, supplemental_elemental_mg_per_day, diet_mg_per_day) -> mmol/L``,
+#: or ``(central, low, high)`` with the model's 95% prediction interval; ``egfr_ml_min`` is absolute
+#: mL/min (the model's unit), never the lab's per-1.73 m2 value.
+SerumPredictor = Callable[[float, float, float], float | tuple[float, float, float]]
 
 
 def egfr_in_model_range(egfr_ml_min: float) -> bool:
@@ -49,6 +50,7 @@ class PlanInputs:
     egfr_absolute_ml_min: float | None  # what the serum prediction was given
     serum_mmol_per_l: float | None
     serum_note: str | None  # why the kinetics model gave no prediction, when it refused
+    serum_interval: tuple[float, float] | None  # the prediction's 95% interval, when the predictor gives one
     kinetics_given: bool
 
     @property
@@ -77,15 +79,18 @@ class PlanContext:
 
 
 def _predict_serum(predictor: SerumPredictor, egfr_abs: float, supplemental: float,
-                   diet_mg: float) -> tuple[float | None, str | None]:
-    """The predictor's serum value, or None and why (a refusal names the supplement, not the diet)."""
+                   diet_mg: float) -> tuple[float | None, str | None, tuple[float, float] | None]:
+    """The predictor's serum value and interval, or None and why (a refusal names the supplement,
+    not the diet)."""
     try:
-        value = float(predictor(egfr_abs, supplemental, diet_mg))
+        result = predictor(egfr_abs, supplemental, diet_mg)
     except MgBrainError as exc:
         limit = f" ({exc.expected})" if exc.expected else ""
         return None, (f"the supplement's {supplemental:.0f} mg/day of magnesium plus the diet's {diet_mg:.0f} "
-                      f"mg/day is outside the kinetics model's intake range{limit}")
-    return value, None
+                      f"mg/day is outside the kinetics model's intake range{limit}"), None
+    if isinstance(result, tuple):
+        return float(result[0]), None, (float(result[1]), float(result[2]))
+    return float(result), None, None
 
 
 def plan_inputs(profile: Profile, serum_predictor: SerumPredictor | None = None) -> PlanInputs:
@@ -100,15 +105,16 @@ def plan_inputs(profile: Profile, serum_predictor: SerumPredictor | None = None)
     else:
         diet_mg, lines = profile.diet_mg_per_day, ()
     supplemental = supplemental_mg_per_day(products)
-    serum, serum_note, egfr_abs = None, None, None
+    serum, serum_note, egfr_abs, interval = None, None, None, None
     if profile.egfr_ml_min is not None:
         egfr_abs = absolute_egfr(profile.egfr_ml_min, profile.weight_kg, profile.height_cm)[0]
     if (serum_predictor is not None and egfr_abs is not None and egfr_in_model_range(egfr_abs)
             and diet_mg is not None):
-        serum, serum_note = _predict_serum(serum_predictor, egfr_abs, supplemental, diet_mg)
+        serum, serum_note, interval = _predict_serum(serum_predictor, egfr_abs, supplemental, diet_mg)
     return PlanInputs(profile=profile, table=load_rule_table(), products=products, trial_targets=targets,
                       medicines=meds, diet_mg_per_day=diet_mg, diet_lines=lines, egfr_absolute_ml_min=egfr_abs,
-                      serum_mmol_per_l=serum, serum_note=serum_note, kinetics_given=serum_predictor is not None)
+                      serum_mmol_per_l=serum, serum_note=serum_note, serum_interval=interval,
+                      kinetics_given=serum_predictor is not None)
 
 
 def supplemental_mg_per_day(products: tuple[ProductPlan, ...]) -> float:

@@ -283,8 +283,12 @@ def serum_normal_range_mmol_per_l() -> tuple[float, float]:
     return rule.low_mmol_per_l, rule.high_mmol_per_l
 
 
-def check_serum(serum_mmol_per_l: float | None, *, egfr_ml_min: float | None = None) -> Finding:
+def check_serum(serum_mmol_per_l: float | None, *, egfr_ml_min: float | None = None,
+                interval: tuple[float, float] | None = None) -> Finding:
     """A predicted steady-state serum Mg against the normal range (None: not computed).
+
+    ``interval`` is the model's 95% prediction interval (parameter uncertainty); a central value
+    within the range whose interval reaches above it is a "caution" (review with a clinician).
 
     ``inf`` (the kidneys cannot excrete the intake at any serum level) is "danger: not bounded";
     NaN, ``-inf`` or a negative value is "not computed", never compared with the range.
@@ -309,14 +313,16 @@ def check_serum(serum_mmol_per_l: float | None, *, egfr_ml_min: float | None = N
                             "not a serum concentration; the serum check was not run.",
                             serum_mmol_per_l=None, egfr_ml_min=egfr_ml_min)
     data: dict[str, Any] = {"serum_mmol_per_l": serum_mmol_per_l, "egfr_ml_min": egfr_ml_min}
+    band = ""
+    if interval is not None and all(math.isfinite(x) for x in interval):
+        data["serum_interval_mmol_per_l"] = list(interval)
+        band = f" (95% prediction interval {interval[0]:.2f}-{interval[1]:.2f} mmol/L)"
+    value = f"Predicted steady-state serum Mg {serum_mmol_per_l:.2f} mmol/L{band}"
     if serum_mmol_per_l > high:
-        return rule.finding("warning",
-                            f"Predicted steady-state serum Mg {serum_mmol_per_l:.2f} mmol/L is above the "
-                            f"normal range {low}-{high} mmol/L.", **data)
+        return rule.finding("warning", f"{value} is above the normal range {low}-{high} mmol/L.", **data)
     if serum_mmol_per_l < low:
-        return rule.finding("caution",
-                            f"Predicted steady-state serum Mg {serum_mmol_per_l:.2f} mmol/L is below the "
-                            f"normal range {low}-{high} mmol/L.", **data)
-    return rule.finding("info",
-                        f"Predicted steady-state serum Mg {serum_mmol_per_l:.2f} mmol/L is within "
-                        f"{low}-{high} mmol/L.", **data)
+        return rule.finding("caution", f"{value} is below the normal range {low}-{high} mmol/L.", **data)
+    if interval is not None and math.isfinite(interval[1]) and interval[1] > high:
+        return rule.finding("caution", f"{value} is within {low}-{high} mmol/L, but the model's uncertainty "
+                            "reaches above the range: have serum Mg checked.", **data)
+    return rule.finding("info", f"{value} is within {low}-{high} mmol/L.", **data)

@@ -134,7 +134,8 @@ def kernel_runner(model: ModelSpec, options: BatchOptions = BatchOptions()) -> D
 
 def _observe(model: ModelSpec, params: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     """Assignments and fluxes of states ``y`` (subject, species), inputs off."""
-    return compile_model(model).observe(y.T, params.T, np.zeros((len(model.inputs), y.shape[0])))
+    with np.errstate(divide="ignore", invalid="ignore"):  # empty pools (a probe state) give 0/0 ratios
+        return compile_model(model).observe(y.T, params.T, np.zeros((len(model.inputs), y.shape[0])))
 
 
 def reference_pools(model: ModelSpec, params: np.ndarray, serum: np.ndarray) -> np.ndarray:

@@ -11,8 +11,8 @@ Each fitted parameter has a weak log-normal prior at its sourced or reviewed val
 a-posteriori fit): the data cannot inform every direction (fewer published points with SEs than
 one would like), and a direction the data do not inform keeps its prior width instead of an
 infinite variance. Uncertainty is the Laplace approximation at the optimum: covariance
-``(J^T J)^-1`` on the log scale (data and prior), inflated by the data's reduced chi-square
-when it exceeds 1 (model misfit counted as noise).
+``(J_d^T J_d / s + J_p^T J_p)^-1`` on the log scale, the data part deflated by the data's
+reduced chi-square ``s`` when it exceeds 1 (model misfit counted as noise), the prior part not.
 Identifiability is reported from the same Fisher information: each parameter's log-scale SD,
 whether the data shrink it below its prior width (identified) or not, optional 1-D profiles
 (the others refitted), and strongly correlated pairs.
@@ -155,10 +155,9 @@ class Calibration:
         n_points = len(r) - len(self.names)
         chi2 = float(r[:n_points] @ r[:n_points])
         dof = max(n_points - len(self.names), 1)
-        info = J.T @ J
-        cov = np.linalg.pinv(info, rcond=1e-12)
         inflation = max(1.0, chi2 / dof)
-        cov = cov * inflation
+        data, prior = J[:n_points], J[n_points:]
+        cov = np.linalg.pinv(data.T @ data / inflation + prior.T @ prior, rcond=1e-12)
         sd = np.sqrt(np.clip(np.diag(cov), 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             corr = cov / np.outer(sd, sd)

@@ -35,7 +35,7 @@ QUANTITIES = {
     "urine_fractional_excretion": "interval", "urine": "interval", "feces": "interval",
     "net_absorption": "interval", "true_absorption": "interval", "dose_net_absorption": "interval",
     "label_urine_recovery": "interval", "label_feces_recovery": "interval", "retention": "interval",
-    "endogenous_fecal": "interval", "balance": "interval",
+    "endogenous_fecal": "interval", "balance": "interval", "apparent_absorption": "interval",
 }
 SCALES = ("absolute", "change", "fold", "percent_change")
 VERSUS = ("baseline", "control")

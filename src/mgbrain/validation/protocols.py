@@ -38,7 +38,7 @@ __all__ = ["ExperimentRun", "subject_of", "run_experiment", "LABEL_GRID_H"]
 
 #: Step of the label-kinetics grid (h).
 LABEL_GRID_H = 0.25
-_LABEL_QUANTITIES = {"label_urine_recovery", "label_feces_recovery", "exchangeable_pool"}
+_LABEL_QUANTITIES = {"label_urine_recovery", "label_feces_recovery", "exchangeable_pool", "apparent_absorption"}
 _FECES = ("feces_diet", "feces_supplement", "feces_endogenous")
 _SUPPLEMENT_GUT = (*SOLID_SPECIES.values(), *LUMEN_SPECIES["supplement"])
 _DEFAULT_MEAL_CLOCK = (8.0, 13.0, 19.0)
@@ -238,6 +238,8 @@ def _measure(model: ModelSpec, exp: Experiment, m: Measurement, plan: _Plan, sta
         amount = over(total)
         if m.unit.endswith("/day"):
             amount = amount / (hours / 24.0)
+        elif m.unit.endswith("/kg"):
+            amount = amount / rows[:, model.parameter_names.index("weight_kg")][:, None]
         dosed, control = amount[:n], amount[n:]
         reference = control if (m.versus == "control" or m.scale != "absolute") else None
         return _scaled(m, dosed, reference)
@@ -267,12 +269,14 @@ def _measure(model: ModelSpec, exp: Experiment, m: Measurement, plan: _Plan, sta
         unabsorbed = over(species("feces_diet") + species("feces_supplement"))[:n]
         endo_extra = over(species("feces_endogenous"))[:n] - over(species("feces_endogenous"))[n:]
         return (intake - unabsorbed - endo_extra) / intake
-    if m.quantity in ("label_urine_recovery", "label_feces_recovery"):
+    if m.quantity in ("label_urine_recovery", "label_feces_recovery", "apparent_absorption"):
         label = _label(model, exp, plan, states[:n], obs, rows[:n])
         sink = "urine" if m.quantity == "label_urine_recovery" else "feces_endogenous"
         x = label[sink]
-        if m.quantity == "label_feces_recovery" and exp.protocol.label == "oral":
+        if m.quantity != "label_urine_recovery" and exp.protocol.label == "oral":
             x = x + label["unabsorbed"]
+        if m.quantity == "apparent_absorption":  # faecal monitoring: 1 - oral label in stool
+            return 1.0 - (x[:, e] - x[:, a])
         return x[:, e] - x[:, a]
     raise AssertionError(m.quantity)
 

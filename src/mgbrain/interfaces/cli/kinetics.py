@@ -212,6 +212,8 @@ def simulate_cmd(
     every: Annotated[float | None, typer.Option(help="Output interval, h (default 1).")] = None,
     csv: Annotated[Path | None, typer.Option(help="Write the time series to this CSV file.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write an HTML report to this file.")] = None,
+    uncertainty: Annotated[int, typer.Option(
+        help="Parameter draws for 95% prediction bands of serum, ionized and CSF Mg (0: none; at most 1000).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate whole-body Mg kinetics for one person (serum, CSF, pools, urine, balance)."""
@@ -225,6 +227,9 @@ def simulate_cmd(
     check_output_grid(days, output_every, days_argument="--days", every_argument="--every",
                       every_given=every is not None)
     check_adult_weight(weight, argument="--weight")
+    from mgbrain.model.uncertainty import MAX_DRAWS
+
+    check_at_least("--uncertainty", uncertainty, 0, MAX_DRAWS)
     regimen = build_run(product, dose, split, times, days, missed, iv_bolus, iv_form, infusion, infusion_hours,
                         weight_kg=weight)
     with as_options({"weight_kg": ("--weight", weight), "egfr_ml_min": ("--egfr", egfr),
@@ -232,12 +237,30 @@ def simulate_cmd(
         subject = Subject(weight_kg=weight, egfr_ml_min=egfr, diet=Diet(diet))
     with _progress(_show_progress(as_json), f"simulating {days:g} days"):
         traj = simulate(regimen, subject, days=days, output_every_h=output_every)
+    band = None
+    if uncertainty:
+        from mgbrain.solver.bands import simulate_band
+
+        with _progress(_show_progress(as_json), f"{uncertainty} parameter draws"):
+            band = simulate_band(regimen, subject, days=days, n_draws=uncertainty, output_every_h=output_every)
     summary = run_summary(traj)
+    if band is not None:
+        lo, hi = band.lower("serum_mmol_per_l"), band.upper("serum_mmol_per_l")
+        summary["serum_end_95pct_interval_mmol_per_l"] = f"{lo[-1]:.3g}-{hi[-1]:.3g}"
+        summary["serum_peak_95pct_interval_mmol_per_l"] = f"{lo.max():.3g}-{hi.max():.3g}"
+        if band.failed:
+            summary["uncertainty_draws_failed"] = band.failed
     warnings = traj.serum_warnings()
     if not traj.started_at_steady_state:
         warnings.append("no steady state exists for this kidney function: Mg accumulates")
     if csv:
-        traj.frame().to_csv(csv, index=False)
+        frame = traj.frame()
+        if band is not None:
+            for name, column in (("serum_mmol_per_l", "serum_total"), ("ionized_mmol_per_l", "serum_ionized"),
+                                 ("csf_mmol_per_l", "csf")):
+                frame[f"{column}_p2.5_mmol_per_l"] = band.lower(name)
+                frame[f"{column}_p97.5_mmol_per_l"] = band.upper(name)
+        frame.to_csv(csv, index=False)
     if report:
         import pandas as pd
 
@@ -248,6 +271,9 @@ def simulate_cmd(
     if as_json:
         emit_json({"subject": {"weight_kg": weight, "egfr_ml_min": egfr, "diet_mg_per_day": diet},
                    "summary": summary, "warnings": warnings, "daily": traj.daily().to_dict(orient="records"),
+                   "band": None if band is None else {
+                       "percentiles": [2.5, 50.0, 97.5], "times_h": band.times_h.tolist(), "draws": band.draws,
+                       **{k: v.tolist() for k, v in band.values.items()}},
                    "sources": list(traj.sources)})
         return
     table(f"{regimen.label}; {weight:g} kg, eGFR {egfr:g} mL/min, diet {diet:g} mg/day, {days:g} days",

@@ -202,7 +202,7 @@ def plan(
         profile_from_mapping,
         read_profile_mapping,
     )
-    from mgbrain.solver.predict import predict_steady_serum
+    from mgbrain.solver.predict import predict_steady_serum_with_band
 
     check_output_path(html, "--html", (".html", ".htm"))
     check_output_path(ics, "--ics", (".ics",))
@@ -269,7 +269,7 @@ def plan(
                 goal=goal or "cognition", diet=foods, diet_mg_per_day=diet_mg,
                 wake_time=wake or "07:00", bed_time=bed or "22:30", titrate=titrate)
     with _as_typed(typed):
-        result = plan_regimen(person, serum_predictor=predict_steady_serum)
+        result = plan_regimen(person, serum_predictor=predict_steady_serum_with_band)
     if html is not None or ics is not None:
         from mgbrain.planner.export import render_ics
         from mgbrain.reporting.html import render_plan_html
