@@ -51,7 +51,8 @@ FITTED = {
     "t_half_bone_surface_h": ("slow tracer component (Avioli & Berman 1966)",
                               1000.0, 1.0, "Avioli & Berman 1966: slowly exchanging compartment t1/2 ~1,000 h"),
     "km_choroid_mmol_per_l": ("CSF response to plasma rises (Fuchs-Buder 1997)",
-                              0.1, 2.0, "expert review: entry nearly saturated at normal serum (Oppelt 1963: active transport)"),
+                              0.1, 2.0, "expert review: entry nearly saturated at normal serum "
+                                        "(Oppelt 1963: active transport)"),
     "csf_leak_l_per_h": ("CSF response to plasma rises (Fuchs-Buder 1997)",
                          0.005, 2.0, "a small passive leak (no human value found)"),
 }
@@ -61,7 +62,8 @@ def _toml_row(name: str, value: float, sd_log: float, locator: str, ids: list[st
               prior: float, prior_sd: float, why: str) -> str:
     conf = "medium" if identifiable else "low"
     note = (f"\nnote = \"prior {prior:g} (log-scale SD {prior_sd:g}): {why}\"" if identifiable else
-            f"\nnote = \"not identified by the calibration experiments (posterior SD {sd_log:.2g} vs prior {prior_sd:g} on the"
+            f"\nnote = \"not identified by the calibration experiments (posterior SD {sd_log:.2g} vs prior"
+            f" {prior_sd:g} on the"
             f" log scale): the value rests mainly on its prior {prior:g}, {why}\"")
     return (f"[{name}]\nvalue = {value:.8g}\nunit = \"{WHOLE_BODY.parameter_spec(name).unit}\"\n"
             f"source = \"mgbrain_calibration\"\nlocator = \"{locator}\"\nconfidence = \"{conf}\"\n"
@@ -82,7 +84,8 @@ def main() -> int:
     cal = Calibration(start, experiments, names, [FITTED[n][1] for n in names], [FITTED[n][2] for n in names])
     theta0 = np.log([FITTED[n][1] for n in names])
     print(f"{len(experiments)} calibration experiments, {len(cal.residual(theta0))} points, "
-          f"{len(names)} parameters; chi2 at start {float(cal.residual(theta0) @ cal.residual(theta0)):.4g}", flush=True)
+          f"{len(names)} parameters; objective at start {float(cal.residual(theta0) @ cal.residual(theta0)):.4g}",
+          flush=True)
     theta = cal.fit(theta0, max_nfev=args.max_nfev)
     res = cal.result(theta)
     print(f"chi2 {res.chi2:.4g} on {res.n_points} points ({res.dof} dof); inflation {res.inflation:.3g}; "

@@ -48,7 +48,7 @@ BASE: dict[str, tuple[str, ...]] = {
     "compounds": (),
     "convert": ("2 g",),
     "simulate": ("--days", "1"),
-    "validate": ("--target", "V6"),
+    "validate": ("--target", "V2"),
     "demo": ("--report", "{tmp}/demo.html"),
     "plan": PERSON,
     "foods": (),
@@ -117,8 +117,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("simulate", "every"): Rule(NUMBER, extra=("1e-6",)),
     ("simulate", "csv"): Rule(suffix=".csv", wrong=".png"),
     ("simulate", "report"): Rule(suffix=".html", wrong=".csv"),
+    ("simulate", "uncertainty"): Rule(NUMBER, valid=("0",), extra=("1001",)),  # help: at most 1000
     # validate
-    ("validate", "target"): Rule(IDENTIFIER, extra=(",", "V6,unobtainium"), drop=("--target",)),
+    ("validate", "target"): Rule(IDENTIFIER, extra=(",", "V2,unobtainium"), drop=("--target",)),
+    ("validate", "role"): Rule(IDENTIFIER),
+    ("validate", "uncertainty"): Rule(NUMBER, valid=("0",), extra=("1001",)),  # help: at most 1000
+    ("validate", "report"): Rule(suffix=".html", wrong=".csv"),
     # demo
     ("demo", "report"): Rule(suffix=".html", wrong=".csv", drop=("--report",)),
     # plan: bounds from the help texts

@@ -8,6 +8,7 @@ import xarray as xr
 from typer.testing import CliRunner
 
 from mgbrain.interfaces.cli import app
+from mgbrain.model import WHOLE_BODY
 
 runner = CliRunner()
 
@@ -48,7 +49,7 @@ def test_export_sbml(tmp_path):
                               "--json"])
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout)
-    assert info["species"] == 27 and info["events"] > 0
+    assert info["species"] == len(WHOLE_BODY.species) and info["events"] > 0
     assert "<sbml" in path.read_text()
 
 

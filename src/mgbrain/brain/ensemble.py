@@ -35,7 +35,9 @@ __all__ = ["Ensemble", "simulate_ensemble", "SET_POINT_NEUTRAL"]
 
 #: Whole-body parameters that do not move the serum set-point of an undosed subject.
 SET_POINT_NEUTRAL = frozenset({"t_half_diss_soluble_h", "t_half_diss_slightly_h", "t_half_diss_poorly_h",
-                               "v_csf_l", "t_half_csf_exit_h", "csf_plasma_ratio", "km_csf_mmol_per_l"})
+                               "v_csf_l", "csf_production_l_per_h", "v_brain_isf_l", "t_half_isf_h",
+                               "csf_plasma_ratio", "csf_ionized_fraction", "km_choroid_mmol_per_l",
+                               "csf_leak_l_per_h"})
 
 
 @dataclass(frozen=True, eq=False)

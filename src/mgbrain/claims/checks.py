@@ -50,15 +50,23 @@ class ModelCheckResult:
     value: float
     detail: str
     implied_verdict: str | None
+    verdict_basis: str = "model"
 
     @property
     def would_change(self) -> bool:
-        """True when a computed value implies another verdict than the registry's."""
+        """True when a computed value implies another verdict than the registry's (only for a
+        verdict that rests on the model: one that rests on primary data keeps it)."""
+        return self.verdict_basis == "model" and self.implied_verdict != self.registry_verdict
+
+    @property
+    def model_disagrees(self) -> bool:
+        """The model's number implies another verdict than the registry's, whatever the basis."""
         return self.implied_verdict != self.registry_verdict
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
         out["would_change"] = self.would_change
+        out["model_disagrees"] = self.model_disagrees
         return out
 
 
@@ -99,7 +107,7 @@ def run_model_check(claim: Claim) -> ModelCheckResult:
     result = _computed(spec.name, tuple(sorted((k, _frozen(v)) for k, v in spec.args.items())))
     return ModelCheckResult(claim_id=claim.id, name=spec.name, registry_verdict=claim.verdict,
                             claimed=spec.claimed, unit=spec.unit, value=result.value, detail=result.detail,
-                            implied_verdict=spec.implied_verdict(result.value))
+                            implied_verdict=spec.implied_verdict(result.value), verdict_basis=spec.verdict_basis)
 
 
 def _frozen(value: Any) -> Any:

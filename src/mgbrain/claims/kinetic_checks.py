@@ -39,8 +39,9 @@ def csf_response_to_plasma_rise(args: Mapping[str, Any]):
     """Largest CSF Mg change (%) while plasma is clamped at ``plasma_fold`` x baseline for
     ``hours`` h by an IV infusion (rate re-solved every hour), and in the 12 h after it stops.
 
-    The CSF entry is the model's saturable carrier calibrated to Fuchs-Buder 1997 (V19);
-    its Km is weakly identified by that short bolus, so the number is a model statement.
+    CSF entry (choroid plexus, saturable, plus a passive leak) is calibrated on Fuchs-Buder
+    1997 (experiment fuchs_buder1997_bolus60), whose late CSF rise makes the fitted entry nearly
+    linear; the sustained-elevation checks disagree, so the number is a model statement.
     """
 
     fold, hours = float(args.get("plasma_fold", 4.0)), int(args.get("hours", 24))

@@ -142,6 +142,9 @@ class ModelCheckSpec:
     unit: str
     args: Mapping[str, Any] = field(default_factory=dict)
     bands: tuple[VerdictBand, ...] = ()
+    #: "model": the verdict follows the model's number; "data": primary data decide the verdict
+    #: and the model's number (with the verdict its bands imply) is shown beside it
+    verdict_basis: str = "model"
 
     def implied_verdict(self, value: float) -> str | None:
         """The verdict of the first band that contains ``value`` (None when none does)."""
@@ -152,7 +155,8 @@ class ModelCheckSpec:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "claimed": self.claimed, "unit": self.unit,
-                "args": dict(self.args), "bands": [b.to_dict() for b in self.bands]}
+                "args": dict(self.args), "bands": [b.to_dict() for b in self.bands],
+                "verdict_basis": self.verdict_basis}
 
 
 @dataclass(frozen=True)
@@ -222,9 +226,13 @@ def _parse_band(raw: Any, where: str) -> VerdictBand:
 
 
 def _parse_model_check(raw: Any, where: str, known_checks: Collection[str]) -> ModelCheckSpec:
-    if not isinstance(raw, dict) or set(raw) - {"name", "claimed", "unit", "args", "bands"}:
+    if not isinstance(raw, dict) or set(raw) - {"name", "claimed", "unit", "args", "bands", "verdict_basis"}:
         raise ProvenanceError("malformed model_check", argument=where,
-                              expected="{name, claimed, unit, args?, bands}", received=raw)
+                              expected="{name, claimed, unit, args?, bands, verdict_basis?}", received=raw)
+    basis = raw.get("verdict_basis", "model")
+    if basis not in ("model", "data"):
+        raise ProvenanceError("invalid verdict_basis", argument=f"{where}.verdict_basis",
+                              expected=["model", "data"], received=basis)
     name = _text(raw.get("name"), f"{where}.name")
     if name not in known_checks:
         close = difflib.get_close_matches(name, sorted(known_checks), n=2, cutoff=0.5)
@@ -241,6 +249,7 @@ def _parse_model_check(raw: Any, where: str, known_checks: Collection[str]) -> M
         unit=_text(raw.get("unit"), f"{where}.unit"),
         args=MappingProxyType(dict(raw.get("args", {}))),
         bands=tuple(_parse_band(b, f"{where}.bands[{i}]") for i, b in enumerate(bands)),
+        verdict_basis=basis,
     )
 
 

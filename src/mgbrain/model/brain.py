@@ -38,8 +38,8 @@ _species = (
     Species("gut_threonate", "gut", "threonate released from MgT in the gut lumen (not Mg)"),
     Species("plasma_threonate", "plasma", "threonate in plasma/ECF (not Mg)"),
     Species("csf_threonate", "csf", "threonate in CSF (not Mg)"),
-    Species("neuron", "brain", "free intracellular Mg of brain cells (exchanges with CSF)"),
-    Species("synapse_index", "brain", "NR2B / functional synapse density, 1 = baseline", unit="1"),
+    Species("neuron", "brain", "free intracellular Mg of brain cells (exchanges with brain ISF)", slow=True),
+    Species("synapse_index", "brain", "NR2B / functional synapse density, 1 = baseline", unit="1", slow=True),
 )
 BRAIN_SPECIES = tuple(s.name for s in _species)
 

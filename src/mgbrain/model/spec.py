@@ -37,6 +37,9 @@ class Species:
     description: str
     unit: str = "mmol"
     cumulative: bool = False  # sinks (urine, feces): counted for mass balance, never read back
+    #: too slow to follow the meal swings within a day: the steady-state start sets it from the
+    #: day's mean state (its ``steady_<name>`` assignment), not from the midnight level
+    slow: bool = False
 
 
 @dataclass(frozen=True)

@@ -69,8 +69,6 @@ LUMEN_SPECIES = {src: tuple(f"lumen_{src}_{k}" for k in range(1, N_GUT_SEGMENTS 
 MEAL_SPECIES = "meal_chyme"
 #: Sinks fed from plasma: a steady state balances their inflow against true absorption.
 BODY_LOSS_SINKS = ("urine", "feces_endogenous")
-#: Pools too slow to follow the meal swings within a day (set from the day's mean plasma).
-SLOW_POOLS = ("tissue", "bone_surface", "deep_bone")
 
 _species = (
     *(Species(SOLID_SPECIES[c], "gut", f"undissolved Mg of {c} salts in the gut lumen")
@@ -80,9 +78,9 @@ _species = (
     Species(MEAL_SPECIES, "gut", "meals' chyme in the absorptive gut (1 = one meal)", unit="1"),
     Species("plasma", "plasma", "Mg in plasma and interstitial fluid (ECF), total incl. protein-bound"),
     Species("rapid_pool", "tissue", "rapidly exchanging cellular Mg (buffers IV loads within hours)"),
-    Species("tissue", "tissue", "exchangeable intracellular Mg of soft tissues (turnover of days)"),
-    Species("bone_surface", "bone", "Mg bound at bone surfaces (mass action with ionized Mg)"),
-    Species("deep_bone", "bone", "Mg in bone mineral, exchanged by remodelling only"),
+    Species("tissue", "tissue", "exchangeable intracellular Mg of soft tissues (turnover of days)", slow=True),
+    Species("bone_surface", "bone", "Mg bound at bone surfaces (mass action with ionized Mg)", slow=True),
+    Species("deep_bone", "bone", "Mg in bone mineral, exchanged by remodelling only", slow=True),
     Species("csf", "csf", "Mg in cerebrospinal fluid (total)"),
     Species("brain_isf", "csf", "Mg in brain interstitial fluid (total)"),
     Species("urine", "sink", "cumulative urinary Mg", cumulative=True),
@@ -90,6 +88,9 @@ _species = (
     Species("feces_diet", "sink", "cumulative unabsorbed dietary Mg", cumulative=True),
     Species("feces_endogenous", "sink", "cumulative endogenous faecal Mg (secreted from plasma)", cumulative=True),
 )
+
+#: Pools too slow to follow the meal swings within a day (``Species.slow``: set from the day's mean state).
+SLOW_POOLS = tuple(s.name for s in _species if s.slow)
 
 P = ParameterSpec
 _parameters = (
@@ -110,7 +111,8 @@ _parameters = (
     P("meal_volume_l", "L", 0.0, 5.0, "luminal fluid volume a meal adds"),
     P("vmax_abs_mmol_per_h", "mmol/h", 0.0, 50.0, "maximal transcellular absorption rate"),
     P("km_abs_mmol_per_l", "mmol/L", 0.01, 500.0, "luminal concentration at half-maximal transcellular uptake"),
-    P("paracellular_fraction", "1", 0.0, 0.6, "fraction of an ingested amount the linear route absorbs at fasting transit"),
+    P("paracellular_fraction", "1", 0.0, 0.6,
+      "fraction of an ingested amount the linear route absorbs at fasting transit"),
     P("laxation_mmol", "mmol", 1.0, 1e4, "unabsorbed luminal Mg that doubles transit speed (osmotic)"),
     P("endogenous_secretion_l_per_h", "L/h", 0.0, 2.0, "clearance of ultrafilterable plasma Mg into the gut"),
     # plasma binding
@@ -281,7 +283,8 @@ _fluxes = (
       for src in SOURCES for k in range(1, N + 1)),
     Flux("chyme_clearance", MEAL_SPECIES, None, f"k_chyme * {MEAL_SPECIES}", "chyme leaving the absorptive gut",
          magnesium=False),
-    Flux("endogenous_secretion", "plasma", "feces_endogenous", "endogenous_secretion_l_per_h * ultrafilterable_mmol_per_l",
+    Flux("endogenous_secretion", "plasma", "feces_endogenous",
+         "endogenous_secretion_l_per_h * ultrafilterable_mmol_per_l",
          "endogenous faecal Mg (digestive secretions not reabsorbed)"),
     Flux("iv_infusion", None, "plasma", "iv_rate_mmol_per_h", "intravenous infusion"),
     Flux("to_rapid_pool", "plasma", "rapid_pool", "k_rapid_back * rapid_ref * ionized_rel", "plasma -> rapid pool"),
@@ -290,9 +293,11 @@ _fluxes = (
          "plasma -> tissue"),
     Flux("from_tissue", "tissue", "plasma", "k_tissue_back * tissue", "tissue -> plasma"),
     Flux("to_bone_surface", "plasma", "bone_surface",
-         "k_bone_surface_off * (bone_surface_capacity - bone_surface) * ionized_mmol_per_l / kd_bone_surface_mmol_per_l",
+         "k_bone_surface_off * (bone_surface_capacity - bone_surface)"
+         " * ionized_mmol_per_l / kd_bone_surface_mmol_per_l",
          "binding at free bone-surface sites"),
-    Flux("from_bone_surface", "bone_surface", "plasma", "k_bone_surface_off * bone_surface", "release from bone surface"),
+    Flux("from_bone_surface", "bone_surface", "plasma", "k_bone_surface_off * bone_surface",
+         "release from bone surface"),
     Flux("bone_formation", "plasma", "deep_bone", "k_remodel * deep_bone_ref * bone_surface / bone_surface_ref",
          "Mg laid down in new bone (at the surface's Mg content)"),
     Flux("bone_resorption", "deep_bone", "plasma", "k_remodel * deep_bone", "Mg released by bone resorption"),

@@ -168,6 +168,8 @@ class EgfrIndexingRule(Rule):
 class SerumRule(Rule):
     low_mmol_per_l: float
     high_mmol_per_l: float
+    toxic_mmol_per_l: float
+    toxic_locator: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -285,7 +287,8 @@ def load_rule_table() -> RuleTable:
                                          "locator": egfr["assumption_locator"], "confidence": egfr["confidence"]},
                                         "rules.toml:egfr_indexing.assumption")),
         serum=SerumRule(**_base("serum", serum), low_mmol_per_l=float(serum["low_mmol_per_l"]),
-                        high_mmol_per_l=float(serum["high_mmol_per_l"])),
+                        high_mmol_per_l=float(serum["high_mmol_per_l"]),
+                        toxic_mmol_per_l=float(serum["toxic_mmol_per_l"]), toxic_locator=str(serum["toxic_locator"])),
         weight_dosing=WeightRule(**_base("weight_dosing", raw["weight_dosing"]), dosing=load_weight_dosing()),
         sleep_dosing=SleepDosingRule(**_base("sleep_dosing", raw["sleep_dosing"]),
                                      compound_mg=float(raw["sleep_dosing"]["compound_mg"])),

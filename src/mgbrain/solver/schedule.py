@@ -11,8 +11,8 @@ import numpy as np
 
 from mgbrain.dosing.regimen import Meal, Regimen
 from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES
-from mgbrain.model.whole_body import MEAL_SPECIES
 from mgbrain.model.spec import ModelSpec
+from mgbrain.model.whole_body import MEAL_SPECIES
 
 __all__ = ["Breakpoint", "build_schedule"]
 

@@ -34,8 +34,8 @@ from scipy.optimize.elementwise import find_root
 from mgbrain.dosing.regimen import Diet, Regimen
 from mgbrain.errors import ParameterError
 from mgbrain.model import LUMEN_SPECIES
-from mgbrain.model.whole_body import BODY_LOSS_SINKS, MEAL_SPECIES, SLOW_POOLS
 from mgbrain.model.spec import ModelSpec
+from mgbrain.model.whole_body import BODY_LOSS_SINKS, MEAL_SPECIES, SLOW_POOLS
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.events import EventKind, SolveStatus
@@ -179,7 +179,7 @@ def body_losses(model: ModelSpec, params: np.ndarray, serum: np.ndarray) -> np.n
     """Mg leaving the body (urine + endogenous faecal, mmol/h) with the pools in equilibrium at
     ``serum``, shape (subject,)."""
     obs = _observe(model, params, reference_pools(model, params, serum))
-    return sum(obs[f"J_{f.name}"] for f in model.fluxes if f.target in BODY_LOSS_SINKS)
+    return np.sum([obs[f"J_{f.name}"] for f in model.fluxes if f.target in BODY_LOSS_SINKS], axis=0)
 
 
 def _gut(model: ModelSpec) -> list[int]:
@@ -202,7 +202,8 @@ def periodic_gut(model: ModelSpec, params: np.ndarray, diets: DietTable,
     lumen = [model.species_index(s) for s in LUMEN_SPECIES["diet"]]
     feces = model.species_index("feces_diet")
     meals = meal_events(model, diets, WARMUP_DAYS)
-    last_day = np.where(meals.time_h >= grid[0], meals.value, 0.0).sum(axis=1)
+    mg_events = meals.index == lumen[0]  # the meal's Mg, not its chyme
+    last_day = np.where((meals.time_h >= grid[0]) & mg_events, meals.value, 0.0).sum(axis=1)
     absorbed = (last_day - (states[:, 1, lumen].sum(axis=1) - states[:, 0, lumen].sum(axis=1))
                 - (states[:, 1, feces] - states[:, 0, feces])) / 24.0
     return states[:, 1, :].copy(), absorbed, ok
@@ -257,8 +258,10 @@ def _periodic_serum(model: ModelSpec, params: np.ndarray, diets: DietTable, gut_
     gut = _gut(model)
 
     def imbalance(c: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        # the day's losses with the slow pools settled on that day's mean plasma (as the start will be)
         y = reference_pools(model, params[rows], c)
         y[:, gut] = gut_state[rows][:, gut]
+        y = settled_start(model, params[rows], diets.take(rows), y, run)
         states, _ = run(y, params[rows], diets.take(rows), 1.0, np.array([24.0]))
         return states[:, -1, sinks].sum(axis=1) / 24.0 - absorbed[rows]
 
@@ -287,21 +290,19 @@ def _periodic_serum(model: ModelSpec, params: np.ndarray, diets: DietTable, gut_
 def settled_start(model: ModelSpec, params: np.ndarray, diets: DietTable, y: np.ndarray,
                   run: DayRunner) -> np.ndarray:
     """From pools at the set-point with the gut periodic (``y``, subject x species): one day of
-    meals, then the slow pools (tissue, bone) in equilibrium with that day's MEAN plasma.
+    meals, then every slow species (tissue, bone; neurons and synapses in the brain model) in
+    equilibrium with that day's MEAN state.
 
-    The slow pools exchange too slowly to follow the meal swings: set from the midnight level
+    The slow species change too slowly to follow the meal swings: set from the midnight level
     they would see a net flux all day and drift over months. The fast pools (rapid pool, CSF)
     keep their simulated values. Cumulative sinks restart at zero.
     """
     grid = SETTLE_GRID_H
     day, _ = run(y, params, diets, 1.0, grid)
-    mean_plasma = np.trapezoid(day[:, :, model.species_index("plasma")], grid, axis=1) / (grid[-1] - grid[0])
     out = day[:, -1, :].copy()
-    probe = out.copy()
-    probe[:, model.species_index("plasma")] = mean_plasma
-    for pool in SLOW_POOLS:  # in order: deep bone follows the bone surface
-        i = model.species_index(pool)
-        probe[:, i] = _observe(model, params, probe)[f"steady_{pool}"]
+    probe = np.trapezoid(day, grid, axis=1) / (grid[-1] - grid[0])
+    for i in (i for i, sp in enumerate(model.species) if sp.slow):  # in declaration order (deep bone after surface)
+        probe[:, i] = _observe(model, params, probe)[f"steady_{model.species_names[i]}"]
         out[:, i] = probe[:, i]
     out[:, [i for i, sp in enumerate(model.species) if sp.cumulative]] = 0.0
     return out
@@ -335,7 +336,8 @@ def steady_start(model: ModelSpec, params: np.ndarray, diets: DietTable,
     y0[:, gut] = sp.gut_state[:, gut]
     rows = np.flatnonzero(sp.ok)
     if len(rows):
-        y0[rows] = settled_start(model, params[rows], diets.take(rows), y0[rows], run)
+        for _ in range(2):  # a second pass settles slow species coupled through fast ones (neurons via ISF)
+            y0[rows] = settled_start(model, params[rows], diets.take(rows), y0[rows], run)
     return y0, sp.ok
 
 

@@ -27,7 +27,8 @@ def _v18(p: ParameterSet) -> dict:
     y0, _ = steady_state(Subject(), q, BRAIN)
     csf = y0[BRAIN.species_index("csf")] / q["v_csf_l"]
     serum = y0[BRAIN.species_index("plasma")] / (q["v_plasma_l_per_kg"] * 70.0)
-    return {"csf_mmol_per_l": csf, "csf_plasma_ratio": csf / serum}
+    return {"csf_mmol_per_l": csf, "csf_plasma_ratio": csf / serum,
+            "csf_ionized_mmol_per_l": csf * q["csf_ionized_fraction"]}
 
 
 def _v19(p: ParameterSet) -> dict:

@@ -50,7 +50,7 @@ class FitResult:
     correlation: np.ndarray
     inflation: float              # factor applied to (J^T J)^-1 (reduced chi-square if > 1)
     on_bound: list[str] = field(default_factory=list)
-    profiles: dict[str, dict] = field(default_factory=dict)
+    profiles: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
     @property
     def dof(self) -> int:
@@ -104,8 +104,8 @@ class Calibration:
     def residual(self, theta: np.ndarray) -> np.ndarray:
         key = np.asarray(theta, float).tobytes()
         if key not in self._cache:
-            self._cache = {key: (self._with_prior(np.asarray(theta, float), self._run(np.asarray(theta, float)[None, :])[0]),
-                                 None)}
+            theta = np.asarray(theta, float)
+            self._cache = {key: (self._with_prior(theta, self._run(theta[None, :])[0]), None)}
         return self._cache[key][0]
 
     def _with_prior(self, theta: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -167,12 +167,11 @@ class Calibration:
                          np.nan_to_num(corr), inflation, on_bound)
 
     def profile(self, theta: np.ndarray, k: int, sd_log: float, *, points: Sequence[float] = (-2.0, -1.0, 1.0, 2.0),
-                max_nfev: int = 8) -> dict:
-        """1-D profile of parameter ``k``: chi-square with the others refitted at
-        ``theta_k + c * sd_log`` for each c, and the implied 95% interval (chi-square rise 3.84,
-        scaled by the inflation, on a quadratic through the profile)."""
+                max_nfev: int = 8) -> dict[str, list[float]]:
+        """1-D profile of parameter ``k``: the objective's rise with the others refitted at
+        ``theta_k + c * sd_log`` for each c (a rise of 3.84 x the inflation marks the 95% edge)."""
         chi0 = float(self.residual(theta) @ self.residual(theta))
-        out = {"offset_sd": [], "value": [], "chi2_rise": []}
+        out: dict[str, list[float]] = {"offset_sd": [], "value": [], "chi2_rise": []}
         for c in points:
             v = float(np.clip(theta[k] + c * max(sd_log, 0.05), self.lower[k], self.upper[k]))
             t = self.fit(theta, max_nfev=max_nfev, fixed={k: v})

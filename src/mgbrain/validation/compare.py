@@ -88,8 +88,10 @@ def _unit(m: Measurement) -> str:
 
 
 def _label(m: Measurement, k: int) -> str:
-    at = (f"t={m.times_h[k]:g} h" if m.times_h is not None
-          else f"{m.intervals_h[k, 0]:g}-{m.intervals_h[k, 1]:g} h")
+    if m.times_h is not None:
+        at = f"t={m.times_h[k]:g} h"
+    else:
+        at = "" if m.intervals_h is None else f"{m.intervals_h[k, 0]:g}-{m.intervals_h[k, 1]:g} h"
     scale = "" if m.scale == "absolute" and m.versus == "baseline" else f" ({m.scale} vs {m.versus})"
     return f"{m.quantity}{scale} {at}"
 

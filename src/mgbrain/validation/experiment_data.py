@@ -33,7 +33,8 @@ QUANTITIES = {
     "serum_total": "concentration", "serum_ionized": "concentration", "csf_total": "concentration",
     "csf_ionized": "concentration", "exchangeable_pool": "concentration", "renal_threshold": "concentration",
     "urine_fractional_excretion": "interval", "urine": "interval", "feces": "interval",
-    "net_absorption": "interval", "true_absorption": "interval", "dose_net_absorption": "interval",
+    "net_absorption": "interval", "meal_net_absorption": "interval", "true_absorption": "interval",
+    "dose_net_absorption": "interval",
     "label_urine_recovery": "interval", "label_feces_recovery": "interval", "retention": "interval",
     "endogenous_fecal": "interval", "balance": "interval", "apparent_absorption": "interval",
 }

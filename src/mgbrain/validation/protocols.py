@@ -22,6 +22,7 @@ from scipy.linalg import expm
 
 from mgbrain.compounds import find_compound
 from mgbrain.dosing.regimen import Diet
+from mgbrain.errors import ProvenanceError
 from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES, WHOLE_BODY
 from mgbrain.model.parameters import ParameterSet
 from mgbrain.model.spec import ModelSpec
@@ -29,7 +30,7 @@ from mgbrain.model.whole_body import MEAL_SPECIES
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.events import EventKind, SolveStatus
-from mgbrain.solver.steady import DietTable, batch_steady_state
+from mgbrain.solver.steady import batch_steady_state
 from mgbrain.solver.subject import Subject
 from mgbrain.units import mg_to_mmol
 from mgbrain.validation.experiment_data import Experiment, Measurement
@@ -38,6 +39,11 @@ __all__ = ["ExperimentRun", "subject_of", "run_experiment", "LABEL_GRID_H"]
 
 #: Step of the label-kinetics grid (h).
 LABEL_GRID_H = 0.25
+#: A protocol's t = 0 is 08:00 of the first study day (breakfast when habitual meals continue);
+#: the simulation starts at the preceding midnight's steady state (no meal in between).
+STUDY_START_H = 8.0
+#: The pre-dose sample is taken this long before t = 0 (h).
+PRE_DOSE_H = 1e-3
 _LABEL_QUANTITIES = {"label_urine_recovery", "label_feces_recovery", "exchangeable_pool", "apparent_absorption"}
 _FECES = ("feces_diet", "feces_supplement", "feces_endogenous")
 _SUPPLEMENT_GUT = (*SOLID_SPECIES.values(), *LUMEN_SPECIES["supplement"])
@@ -46,10 +52,13 @@ _DEFAULT_MEAL_CLOCK = (8.0, 13.0, 19.0)
 
 def subject_of(exp: Experiment) -> Subject:
     """The experiment's mean subject (defaults where the source gives nothing)."""
-    s = exp.subjects
-    return Subject(weight_kg=float(s.get("weight_kg", 70.0)), egfr_ml_min=float(s.get("egfr_ml_min", 90.0)),
-                   diet=Diet(float(s.get("diet_mg_per_day", 300.0))),
-                   age_years=float(min(max(s.get("age_years", 57.3), 18.0), 100.0)))
+    def value(name: str, default: float) -> float:
+        v = exp.subjects.get(name, default)
+        return float(v) if isinstance(v, (int, float)) else default
+
+    return Subject(weight_kg=value("weight_kg", 70.0), egfr_ml_min=value("egfr_ml_min", 90.0),
+                   diet=Diet(value("diet_mg_per_day", 300.0)),
+                   age_years=min(max(value("age_years", 57.3), 18.0), 100.0))
 
 
 #: Doses given already dissolved (water, mixed salts of unknown form) dissolve like soluble salts.
@@ -71,19 +80,25 @@ class _Plan:
     meal_times_mmol: tuple[tuple[float, float], ...]   # (time, mmol) of each meal (study + habitual)
     iv_mmol: float
     iv_label_input: tuple[tuple[float, float, float], ...]  # (start, end, mmol) of IV doses
+    offset: float = 0.0                                # simulation time of the protocol's t = 0 (h)
+
+    def at(self, t: np.ndarray) -> np.ndarray:
+        """Grid indices of protocol times ``t``."""
+        return np.searchsorted(self.grid, np.asarray(t) + self.offset - 1e-9)
 
 
 def _plan(model: ModelSpec, exp: Experiment, subject: Subject) -> _Plan:
     pr = exp.protocol
-    t_end = pr.duration_h
+    s0 = STUDY_START_H
+    t_end = pr.duration_h + s0  # simulation times from here on: protocol time + s0
     lumen = model.species_index(LUMEN_SPECIES["diet"][0])
     chyme = model.species_index(MEAL_SPECIES)
     plasma = model.species_index("plasma")
-    meals: list[tuple[float, float]] = [(m.time_h, float(mg_to_mmol(m.mg))) for m in pr.meals]
+    meals: list[tuple[float, float]] = [(m.time_h + s0, float(mg_to_mmol(m.mg))) for m in pr.meals]
     if not pr.fasted:
         diet = Diet(pr.diet_mg_per_day if pr.diet_mg_per_day is not None else subject.diet.mg_per_day,
                     _DEFAULT_MEAL_CLOCK)
-        meals += [(m.time_h, m.elemental_mmol) for m in diet.meals(t_end / 24.0)]
+        meals += [(m.time_h, m.elemental_mmol) for m in diet.meals(t_end / 24.0) if m.time_h >= s0]
     common: list[tuple[float, int, int, float]] = []
     for t, mmol in meals:
         if t < t_end:
@@ -92,35 +107,37 @@ def _plan(model: ModelSpec, exp: Experiment, subject: Subject) -> _Plan:
     oral = []
     for item in pr.oral:
         species = model.species_index(SOLID_SPECIES[_dissolution_class(item.compound)])
-        for t in item.times_h():
+        for t in (t + s0 for t in item.times_h()):
             if t < t_end:
                 oral.append((t, float(mg_to_mmol(item.mg))))
                 dosed.append((t, EventKind.ADD_SPECIES, species, float(mg_to_mmol(item.mg))))
-    iv_total, iv_input = 0.0, []
-    for item in pr.iv:
-        if item.mmol is not None:
-            mmol = item.mmol
-        elif item.mmol_per_kg is not None:
-            mmol = item.mmol_per_kg * subject.weight_kg
-        else:
-            mmol = float(mg_to_mmol(item.mg_per_kg * subject.weight_kg * find_compound(item.compound).elemental_fraction))
+    iv_total = 0.0
+    iv_input: list[tuple[float, float, float]] = []
+    for iv in pr.iv:
+        if iv.mmol is not None:
+            mmol = iv.mmol
+        elif iv.mmol_per_kg is not None:
+            mmol = iv.mmol_per_kg * subject.weight_kg
+        else:  # the loader guarantees one of the three
+            fraction = find_compound(iv.compound).elemental_fraction
+            mmol = float(mg_to_mmol((iv.mg_per_kg or 0.0) * subject.weight_kg * fraction))
         iv_total += mmol
-        if item.duration_h == 0.0:
-            dosed.append((item.start_h, EventKind.ADD_SPECIES, plasma, mmol))
+        start, end = iv.start_h + s0, iv.start_h + iv.duration_h + s0
+        if iv.duration_h == 0.0:
+            dosed.append((start, EventKind.ADD_SPECIES, plasma, mmol))
         else:
-            rate = mmol / item.duration_h
-            dosed += [(item.start_h, EventKind.SET_INPUT, 0, rate), (item.start_h + item.duration_h, EventKind.SET_INPUT, 0, 0.0)]
-        iv_input.append((item.start_h, item.start_h + item.duration_h, mmol))
-    times = {0.0, t_end} | {t for s, e, _ in iv_input for t in (s, e) if t <= t_end}
+            dosed += [(start, EventKind.SET_INPUT, 0, mmol / iv.duration_h), (end, EventKind.SET_INPUT, 0, 0.0)]
+        iv_input.append((start, end, mmol))
+    times = {0.0, s0 - PRE_DOSE_H, s0, t_end} | {t for a, b, _ in iv_input for t in (a, b) if t <= t_end}
     for m in exp.measurements:
         if m.times_h is not None:
-            times |= set(m.times_h.tolist())
+            times |= set((m.times_h + s0).tolist())
         if m.intervals_h is not None:
-            times |= set(m.intervals_h.ravel().tolist())
+            times |= set((m.intervals_h + s0).ravel().tolist())
     if any(m.quantity in _LABEL_QUANTITIES for m in exp.measurements) or any(
             m.quantity == "urine_fractional_excretion" for m in exp.measurements):
-        times |= set(np.arange(0.0, t_end, LABEL_GRID_H).tolist())
-    return _Plan(dosed, common, np.array(sorted(times)), tuple(oral), tuple(meals), iv_total, tuple(iv_input))
+        times |= set(np.arange(s0, t_end, LABEL_GRID_H).tolist())
+    return _Plan(dosed, common, np.array(sorted(times)), tuple(oral), tuple(meals), iv_total, tuple(iv_input), s0)
 
 
 @dataclass(frozen=True)
@@ -134,10 +151,6 @@ class ExperimentRun:
     experiment: Experiment
     values: tuple[np.ndarray, ...]
     ok: np.ndarray
-
-
-def _at(grid: np.ndarray, t: np.ndarray) -> np.ndarray:
-    return np.searchsorted(grid, np.asarray(t) - 1e-9)
 
 
 def run_experiment(exp: Experiment, params: ParameterSet | Sequence[ParameterSet] | np.ndarray,
@@ -163,16 +176,14 @@ def run_experiment(exp: Experiment, params: ParameterSet | Sequence[ParameterSet
     ok = at_ss.copy()
     rows = np.concatenate([P, P])
     start = np.concatenate([y0, y0])
-    if plan.grid[-1] > 0.0:
-        events = EventTable.from_rows([plan.dosed] * n_sets + [plan.control] * n_sets)
-        res = solve_batch(model, start, rows, events, plan.grid, options)
-        ok &= (res.status[:n_sets] == SolveStatus.OK) & (res.status[n_sets:] == SolveStatus.OK)
-        states = res.states
-    else:
-        states = start[:, None, :]
+    events = EventTable.from_rows([plan.dosed] * n_sets + [plan.control] * n_sets)
+    res = solve_batch(model, start, rows, events, plan.grid, options)
+    ok &= (res.status[:n_sets] == SolveStatus.OK) & (res.status[n_sets:] == SolveStatus.OK)
+    states = res.states
     obs = _observe(model, rows, states)
-    base_obs = _observe(model, rows, start[:, None, :])
-    values = tuple(_measure(model, exp, m, plan, states, obs, base_obs, rows, n_sets) for m in exp.measurements)
+    pre = int(np.searchsorted(plan.grid, plan.offset - PRE_DOSE_H - 1e-9))  # just before the first dose
+    arms = _Arms(model, states, obs, {k: v[:, pre:pre + 1] for k, v in obs.items()}, rows, n_sets)
+    values = tuple(_measure(exp, m, plan, arms) for m in exp.measurements)
     return ExperimentRun(exp, values, ok)
 
 
@@ -183,7 +194,8 @@ def _covariates(exp: Experiment, subject: Subject) -> dict[str, float]:
 
 
 def _extra_covariates(exp: Experiment) -> dict[str, float]:
-    return {"albumin_g_per_l": float(exp.subjects["albumin_g_per_l"])} if "albumin_g_per_l" in exp.subjects else {}
+    albumin = exp.subjects.get("albumin_g_per_l")
+    return {"albumin_g_per_l": float(albumin)} if isinstance(albumin, (int, float)) else {}
 
 
 def _observe(model: ModelSpec, rows: np.ndarray, states: np.ndarray) -> dict[str, np.ndarray]:
@@ -197,88 +209,115 @@ def _observe(model: ModelSpec, rows: np.ndarray, states: np.ndarray) -> dict[str
     return {k: np.broadcast_to(np.asarray(v, float), (n * t,)).reshape(n, t) for k, v in out.items()}
 
 
-def _measure(model: ModelSpec, exp: Experiment, m: Measurement, plan: _Plan, states: np.ndarray,
-             obs: dict[str, np.ndarray], base: dict[str, np.ndarray], rows: np.ndarray, n: int) -> np.ndarray:
-    grid = plan.grid
-    if m.arm == "control":  # measured in the undosed arm: read it as the dosed rows
-        states = np.concatenate([states[n:], states[n:]])
-        obs = {k: np.concatenate([v[n:], v[n:]]) for k, v in obs.items()}
+@dataclass(frozen=True)
+class _Arms:
+    """States and observables of both arms: rows ``[:n]`` dosed, ``[n:]`` control."""
 
-    def species(name: str) -> np.ndarray:
-        return states[:, :, model.species_index(name)]
+    model: ModelSpec
+    states: np.ndarray                # (row, time, species)
+    obs: dict[str, np.ndarray]        # (row, time)
+    base: dict[str, np.ndarray]       # (row, 1): before any dose
+    rows: np.ndarray                  # (row, parameter)
+    n: int
 
-    if m.quantity in ("serum_total", "serum_ionized", "csf_total", "csf_ionized", "renal_threshold",
-                      "exchangeable_pool"):
-        idx = _at(grid, m.times_h)
-        if m.quantity == "exchangeable_pool":
-            value = _exchangeable_pool(model, exp, plan, states[:n], obs, rows[:n], m.times_h)
-            return value
-        key = {"serum_total": "serum_mmol_per_l", "serum_ionized": "ionized_mmol_per_l",
-               "csf_total": "csf_mmol_per_l", "csf_ionized": "csf_ionized_mmol_per_l"}.get(m.quantity)
-        if key is None:  # tubular maximum per litre of glomerular filtrate (ultrafilterable Mg)
-            def tm(o: dict[str, np.ndarray]) -> np.ndarray:
-                return o["reabs_capacity"] / (o["gfr_l_per_h"] * o["reabsorbable_fraction"])
-            series, b = tm(obs), tm(base)
-        else:
-            series, b = obs[key], base[key]
-        # a sample at t = 0 is taken before the doses of t = 0 (the grid's first state is after them)
-        pre = np.asarray(m.times_h) <= 0.0
-        dosed = np.where(pre[None, :], b[:n, :1], series[:n, idx])
-        reference = np.where(pre[None, :], b[n:, :1], series[n:, idx]) if m.versus == "control" else b[:n, :1]
-        return _scaled(m, dosed, reference)
-    a, e = _at(grid, m.intervals_h[:, 0]), _at(grid, m.intervals_h[:, 1])
-    hours = m.intervals_h[:, 1] - m.intervals_h[:, 0]
+    def control_only(self) -> _Arms:
+        """Both halves read from the control arm (a measurement taken in the undosed arm)."""
+        n = self.n
+        return _Arms(self.model, np.concatenate([self.states[n:], self.states[n:]]),
+                     {k: np.concatenate([v[n:], v[n:]]) for k, v in self.obs.items()}, self.base, self.rows, n)
+
+    def species(self, *names: str) -> np.ndarray:
+        return np.sum([self.states[:, :, self.model.species_index(s)] for s in names], axis=0)
+
+    def weight(self) -> np.ndarray:
+        return self.rows[:, self.model.parameter_names.index("weight_kg")][:, None]
+
+
+_CONCENTRATION_KEYS = {"serum_total": "serum_mmol_per_l", "serum_ionized": "ionized_mmol_per_l",
+                       "csf_total": "csf_mmol_per_l", "csf_ionized": "csf_ionized_mmol_per_l"}
+
+
+def _tubular_maximum(o: dict[str, np.ndarray]) -> np.ndarray:
+    """Tubular maximum per litre of glomerular filtrate (ultrafilterable Mg)."""
+    return o["reabs_capacity"] / (o["gfr_l_per_h"] * o["reabsorbable_fraction"])
+
+
+def _measure(exp: Experiment, m: Measurement, plan: _Plan, arms: _Arms) -> np.ndarray:
+    if m.arm == "control":
+        arms = arms.control_only()
+    if m.times_h is not None:
+        return _at_times(exp, m, m.times_h, plan, arms)
+    if m.intervals_h is None:
+        raise ProvenanceError("a measurement needs times_h or intervals_h", argument=f"{exp.id}.{m.quantity}")
+    return _over_intervals(exp, m, m.intervals_h, plan, arms)
+
+
+def _at_times(exp: Experiment, m: Measurement, times: np.ndarray, plan: _Plan, arms: _Arms) -> np.ndarray:
+    n = arms.n
+    if m.quantity == "exchangeable_pool":
+        return _exchangeable_pool(arms.model, exp, plan, arms.states[:n], arms.obs, arms.rows[:n], times)
+    idx = plan.at(times)
+    key = _CONCENTRATION_KEYS.get(m.quantity)
+    if key is None:
+        series, b = _tubular_maximum(arms.obs), _tubular_maximum(arms.base)
+    else:
+        series, b = arms.obs[key], arms.base[key]
+    # a sample at t = 0 is taken before the doses of t = 0 (the grid's first state is after them)
+    pre = times <= 0.0
+    dosed = np.where(pre[None, :], b[:n, :1], series[:n, idx])
+    reference = np.where(pre[None, :], b[n:, :1], series[n:, idx]) if m.versus == "control" else b[:n, :1]
+    return _scaled(m, dosed, reference)
+
+
+def _over_intervals(exp: Experiment, m: Measurement, intervals: np.ndarray, plan: _Plan, arms: _Arms) -> np.ndarray:
+    n, grid = arms.n, plan.grid
+    a, e = plan.at(intervals[:, 0]), plan.at(intervals[:, 1])
+    hours = intervals[:, 1] - intervals[:, 0]
+    shifted = intervals + plan.offset  # simulation times of the collections
 
     def over(x: np.ndarray) -> np.ndarray:  # increment of a cumulative series over each interval
         return x[:, e] - x[:, a]
 
-    if m.quantity in ("urine", "feces", "endogenous_fecal"):
-        names = {"urine": ("urine",), "feces": _FECES, "endogenous_fecal": ("feces_endogenous",)}[m.quantity]
-        total = sum(species(s) for s in names)
-        amount = over(total)
+    q = m.quantity
+    if q in ("urine", "feces", "endogenous_fecal"):
+        names = {"urine": ("urine",), "feces": _FECES, "endogenous_fecal": ("feces_endogenous",)}[q]
+        amount = over(arms.species(*names))
         if m.unit.endswith("/day"):
             amount = amount / (hours / 24.0)
         elif m.unit.endswith("/kg"):
-            amount = amount / rows[:, model.parameter_names.index("weight_kg")][:, None]
-        dosed, control = amount[:n], amount[n:]
-        reference = control if (m.versus == "control" or m.scale != "absolute") else None
-        return _scaled(m, dosed, reference)
-    if m.quantity == "urine_fractional_excretion":
-        filtered = _cumulative(grid, obs["filtered_mmol_per_h"])
-        return (over(species("urine")) / over(filtered))[:n]
-    if m.quantity == "retention":
-        extra = over(species("urine"))[:n] - over(species("urine"))[n:]
-        return 1.0 - extra / plan.iv_mmol
-    if m.quantity in ("net_absorption", "true_absorption", "dose_net_absorption", "balance"):
-        oral_in = np.array([sum(mm for t, mm in plan.oral_times_mmol if lo <= t < hi)
-                            for lo, hi in m.intervals_h])
-        supplement_absorbed = _given(plan.oral_times_mmol, grid)[None, :] - sum(
-            species(s) for s in _SUPPLEMENT_GUT) - species("feces_supplement")
-        if m.quantity == "true_absorption":
-            return over(supplement_absorbed)[:n] / oral_in
-        if m.quantity == "dose_net_absorption":
-            endo_extra = over(species("feces_endogenous"))[:n] - over(species("feces_endogenous"))[n:]
-            return (over(supplement_absorbed)[:n] - endo_extra) / oral_in
-        meal_in = np.array([sum(mm for t, mm in plan.meal_times_mmol if lo <= t < hi) for lo, hi in m.intervals_h])
-        intake = oral_in + meal_in
-        feces = over(sum(species(s) for s in _FECES))[:n]
-        if m.quantity == "balance":  # intake - faeces - urine, per day
-            return (intake - feces - over(species("urine"))[:n]) / (hours / 24.0)
-        # net absorption of the study intake: faecal Mg above what the control arm loses
-        # endogenously (the methods subtract a fasting or marker baseline)
-        unabsorbed = over(species("feces_diet") + species("feces_supplement"))[:n]
-        endo_extra = over(species("feces_endogenous"))[:n] - over(species("feces_endogenous"))[n:]
-        return (intake - unabsorbed - endo_extra) / intake
-    if m.quantity in ("label_urine_recovery", "label_feces_recovery", "apparent_absorption"):
-        label = _label(model, exp, plan, states[:n], obs, rows[:n])
-        sink = "urine" if m.quantity == "label_urine_recovery" else "feces_endogenous"
-        x = label[sink]
-        if m.quantity != "label_urine_recovery" and exp.protocol.label == "oral":
+            amount = amount / arms.weight()
+        reference = amount[n:] if (m.versus == "control" or m.scale != "absolute") else None
+        return _scaled(m, amount[:n], reference)
+    if q == "urine_fractional_excretion":
+        return (over(arms.species("urine")) / over(_cumulative(grid, arms.obs["filtered_mmol_per_h"])))[:n]
+    if q == "retention":
+        urine = over(arms.species("urine"))
+        return 1.0 - (urine[:n] - urine[n:]) / plan.iv_mmol
+    if q in ("label_urine_recovery", "label_feces_recovery", "apparent_absorption"):
+        label = _label(arms.model, exp, plan, arms.states[:n], arms.obs, arms.rows[:n])
+        x = label["urine" if q == "label_urine_recovery" else "feces_endogenous"]
+        if q != "label_urine_recovery" and exp.protocol.label == "oral":
             x = x + label["unabsorbed"]
-        if m.quantity == "apparent_absorption":  # faecal monitoring: 1 - oral label in stool
-            return 1.0 - (x[:, e] - x[:, a])
-        return x[:, e] - x[:, a]
-    raise AssertionError(m.quantity)
+        recovered = x[:, e] - x[:, a]
+        return 1.0 - recovered if q == "apparent_absorption" else recovered  # faecal monitoring: 1 - label in stool
+    oral_in = np.array([sum(mm for t, mm in plan.oral_times_mmol if lo <= t < hi) for lo, hi in shifted])
+    supplement_absorbed = (_given(plan.oral_times_mmol, grid)[None, :] - arms.species(*_SUPPLEMENT_GUT)
+                           - arms.species("feces_supplement"))
+    endo = over(arms.species("feces_endogenous"))
+    if q == "true_absorption":
+        return over(supplement_absorbed)[:n] / oral_in
+    if q == "dose_net_absorption":
+        return (over(supplement_absorbed)[:n] - (endo[:n] - endo[n:])) / oral_in
+    intake = oral_in + np.array([sum(mm for t, mm in plan.meal_times_mmol if lo <= t < hi) for lo, hi in shifted])
+    feces = over(arms.species(*_FECES))[:n]
+    if q == "balance":  # intake - faeces - urine, per day
+        return (intake - feces - over(arms.species("urine"))[:n]) / (hours / 24.0)
+    if q == "net_absorption":  # balance studies: every faecal Mg counts (apparent absorption)
+        return (intake - feces) / intake
+    if q == "meal_net_absorption":  # faecal Mg above what the control arm loses endogenously
+        unabsorbed = over(arms.species("feces_diet", "feces_supplement"))[:n]
+        return (intake - unabsorbed - (endo[:n] - endo[n:])) / intake
+    raise ProvenanceError("quantity cannot be measured over intervals", argument=f"{exp.id}.{q}")
 
 
 def _cumulative(grid: np.ndarray, rate: np.ndarray) -> np.ndarray:
@@ -318,7 +357,8 @@ def _label(model: ModelSpec, exp: Experiment, plan: _Plan, states: np.ndarray, o
     pos = {s: k for k, s in enumerate(nodes)}
     n_sets, n_t = states.shape[0], len(grid)
     out = np.zeros((n_sets, n_t, len(nodes) + 1))  # last column: unabsorbed oral label
-    fluxes = [f for f in model.fluxes if f.magnesium and f.source in pos]
+    fluxes = [(f, model.species_index(f.source), pos[f.source], pos.get(f.target) if f.target else None)
+              for f in model.fluxes if f.magnesium and f.source is not None and f.source in pos]
     route = exp.protocol.label
     dose_oral = sum(mm for _, mm in plan.oral_times_mmol)
     absorbed_names = [f.name for f in model.fluxes if f.source in LUMEN_SPECIES["supplement"] and f.target == "plasma"]
@@ -330,14 +370,12 @@ def _label(model: ModelSpec, exp: Experiment, plan: _Plan, states: np.ndarray, o
                 x[pos["plasma"]] += sum(mmol for start, end, mmol in plan.iv_label_input
                                         if start == end and abs(start - t0) < 1e-9) / plan.iv_mmol
             A = np.zeros((len(nodes) + 1, len(nodes) + 1))
-            for f in fluxes:
-                amount = 0.5 * (states[i, k, model.species_index(f.source)] + states[i, k + 1, model.species_index(f.source)])
+            for f, src, j, target in fluxes:
+                amount = 0.5 * (states[i, k, src] + states[i, k + 1, src])
                 rate = 0.5 * (obs[f"J_{f.name}"][i, k] + obs[f"J_{f.name}"][i, k + 1]) / max(amount, 1e-300)
-                j = pos[f.source]
                 A[j, j] -= rate
-                if f.target in pos:
-                    A[pos[f.target], j] += rate
-            b = 0.0
+                if target is not None:
+                    A[target, j] += rate
             if route == "iv":
                 b = sum(mmol / (end - start) for start, end, mmol in plan.iv_label_input
                         if end > start and start <= t0 < end) / plan.iv_mmol
@@ -351,8 +389,7 @@ def _label(model: ModelSpec, exp: Experiment, plan: _Plan, states: np.ndarray, o
             out[i, k + 1, :-1] = x
     result = {s: out[:, :, pos[s]] for s in nodes}
     if route == "oral" and dose_oral > 0:
-        unabsorbed = (sum(states[:, :, model.species_index(s)] for s in ("feces_supplement",))) / dose_oral
-        result["unabsorbed"] = unabsorbed
+        result["unabsorbed"] = states[:, :, model.species_index("feces_supplement")] / dose_oral
     else:
         result["unabsorbed"] = np.zeros((n_sets, n_t))
     return result
@@ -362,8 +399,8 @@ def _exchangeable_pool(model: ModelSpec, exp: Experiment, plan: _Plan, states: n
                        obs: dict[str, np.ndarray], rows: np.ndarray, times: np.ndarray) -> np.ndarray:
     """Label retained in the body / plasma specific activity, per kg (mmol/kg) at ``times``."""
     label = _label(model, exp, plan, states, obs, rows)
-    idx = _at(plan.grid, times)
-    retained = sum(label[s] for s in _LABEL_BODY)[:, idx]
+    idx = plan.at(times)
+    retained = np.sum([label[s] for s in _LABEL_BODY], axis=0)[:, idx]
     activity = label["plasma"][:, idx] / states[:, idx, model.species_index("plasma")]
     weight = rows[:, model.parameter_names.index("weight_kg")][:, None]
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -68,4 +68,4 @@ def test_replace_records_override_and_checks_bounds():
 
 def test_assumptions_are_listed():
     names = {v.name for v in default_parameters().assumptions()}
-    assert {"v_csf_l", "threshold_splay"} <= names
+    assert {"v_csf_l", "bone_surface_saturation", "kd_albumin_mmol_per_l", "meal_volume_l"} <= names

@@ -51,7 +51,7 @@ def test_iiv_has_the_requested_cv_and_correlation():
     logv = np.log(P[:, j])
     assert abs(np.sqrt(np.expm1(logv.var())) - var.iiv["vmax_abs_mmol_per_h"]) < 0.02
     a = np.log(P[:, WHOLE_BODY.parameter_names.index("c_ref_mmol_per_l")])
-    b = np.log(P[:, WHOLE_BODY.parameter_names.index("c_threshold_mmol_per_l")])
+    b = np.log(P[:, WHOLE_BODY.parameter_names.index("c_threshold_uf_mmol_per_l")])
     assert abs(np.corrcoef(a, b)[0, 1] - 0.6) < 0.03
     assert ev.time_h.shape[1] == 0  # no BOV by default
     assert (P[:, WHOLE_BODY.parameter_names.index("weight_kg")] == cov.weight_kg.to_numpy()).all()

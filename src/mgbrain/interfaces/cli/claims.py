@@ -115,7 +115,8 @@ def check(
         table("Model checks computed", ["claim", "claimed", "model value", "implies",
                                         "registry", ""],
               [[r.claim_id, r.claimed, f"{r.value:.4g} {r.unit}", r.implied_verdict,
-                r.registry_verdict, "WOULD CHANGE" if r.would_change else "agrees"]
+                r.registry_verdict, "WOULD CHANGE" if r.would_change else (
+                    "model disagrees (verdict from primary data)" if r.model_disagrees else "agrees")]
                for r in results])
         console.print(f"{len(results)} computed, {len(changes)} would change a verdict")
     if changes:

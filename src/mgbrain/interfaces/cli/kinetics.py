@@ -286,10 +286,12 @@ def simulate_cmd(
 def validate_cmd(
     target: Annotated[str | None, typer.Option(
         "--target", help="Comma-separated experiment or target ids (e.g. fuchs_buder1997_bolus60,V2).")] = None,
-    role: Annotated[str | None, typer.Option("--role", help="Only rows of this role: calibration, check or structure.")] = None,
+    role: Annotated[str | None, typer.Option(
+        "--role", help="Only rows of this role: calibration, check or structure.")] = None,
     uncertainty: Annotated[int, typer.Option(
         "--uncertainty", help="Parameter draws for the model's 95% prediction intervals (0: none; at most 1000).")] = 0,
-    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report with observed-vs-model figures.")] = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Write an HTML report with observed-vs-model figures.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate every published experiment's protocol and the structure targets; compare each
@@ -306,8 +308,7 @@ def validate_cmd(
         raise ParameterError("unknown role", argument="--role", expected="calibration, check or structure",
                              received=role)
     check_at_least("--uncertainty", uncertainty, 0, MAX_DRAWS)
-    if report is not None:
-        check_output_path(report, "--report")
+    check_output_path(report, "--report", (".html", ".htm"))
     experiments = load_experiments()
     ids = select_targets(target, [*experiments, *KINETIC_EVALUATORS, *BRAIN_EVALUATORS], argument="--target")
     exp_ids = [i for i in (ids or experiments) if i in experiments]
@@ -316,9 +317,11 @@ def validate_cmd(
     if role is not None:
         exp_ids = [i for i in exp_ids if experiments[i].role == role]
     draws = parameter_draws(uncertainty, seed=0) if uncertainty else None
-    with _progress(_show_progress(as_json), "validating", total=len(exp_ids) + len(kin_ids) + len(brain_ids)) as advance:
+    total = len(exp_ids) + len(kin_ids) + len(brain_ids)
+    with _progress(_show_progress(as_json), "validating", total=total) as advance:
         rows = compare_experiments(default_parameters(), exp_ids, draws=draws, on_experiment=advance)
-        targets = evaluate_targets(default_parameters(), KINETIC_EVALUATORS, kin_ids, on_target=advance) if kin_ids else []
+        targets = (evaluate_targets(default_parameters(), KINETIC_EVALUATORS, kin_ids, on_target=advance)
+                   if kin_ids else [])
         if brain_ids:  # brain and effect targets run on the brain model (its own parameter files)
             targets += evaluate_targets(default_parameters(BRAIN), BRAIN_EVALUATORS, brain_ids, on_target=advance)
     if role is not None:
