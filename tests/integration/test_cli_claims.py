@@ -45,7 +45,7 @@ def test_claims_show_json():
 def test_claims_show_table():
     result = run("claims", "show", "blood-300pct-csf-under-19pct")
     assert result.exit_code == 0
-    assert "not_supported" in result.stdout and "fuchs_buder1997" in result.stdout
+    assert "partly_supported" in result.stdout and "oppelt1963" in result.stdout and "fuchs_buder1997" in result.stdout
 
 
 def test_claims_check_json_computes_every_check_and_changes_nothing():

@@ -206,7 +206,9 @@ def test_egfr_zero_says_the_kidneys_cannot_clear_it():
     assert result.exit_code == 0, result.stderr
     # without filtration only the gut's endogenous secretion clears Mg: serum settles far above normal
     assert "inf mmol/L" not in result.stdout and "DANGER" in result.stdout and "kidney failure" in result.stdout
-    assert "above the normal" in result.stdout
+    data = run("plan", "--age", 40, "--sex", "male", "--weight", 80, "--egfr", 0, "--diet-mg", 300, "--json")
+    serum = next(f for f in json.loads(data.stdout)["findings"] if f["rule"] == "SERUM")
+    assert serum["severity"] in ("warning", "danger") and serum["data"]["serum_mmol_per_l"] > 1.4
 
 
 def test_a_supplement_beyond_the_model_blames_the_supplement_not_the_diet():

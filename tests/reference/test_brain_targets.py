@@ -12,7 +12,10 @@ from mgbrain.model import BRAIN, default_parameters
 from mgbrain.validation.brain import BRAIN_EVALUATORS
 from mgbrain.validation.targets import evaluate_targets
 
-KNOWN_MISSES: dict = {}
+KNOWN_MISSES: dict = {
+    ("V19-brain", "csf_fold_240min"): "as the whole-body miss fuchs_buder1997_bolus60 csf 4 h: the fitted CSF entry "
+                                      "plateaus near +10% while the published CSF still rises to +19% at 4 h",
+}
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from mgbrain.model.parameters import ParameterSet
 from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.integrate import SolverOptions, integrate_schedule
 from mgbrain.solver.schedule import build_schedule
-from mgbrain.solver.steady import DayRunner, DietTable, reference_pools, scipy_runner, set_point, settled_start
+from mgbrain.solver.steady import DayRunner, DietTable, reference_pools, scipy_runner, set_point, settle
 from mgbrain.solver.subject import Subject
 
 __all__ = ["Ensemble", "simulate_ensemble", "SET_POINT_NEUTRAL"]
@@ -76,8 +76,8 @@ def _initial_states(model: ModelSpec, base: ParameterSet, subject: Subject, P: n
     """Each draw's steady state, shape ``(sample, species)``: the draws share the set-point.
 
     The set-point comes from the nominal parameters (draws may not move it); each draw's pools
-    are put in equilibrium with it and one day of meals, integrated for all draws together,
-    settles them (:func:`~mgbrain.solver.steady.settled_start`).
+    are put in equilibrium with it and days of meals, integrated for all draws together,
+    settle them (:func:`~mgbrain.solver.steady.settle`).
     """
     diets = DietTable.from_diets([subject.diet])
     sp = set_point(model, subject.parameters(base).vector()[None, :], diets, scipy_runner(model))
@@ -86,7 +86,7 @@ def _initial_states(model: ModelSpec, base: ParameterSet, subject: Subject, P: n
     Y[:, gut] = sp.gut_state[0, gut]
     if not sp.ok[0]:
         return Y
-    return settled_start(model, P, diets.take(np.zeros(len(P), np.int64)), Y, run)
+    return settle(model, P, diets.take(np.zeros(len(P), np.int64)), Y, run)
 
 
 def _stacked_runner(model: ModelSpec, fun, options: SolverOptions) -> DayRunner:

@@ -118,9 +118,10 @@ def render_plan_html(plan: Plan) -> str:
                   schedule_rows=rows, disclaimer=plan.notice, sources=list(d["sources"].values()))
 
 
-#: What a validation row may say.
+#: What a validation row may say (structure rows: targets a model value was set from directly).
 STATUSES = ("pass", "fail", "info")
 ROLES = ("calibration", "check")
+STRUCTURE_ROLES = (*ROLES, "structure")
 
 #: Columns of the two tables of published numbers and of the structure table: (row key, heading).
 EXPERIMENT_COLUMNS = (("id", "Experiment"), ("check", "Check"), ("kind", "Kind"), ("published", "Published"),
@@ -132,12 +133,12 @@ STRUCTURE_COLUMNS = (("id", "Check id"), ("check", "Check"), ("published", "Publ
                      ("source", "Source"))
 
 
-def _checked(rows: Sequence[dict], argument: str) -> list[dict]:
+def _checked(rows: Sequence[dict], argument: str, roles: tuple[str, ...] = ROLES) -> list[dict]:
     """The rows as a list, each with a known ``status`` and ``role`` (a misspelt one would drop out of
     the counts without a word)."""
     out = list(rows)
     for i, row in enumerate(out):
-        for key, allowed in (("status", STATUSES), ("role", ROLES)):
+        for key, allowed in (("status", STATUSES), ("role", roles)):
             if row.get(key) not in allowed:
                 raise ProvenanceError(f"validation row {row.get('id')!r} has an unknown {key}",
                                       argument=f"{argument}[{i}].{key}", expected=allowed, received=row.get(key))
@@ -163,9 +164,11 @@ def _counts_table(experiments: Sequence[dict], structure: Sequence[dict]) -> dic
     (when there are any) the model's structure checks on their own lines."""
     groups = [("published numbers", experiments)] + ([("model structure", structure)] if structure else [])
     rows = []
-    for role in ROLES:
+    for role in STRUCTURE_ROLES:
         for what, group in groups:
             mine = [r for r in group if r["role"] == role]
+            if role not in ROLES and not mine:
+                continue
             rows.append([role, what, *(sum(r["status"] == s for r in mine) for s in STATUSES), len(mine)])
     return {"columns": ["Role", "Rows", "Pass", "Fail", "Info", "Total"], "rows": rows}
 
@@ -195,7 +198,7 @@ def write_validation_report(path: str | Path, experiment_rows: Sequence[dict], s
         A row whose ``status`` or ``role`` is not one of those above.
     """
     experiments = _checked(experiment_rows, "experiment_rows")
-    structure = _checked(structure_rows, "structure_rows")
+    structure = _checked(structure_rows, "structure_rows", STRUCTURE_ROLES)
     by_experiment: dict[str, list[dict]] = {}
     for row in experiments:
         by_experiment.setdefault(str(row["id"]), []).append(row)

@@ -16,13 +16,15 @@ def predict_steady_serum(egfr_ml_min: float, supplemental_elemental_mg_per_day: 
     """Steady-state serum total Mg (mmol/L) for a kidney function and a daily intake.
 
     The supplement is taken as if with the three meals (its Mg shares the saturable route with
-    food, Fine 1991); steady state means months of the same plan (bone pool t1/2 ~1,000 h).
-    Returns ``inf`` when the kidneys cannot excrete the absorbed Mg at any serum level (eGFR 0).
+    food, Fine 1991); steady state means months of the same plan (bone-surface exchange t1/2
+    ~2,300 h). The value is the set-point at midnight (the 08:00 fasting level, on which the model
+    is calibrated, is ~1% lower). Returns ``inf`` when neither the kidneys nor the gut's
+    endogenous secretion can clear the absorbed Mg at any serum level.
 
     Examples
     --------
     >>> round(predict_steady_serum(90, 0, 300), 2)
-    0.85
+    0.86
     """
     diet = Diet(diet_mg_per_day + supplemental_elemental_mg_per_day)
     subject = Subject(weight_kg=weight_kg, egfr_ml_min=egfr_ml_min, diet=diet)

@@ -44,7 +44,7 @@ from mgbrain.solver.schedule import build_schedule
 from mgbrain.units import mg_to_mmol
 
 __all__ = ["DietTable", "DayRunner", "SetPoint", "meal_events", "scipy_runner", "kernel_runner",
-           "reference_pools", "body_losses", "periodic_gut", "set_point", "settled_start", "steady_start",
+           "reference_pools", "body_losses", "periodic_gut", "set_point", "settled_start", "settle", "steady_start",
            "batch_steady_state", "WARMUP_DAYS"]
 
 REQUIRED_SPECIES = ("plasma", *SLOW_POOLS, *BODY_LOSS_SINKS, "feces_diet", *LUMEN_SPECIES["diet"])
@@ -52,6 +52,8 @@ REQUIRED_SPECIES = ("plasma", *SLOW_POOLS, *BODY_LOSS_SINKS, "feces_diet", *LUME
 WARMUP_DAYS = 6
 #: The set-point lies in this serum range (mmol/L); above it the kidney cannot keep up (eGFR 0).
 SERUM_BRACKET_MMOL_PER_L = (1e-6, 10.0)
+#: Passes of the settling day (:func:`settle`).
+SETTLE_PASSES = 2
 #: Output grid of the settling day (every 15 min, h).
 SETTLE_GRID_H = np.linspace(0.0, 24.0, 97)
 
@@ -308,6 +310,14 @@ def settled_start(model: ModelSpec, params: np.ndarray, diets: DietTable, y: np.
     return out
 
 
+def settle(model: ModelSpec, params: np.ndarray, diets: DietTable, y: np.ndarray, run: DayRunner) -> np.ndarray:
+    """:func:`settled_start` twice: the second pass settles slow species that are coupled
+    through fast ones (neurons through the brain interstitial fluid)."""
+    for _ in range(SETTLE_PASSES):
+        y = settled_start(model, params, diets, y, run)
+    return y
+
+
 def steady_start(model: ModelSpec, params: np.ndarray, diets: DietTable,
                  run: DayRunner) -> tuple[np.ndarray, np.ndarray]:
     """Midnight steady state of every subject on their diet.
@@ -336,8 +346,7 @@ def steady_start(model: ModelSpec, params: np.ndarray, diets: DietTable,
     y0[:, gut] = sp.gut_state[:, gut]
     rows = np.flatnonzero(sp.ok)
     if len(rows):
-        for _ in range(2):  # a second pass settles slow species coupled through fast ones (neurons via ISF)
-            y0[rows] = settled_start(model, params[rows], diets.take(rows), y0[rows], run)
+        y0[rows] = settle(model, params[rows], diets.take(rows), y0[rows], run)
     return y0, sp.ok
 
 

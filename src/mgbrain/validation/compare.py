@@ -93,7 +93,8 @@ def _label(m: Measurement, k: int) -> str:
     else:
         at = "" if m.intervals_h is None else f"{m.intervals_h[k, 0]:g}-{m.intervals_h[k, 1]:g} h"
     scale = "" if m.scale == "absolute" and m.versus == "baseline" else f" ({m.scale} vs {m.versus})"
-    return f"{m.quantity}{scale} {at}"
+    arm = " [undosed arm]" if m.arm == "control" else ""
+    return f"{m.quantity}{scale}{arm} {at}"
 
 
 def residuals(exp: Experiment, values: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -39,8 +39,7 @@ def _v1(p: ParameterSet) -> dict:
 
 def _v2(p: ParameterSet) -> dict:
     s = steady_observables(p)
-    return {"serum_mmol_per_l": s["serum_mmol_per_l"],
-            "ionized_percent": 100 * s["ionized_mmol_per_l"] / s["serum_mmol_per_l"],
+    return {"ionized_percent": 100 * s["ionized_mmol_per_l"] / s["serum_mmol_per_l"],
             "ultrafilterable_percent": 100 * s["ultrafilterable_mmol_per_l"] / s["serum_mmol_per_l"]}
 
 
@@ -64,7 +63,7 @@ def _daily(p: ParameterSet, subject: Subject, days: int = 2):
 def _net_absorption(p: ParameterSet, diet_mg: float) -> float:
     """(intake - all faecal Mg) / intake on the second day at steady state."""
     traj = simulate(None, Subject(diet=Diet(diet_mg)), days=2, params=p, output_every_h=24.0)
-    feces = sum(traj.species(s) for s in ("feces_diet", "feces_endogenous"))
+    feces = traj.species("feces_diet") + traj.species("feces_endogenous")
     return float(1.0 - (feces[-1] - feces[-2]) / mg_to_mmol(diet_mg))
 
 

@@ -77,7 +77,7 @@ def test_headline_claims_are_graded_as_the_literature_says():
     verdicts = {cid: c.verdict for cid, c in load_claims().items()}
     assert verdicts["mgt-csf-over-50pct"] == "not_supported"
     assert verdicts["mgt-absorbed-twice-as-fast"] == "not_supported"
-    assert verdicts["blood-300pct-csf-under-19pct"] == "not_supported"  # model-backed, see claims check
+    assert verdicts["blood-300pct-csf-under-19pct"] == "partly_supported"  # primary CSF data; the model disagrees
     assert verdicts["mgt-no-better-than-placebo-sleep"] == "supported"
     assert verdicts["mgt-reverses-brain-aging-9-years"] == "partly_supported"
     assert verdicts["mg-is-nmda-coactivator"] == "contradicted"

@@ -98,7 +98,7 @@ def test_result_json_carries_verdicts_and_references():
                           "fluid by less than 19%.").to_dict()
     claim = data["matched"][0]["claims"][0]
     assert claim["claim_id"] == "blood-300pct-csf-under-19pct"
-    assert claim["verdict"] == "not_supported"
+    assert claim["verdict"] == "partly_supported"
     assert any(r.get("doi") == "10.1097/00008506-199710000-00006" for r in claim["references"])
 
 

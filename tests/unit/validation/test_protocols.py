@@ -7,8 +7,7 @@ from scipy.linalg import expm
 from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.solver import Subject, simulate, steady_state
 from mgbrain.solver.compiled import compile_model
-from mgbrain.validation.experiment_data import IVItem, Measurement, OralItem, Protocol
-from mgbrain.validation.experiment_data import Experiment
+from mgbrain.validation.experiment_data import Experiment, IVItem, Measurement, OralItem, Protocol
 from mgbrain.validation.protocols import run_experiment
 
 
