@@ -75,6 +75,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--profiles", action="store_true", help="also compute 1-D profile likelihoods")
     ap.add_argument("--max-nfev", type=int, default=40, help="bound on optimiser iterations")
+    ap.add_argument("--profile-nfev", type=int, default=6, help="bound on each profile point's refit")
     args = ap.parse_args()
     t0 = time.time()
     start = load_parameter_set(WHOLE_BODY, PARAMETER_FILES)
@@ -92,7 +93,7 @@ def main() -> int:
           f"{cal.evaluations} parameter sets simulated in {time.time() - t0:.0f} s", flush=True)
     if args.profiles:
         for k, n in enumerate(names):
-            res.profiles[n] = cal.profile(theta, k, float(res.sd_log[k]))
+            res.profiles[n] = cal.profile(theta, k, float(res.sd_log[k]), max_nfev=args.profile_nfev)
             print(f"profile {n}: {res.profiles[n]['chi2_rise']}", flush=True)
     sd = res.sd_log
     identifiable = [bool(s < 0.5 * FITTED[n][2]) for s, n in zip(sd, names)]

@@ -259,3 +259,19 @@ def test_simulate_takes_the_absurd_dose_limit_per_kg_of_the_weight_given():
     result = CliRunner().invoke(app, ["simulate", "--dose", "20 g/day", "--product", "citrate", "--weight", "35",
                                       "--days", "1"])
     assert result.exit_code == 2 and "absurd" in result.stderr and "35 kg" in result.stderr
+
+
+def test_simulate_uncertainty_gives_a_band_around_the_central_run(tmp_path):
+    csv = tmp_path / "run.csv"
+    result = runner.invoke(app, ["simulate", "--days", "2", "--uncertainty", "24", "--json", "--csv", str(csv)])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    lo, hi = data["summary"]["serum_end_95pct_interval_mmol_per_l"]
+    assert lo < data["summary"]["end_serum_mmol_per_l"] < hi and hi - lo < 0.5
+    band = data["band"]
+    assert band["draws"] == 24 and band["percentiles"] == [2.5, 50.0, 97.5]
+    assert len(band["serum_mmol_per_l"]) == 3 and len(band["serum_mmol_per_l"][0]) == len(band["times_h"])
+    frame = pd.read_csv(csv)
+    assert (frame["serum_total_p2.5_mmol_per_l"] <= frame["serum_total_p97.5_mmol_per_l"]).all()
+    bad = runner.invoke(app, ["simulate", "--days", "1", "--uncertainty", "5000"])
+    assert bad.exit_code == 2 and "--uncertainty" in bad.stderr

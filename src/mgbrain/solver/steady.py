@@ -181,7 +181,16 @@ def body_losses(model: ModelSpec, params: np.ndarray, serum: np.ndarray) -> np.n
     """Mg leaving the body (urine + endogenous faecal, mmol/h) with the pools in equilibrium at
     ``serum``, shape (subject,)."""
     obs = _observe(model, params, reference_pools(model, params, serum))
-    return np.sum([obs[f"J_{f.name}"] for f in model.fluxes if f.target in BODY_LOSS_SINKS], axis=0)
+    return _row_sum([obs[f"J_{f.name}"] for f in model.fluxes if f.target in BODY_LOSS_SINKS])
+
+
+def _row_sum(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Columns added one after the other: the same additions in the same order for a subject
+    whatever the batch size (numpy's reductions change their association with the shape)."""
+    total = np.zeros_like(np.asarray(columns[0], float))
+    for column in columns:
+        total = total + column
+    return total
 
 
 def _gut(model: ModelSpec) -> list[int]:
@@ -203,10 +212,11 @@ def periodic_gut(model: ModelSpec, params: np.ndarray, diets: DietTable,
     states, ok = run(reference_pools(model, params, c_ref), params, diets, float(WARMUP_DAYS), grid)
     lumen = [model.species_index(s) for s in LUMEN_SPECIES["diet"]]
     feces = model.species_index("feces_diet")
-    meals = meal_events(model, diets, WARMUP_DAYS)
-    mg_events = meals.index == lumen[0]  # the meal's Mg, not its chyme
-    last_day = np.where((meals.time_h >= grid[0]) & mg_events, meals.value, 0.0).sum(axis=1)
-    absorbed = (last_day - (states[:, 1, lumen].sum(axis=1) - states[:, 0, lumen].sum(axis=1))
+    # the last (whole) day's meals, computed per subject from its own diet: a sum over the batch's
+    # padded event table would depend on the padding (bit-identical chunks)
+    n_meals = np.isfinite(diets.meal_clock_h).sum(axis=1)
+    last_day = n_meals * (mg_to_mmol(diets.mg_per_day) / np.maximum(n_meals, 1))
+    absorbed = (last_day - (_row_sum([states[:, 1, i] for i in lumen]) - _row_sum([states[:, 0, i] for i in lumen]))
                 - (states[:, 1, feces] - states[:, 0, feces])) / 24.0
     return states[:, 1, :].copy(), absorbed, ok
 
@@ -265,7 +275,7 @@ def _periodic_serum(model: ModelSpec, params: np.ndarray, diets: DietTable, gut_
         y[:, gut] = gut_state[rows][:, gut]
         y = settled_start(model, params[rows], diets.take(rows), y, run)
         states, _ = run(y, params[rows], diets.take(rows), 1.0, np.array([24.0]))
-        return states[:, -1, sinks].sum(axis=1) / 24.0 - absorbed[rows]
+        return _row_sum([states[:, -1, i] for i in sinks]) / 24.0 - absorbed[rows]
 
     n = len(serum)
     lo, hi = serum * 0.95, serum * 1.05
@@ -302,7 +312,10 @@ def settled_start(model: ModelSpec, params: np.ndarray, diets: DietTable, y: np.
     grid = SETTLE_GRID_H
     day, _ = run(y, params, diets, 1.0, grid)
     out = day[:, -1, :].copy()
-    probe = np.trapezoid(day, grid, axis=1) / (grid[-1] - grid[0])
+    # the day's mean of each species, summed along a contiguous time axis row by row: the same
+    # additions in the same order for a subject whatever batch it is in (bit-identical chunks)
+    by_species = np.ascontiguousarray(np.moveaxis(day, 1, 2))
+    probe = np.trapezoid(by_species, grid, axis=2) / (grid[-1] - grid[0])
     for i in (i for i, sp in enumerate(model.species) if sp.slow):  # in declaration order (deep bone after surface)
         probe[:, i] = _observe(model, params, probe)[f"steady_{model.species_names[i]}"]
         out[:, i] = probe[:, i]

@@ -231,6 +231,8 @@ def cell(value: Any) -> str:
         return "-"
     if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
         return format_significant(float(value))
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, float) for v in value):
+        return f"{format_significant(value[0])}-{format_significant(value[1])}"  # an interval
     return str(value)
 
 

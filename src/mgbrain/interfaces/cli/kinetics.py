@@ -246,8 +246,8 @@ def simulate_cmd(
     summary = run_summary(traj)
     if band is not None:
         lo, hi = band.lower("serum_mmol_per_l"), band.upper("serum_mmol_per_l")
-        summary["serum_end_95pct_interval_mmol_per_l"] = f"{lo[-1]:.3g}-{hi[-1]:.3g}"
-        summary["serum_peak_95pct_interval_mmol_per_l"] = f"{lo.max():.3g}-{hi.max():.3g}"
+        summary["serum_end_95pct_interval_mmol_per_l"] = [float(lo[-1]), float(hi[-1])]
+        summary["serum_peak_95pct_interval_mmol_per_l"] = [float(lo.max()), float(hi.max())]
         if band.failed:
             summary["uncertainty_draws_failed"] = band.failed
     warnings = traj.serum_warnings()
@@ -348,7 +348,8 @@ def validate_cmd(
             table(f"Published experiments, role {group}" + (
                   " (fitted by scripts/calibrate.py)" if group == "calibration" else " (independent of the fit)"),
                   ["id", "measured", "published", "model", "95% CI", "status"],
-                  [[r.id, r.check, f"{r.observed:.4g} {r.unit}", r.model if r.model_interval is None else
+                  [[r.id, r.check, f"{r.observed:.4g}" + ("" if r.unit == "1" else f" {r.unit}"),
+                    r.model if r.model_interval is None else
                     f"{r.model:.4g} ({r.model_interval[0]:.3g}-{r.model_interval[1]:.3g})",
                     "" if r.interval is None else f"{r.interval[0]:.3g}-{r.interval[1]:.3g}", r.status] for r in items],
                   caption=", ".join(f"{v} {k}" for k, v in counts[group].items()))
