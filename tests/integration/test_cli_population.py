@@ -27,6 +27,16 @@ def test_population_json_parquet_and_plot(tmp_path):
     assert png.stat().st_size > 1000
 
 
+def test_population_with_parameter_uncertainty_spreads_more():
+    def spread(*extra):
+        res = runner.invoke(app, ["population", "--n", "40", "--days", "1", "--seed", "2", "--json", *extra])
+        assert res.exit_code == 0, res.output
+        base = json.loads(res.stdout)["quantities"]["serum_mmol_per_l"]["baseline"]
+        return base["p95"] - base["p5"]
+
+    assert spread("--uncertainty") > spread()
+
+
 def test_population_netcdf_and_table(tmp_path):
     out = tmp_path / "pop.nc"
     res = runner.invoke(app, ["population", "--n", "5", "--days", "2", "--dose", "weight-based", "--out", str(out)])

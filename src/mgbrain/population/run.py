@@ -21,6 +21,7 @@ import xarray as xr
 from mgbrain.errors import ParameterError, TrialDesignError
 from mgbrain.model import LUMEN_SPECIES, SOLID_SPECIES, WHOLE_BODY, default_parameters
 from mgbrain.model.spec import ModelSpec
+from mgbrain.model.uncertainty import load_uncertainty
 from mgbrain.population.covariates import COVARIATE_COLUMNS, sample_covariates
 from mgbrain.population.regimens import PopulationRegimen, dose_events
 from mgbrain.population.variability import Variability, load_variability, sample_parameters
@@ -62,6 +63,8 @@ class PopulationDesign:
     output_times_h: tuple[float, ...] | None = None
     meal_clock_h: tuple[float, ...] = MEAL_CLOCK_H
     options: BatchOptions = POPULATION_OPTIONS
+    #: also draw each subject's fitted parameters from the calibration's uncertainty
+    parameter_uncertainty: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.n, int) or not 1 <= self.n <= 10_000_000:
@@ -110,7 +113,8 @@ def run_chunk(design: PopulationDesign, start: int, stop: int) -> dict[str, np.n
     grid = design.grid()
     cov = sample_covariates(n, design.seed, start=start)
     P, bov = sample_parameters(model, design.params(), cov, design.variability_(), design.seed,
-                               days=design.days, start=start)
+                               days=design.days, start=start,
+                               uncertainty=load_uncertainty() if design.parameter_uncertainty else None)
     doses, daily_mmol = dose_events(model, cov, design.regimen, design.days, design.seed, start=start)
     diets = DietTable(cov["diet_mg_per_day"].to_numpy(), np.tile(design.meal_clock_h, (n, 1)))
     y0, at_ss = batch_steady_state(model, P, diets, design.options)

@@ -18,7 +18,7 @@ __all__ = ["BLOCK", "STREAMS", "subject_draws", "block_generator"]
 
 BLOCK = 1024
 #: One stream per kind of randomness, so adding draws to one kind never shifts another.
-STREAMS = {"covariates": 1, "iiv": 2, "bov": 3, "regimen": 4}
+STREAMS = {"covariates": 1, "iiv": 2, "bov": 3, "regimen": 4, "uncertainty": 5}
 
 
 def block_generator(seed: int, stream: str, block: int) -> np.random.Generator:

@@ -18,6 +18,7 @@ import pandas as pd
 from mgbrain.errors import ParameterError
 from mgbrain.model.parameters import ParameterSet
 from mgbrain.model.spec import ModelSpec
+from mgbrain.model.uncertainty import ParameterUncertainty
 from mgbrain.population.sampling import subject_draws
 from mgbrain.provenance import check_provenance, read_data_toml
 from mgbrain.solver.batch import EventTable
@@ -72,8 +73,12 @@ def load_variability() -> Variability:
 
 def sample_parameters(model: ModelSpec, params: ParameterSet | np.ndarray, covariates: pd.DataFrame,
                       variability: Variability, seed: int, *, days: float = 0.0,
-                      start: int = 0) -> tuple[np.ndarray, EventTable]:
+                      start: int = 0, uncertainty: ParameterUncertainty | None = None) -> tuple[np.ndarray, EventTable]:
     """Per-subject parameter vectors and between-occasion events.
+
+    With ``uncertainty`` each subject's fitted parameters are also multiplied by a draw of the
+    calibration's log-scale uncertainty (its own stream, by subject index): the population's
+    spread then holds parameter uncertainty as well as between-subject variability.
 
     Returns
     -------
@@ -98,6 +103,15 @@ def sample_parameters(model: ModelSpec, params: ParameterSet | np.ndarray, covar
         for k, name in enumerate(names):
             j = model.parameter_names.index(name)
             P[:, j] *= np.exp(eta[:, k])
+    if uncertainty is not None:
+        # a symmetric square root of the covariance (it may be singular): z @ root has covariance cov
+        w, v = np.linalg.eigh(uncertainty.covariance_log)
+        root = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+        z = subject_draws(seed, "uncertainty", n,
+                          lambda rng, size: {"z": rng.standard_normal((size, len(uncertainty.names)))}, start)["z"]
+        delta = z @ root
+        for k, name in enumerate(uncertainty.names):
+            P[:, model.parameter_names.index(name)] *= np.exp(delta[:, k])
     bov_names = list(variability.bov)
     n_occ = int(np.ceil(days / variability.occasion_days)) if bov_names and days > 0 else 0
     events = EventTable.empty(n)

@@ -57,6 +57,26 @@ def test_iiv_has_the_requested_cv_and_correlation():
     assert (P[:, WHOLE_BODY.parameter_names.index("weight_kg")] == cov.weight_kg.to_numpy()).all()
 
 
+def test_parameter_uncertainty_adds_the_calibration_covariance():
+    from mgbrain.model.uncertainty import load_uncertainty
+
+    cov = sample_covariates(20000, seed=4)
+    none = Variability(iiv={})
+    u = load_uncertainty()
+    P, _ = sample_parameters(WHOLE_BODY, default_parameters(), cov, none, seed=4, uncertainty=u)
+    P0, _ = sample_parameters(WHOLE_BODY, default_parameters(), cov, none, seed=4)
+    for k, name in enumerate(u.names):
+        j = WHOLE_BODY.parameter_names.index(name)
+        spec = WHOLE_BODY.parameter_spec(name)
+        logs = np.log(P[:, j] / P0[:, j])
+        inside = (P[:, j] > spec.lower * 1.0001) & (P[:, j] < spec.upper * 0.9999)  # not clipped at a bound
+        assert abs(logs[inside].std() - np.sqrt(u.covariance_log[k, k])) < 0.05 * np.sqrt(u.covariance_log[k, k]) + 0.01
+    # by subject index: a chunk of the population draws the same numbers
+    part, _ = sample_parameters(WHOLE_BODY, default_parameters(), cov.iloc[100:200].reset_index(drop=True), none,
+                                seed=4, start=100, uncertainty=u)
+    assert np.array_equal(part, P[100:200])
+
+
 def test_bov_becomes_parameter_events_at_occasion_starts():
     cov = sample_covariates(5, seed=1)
     _P, ev = sample_parameters(WHOLE_BODY, default_parameters(), cov, SMALL.variability, seed=1, days=3)

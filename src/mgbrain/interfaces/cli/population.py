@@ -88,6 +88,9 @@ def population_cmd(
     chunk_size: Annotated[int, typer.Option(help="Subjects per compiled call.")] = 2000,
     rtol: Annotated[float | None, typer.Option(help="Relative tolerance.")] = None,
     atol: Annotated[float | None, typer.Option(help="Absolute tolerance (mmol).")] = None,
+    uncertainty: Annotated[bool, typer.Option(
+        "--uncertainty", help="Also draw each subject's fitted parameters from the calibration's uncertainty "
+                              "(bands then hold parameter uncertainty and between-subject variability).")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Simulate a virtual population on a regimen; summary table, optional file and plots."""
@@ -113,7 +116,7 @@ def population_cmd(
     with as_options(_OPTION_OF_FIELD):  # the library names its fields; the user typed options
         regimen = PopulationRegimen(product, daily, clock, jitter_h, adherence)
         design = PopulationDesign(n=n, seed=seed, regimen=regimen, days=days,
-                                  options=BatchOptions(rtol=rtol, atol=atol))
+                                  options=BatchOptions(rtol=rtol, atol=atol), parameter_uncertainty=uncertainty)
     t0 = time.perf_counter()
     with progress("simulating", total=n, unit="subjects", enabled=not json_out) as advance:
         ds = run_population(design, chunk_size=chunk_size, workers=workers or None, scheduler=scheduler,
