@@ -133,7 +133,9 @@ def main() -> int:
         lines.append(f"| {e.id} | {res.per_experiment_chi2[e.id]:.3g} | "
                      f"{sum(m.points for m in e.measurements if m.standard_error(e.n) is not None)} |")
     if res.profiles:
-        lines += ["", "Profile likelihoods (chi-square rise with the others refitted, at the fitted value + c SD):", ""]
+        lines += ["", "Profile likelihoods: rise of the objective (data and priors) with the others refitted, at the "
+                  f"fitted value + c posterior SD; the 95% profile edge is a rise of 3.84 x {res.inflation:.3g} = "
+                  f"{3.84 * res.inflation:.3g}:", ""]
         for n, pr in res.profiles.items():
             cells = ", ".join(f"{c:+g} SD: {r:.3g}" for c, r in zip(pr["offset_sd"], pr["chi2_rise"]))
             lines.append(f"- {n}: {cells}")
