@@ -95,6 +95,9 @@ def main() -> int:
         for k, n in enumerate(names):
             res.profiles[n] = cal.profile(theta, k, float(res.sd_log[k]), max_nfev=args.profile_nfev)
             print(f"profile {n}: {res.profiles[n]['chi2_rise']}", flush=True)
+    draws, ess = cal.posterior_draws(theta, res)
+    print(f"posterior draws: 200 resampled from 900 adaptive importance draws, effective sample size {ess:.0f}",
+          flush=True)
     sd = res.sd_log
     identifiable = [bool(s < 0.5 * FITTED[n][2]) for s, n in zip(sd, names)]
     rows = ["# Written by scripts/calibrate.py; do not edit by hand. Experiments: data/experiments/*.toml"
@@ -105,10 +108,12 @@ def main() -> int:
     (DATA / "calibrated.toml").write_text("\n".join(rows), encoding="utf-8")
     summary = {"chi2": res.chi2, "points": res.n_points, "dof": res.dof, "inflation": res.inflation,
                "per_experiment_chi2": res.per_experiment_chi2, "on_bound": res.on_bound,
-               "profiles": res.profiles, "experiments": ids}
+               "profiles": res.profiles, "experiments": ids, "importance_ess": ess}
     (DATA / "calibration_uncertainty.json").write_text(json.dumps(
         {"names": names, "values": res.values.tolist(), "covariance_log": res.covariance_log.tolist(),
-         "summary": summary}, indent=1), encoding="utf-8")
+         "draws_log": draws.tolist(), "summary": summary}, indent=1), encoding="utf-8")
+    n_assumed = sum(m.points for e in experiments for m in e.measurements
+                    if m.standard_error(e.n) is not None and "SE ASSUMED" in (m.derivation or ""))
     strong = [(names[i], names[j], res.correlation[i, j]) for i in range(len(names)) for j in range(i)
               if abs(res.correlation[i, j]) > 0.9]
     lines = ["# Joint calibration of the whole-body model", "",
@@ -118,7 +123,11 @@ def main() -> int:
              f"(Gaussian likelihood of the published means).", "",
              f"- chi-square {res.chi2:.4g} on {res.dof} degrees of freedom (reduced {res.chi2 / res.dof:.3g}); the "
              f"covariance is inflated by {res.inflation:.3g}.",
-             f"- parameters on a bound: {', '.join(res.on_bound) or 'none'}.", "",
+             f"- parameters on a bound: {', '.join(res.on_bound) or 'none'}.",
+             f"- {n_assumed} of the {res.n_points} fitted points have an SE the source does not give ('SE ASSUMED' "
+             "in their derivation): the reduced chi-square rests on those values too.",
+             f"- posterior draws (for prediction intervals): 200 resampled from 900 adaptive importance draws (three "
+             f"rounds, the first from the Laplace approximation); effective sample size {ess:.0f}.", "",
              "| parameter | value | unit | prior | log-scale SD (prior) | 95% interval | identified |",
              "|---|---|---|---|---|---|---|"]
     for k, n in enumerate(names):

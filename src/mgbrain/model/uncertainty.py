@@ -2,8 +2,9 @@
 
 ``data/parameters/calibration_uncertainty.json`` is written by ``scripts/calibrate.py``: the
 fitted parameters' names, their log-scale covariance (Laplace approximation of the joint
-likelihood) and the fit's summary. :func:`parameter_draws` samples it (log-normal, clipped to
-the declared bounds) for prediction intervals.
+likelihood), posterior draws resampled from it by importance weights, and the fit's summary.
+:func:`parameter_draws` picks stored draws (clipped to the declared bounds) for prediction
+intervals.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ class ParameterUncertainty:
     log_values: np.ndarray
     covariance_log: np.ndarray
     summary: dict
+    #: posterior draws of the log values (draw, parameter), resampled by importance weights
+    draws_log: np.ndarray | None = None
+
+    def sample_log(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` log-parameter rows: stored posterior draws picked at random, or (none stored)
+        draws of the Laplace approximation."""
+        if self.draws_log is not None and len(self.draws_log):
+            return self.draws_log[rng.integers(0, len(self.draws_log), size=n)]
+        return rng.multivariate_normal(self.log_values, self.covariance_log, size=n, method="eigh")
 
     def sd_log(self) -> np.ndarray:
         return np.sqrt(np.diag(self.covariance_log))
@@ -41,8 +51,10 @@ class ParameterUncertainty:
 def load_uncertainty() -> ParameterUncertainty:
     """The shipped covariance of the fitted whole-body parameters."""
     data = json.loads(data_path("parameters").joinpath(UNCERTAINTY_FILE).read_text(encoding="utf-8"))
+    draws = data.get("draws_log")
     return ParameterUncertainty(tuple(data["names"]), np.log(np.array(data["values"], float)),
-                                np.array(data["covariance_log"], float), data.get("summary", {}))
+                                np.array(data["covariance_log"], float), data.get("summary", {}),
+                                None if draws is None else np.array(draws, float))
 
 
 def parameter_draws(n: int, *, seed: int = 0, params: ParameterSet | None = None) -> np.ndarray:
@@ -60,8 +72,7 @@ def parameter_draws(n: int, *, seed: int = 0, params: ParameterSet | None = None
                              expected=f"a whole number 1 to {MAX_DRAWS}", received=n)
     params = params or default_parameters()
     u = load_uncertainty()
-    rng = np.random.default_rng(seed)
-    logs = rng.multivariate_normal(u.log_values, u.covariance_log, size=n, method="eigh")
+    logs = u.sample_log(np.random.default_rng(seed), n)
     P = np.repeat(params.vector()[None, :], n, axis=0)
     model = params.model
     for k, name in enumerate(u.names):

@@ -320,9 +320,9 @@ def check_serum(serum_mmol_per_l: float | None, *, egfr_ml_min: float | None = N
     value = f"Predicted steady-state serum Mg {serum_mmol_per_l:.2f} mmol/L{band}"
     if serum_mmol_per_l >= rule.toxic_mmol_per_l:
         return rule.finding("danger", f"{value} is in the toxic range (symptoms of hypermagnesaemia above "
-                            f"{rule.toxic_mmol_per_l:g} mmol/L, IOM 1997 {rule.toxic_locator}): the kidneys cannot "
-                            "clear this intake. Do not take a magnesium supplement unless a nephrologist "
-                            "prescribes it.", **data)
+                            f"{rule.toxic_mmol_per_l:g} mmol/L, IOM 1997 {rule.toxic_locator}): at this "
+                            "kidney function magnesium is not cleared. Do not take a magnesium supplement unless a "
+                            "nephrologist prescribes it.", **data)
     if serum_mmol_per_l > high:
         return rule.finding("warning", f"{value} is above the normal range {low}-{high} mmol/L.", **data)
     if serum_mmol_per_l < low:

@@ -104,12 +104,10 @@ def sample_parameters(model: ModelSpec, params: ParameterSet | np.ndarray, covar
             j = model.parameter_names.index(name)
             P[:, j] *= np.exp(eta[:, k])
     if uncertainty is not None:
-        # a symmetric square root of the covariance (it may be singular): z @ root has covariance cov
-        w, v = np.linalg.eigh(uncertainty.covariance_log)
-        root = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
-        z = subject_draws(seed, "uncertainty", n,
-                          lambda rng, size: {"z": rng.standard_normal((size, len(uncertainty.names)))}, start)["z"]
-        delta = z @ root
+        # one posterior draw per subject (its own stream by subject index), as a factor on the fit
+        logs = subject_draws(seed, "uncertainty", n,
+                             lambda rng, size: {"x": uncertainty.sample_log(rng, size)}, start)["x"]
+        delta = logs - uncertainty.log_values[None, :]
         for k, name in enumerate(uncertainty.names):
             P[:, model.parameter_names.index(name)] *= np.exp(delta[:, k])
     bov_names = list(variability.bov)

@@ -90,8 +90,8 @@ def select_targets(text: str | None, known: Collection[str], *, argument: str = 
         return None
     items = [t.strip() for t in text.split(",")]
     if not text.strip() or any(not t for t in items):
-        raise ProvenanceError("empty target id", argument=argument,
-                              expected="comma-separated target ids, e.g. 'V6,V19'", received=text)
+        raise ProvenanceError("empty target id", argument=argument, received=text,
+                              expected="comma-separated ids, e.g. 'fuchs_buder1997_bolus60,V2'")
     by_upper = {k.upper(): k for k in known}
     out: list[str] = []
     for item in items:

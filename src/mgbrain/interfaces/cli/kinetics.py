@@ -137,6 +137,31 @@ def build_run(product: str | None, dose: str | None, split: int, times: str | No
     return regimen
 
 
+def run_notes(traj, diet_mg_per_day: float) -> list[str]:
+    """What a user must know to read a run: the start, a toxic peak, the CSF caveat."""
+    from mgbrain.planner.rule_table import load_rule_table
+
+    out = []
+    base = traj.baseline()
+    if not traj.started_at_steady_state:
+        out.append("no steady state exists on a Mg-free diet: the run starts at the reference pools and Mg is "
+                   "depleted" if diet_mg_per_day == 0 else
+                   "no steady state exists for this kidney function: Mg accumulates")
+    elif base["serum_mmol_per_l"] < 0.5:
+        out.append(f"the steady state of this diet is severe depletion (serum {base['serum_mmol_per_l']:.2g} mmol/L), "
+                   "reached only after months on it; the model is validated against 21 days of depletion")
+    toxic = load_rule_table().serum
+    peak = traj.serum_extremes()["peak_serum_mmol_per_l"]
+    if peak >= toxic.toxic_mmol_per_l:
+        out.append(f"serum Mg reaches {peak:.3g} mmol/L, in the toxic range (symptoms above "
+                   f"{toxic.toxic_mmol_per_l:g} mmol/L, IOM 1997 {toxic.toxic_locator})")
+    csf = traj.observables["csf_mmol_per_l"]
+    if float(csf.max()) > 1.05 * base["csf_mmol_per_l"]:
+        out.append("CSF Mg rises here with plasma: the model's CSF entry is calibrated on one bolus study and "
+                   "overestimates the rise under sustained plasma elevation (mgbrain validate: CSF checks)")
+    return out
+
+
 def run_summary(traj) -> dict:
     """The numbers every simulate summary shows (terminal, JSON, HTML report)."""
     daily = traj.daily()
@@ -250,9 +275,7 @@ def simulate_cmd(
         summary["serum_peak_95pct_interval_mmol_per_l"] = [float(lo.max()), float(hi.max())]
         if band.failed:
             summary["uncertainty_draws_failed"] = band.failed
-    warnings = traj.serum_warnings()
-    if not traj.started_at_steady_state:
-        warnings.append("no steady state exists for this kidney function: Mg accumulates")
+    warnings = traj.serum_warnings() + run_notes(traj, diet)
     if csv:
         frame = traj.frame()
         if band is not None:
@@ -342,6 +365,8 @@ def validate_cmd(
     if as_json:
         emit_json({"results": exp_dicts + target_dicts, "counts": counts})
         return
+    if not rows and not targets:
+        console.print("No rows match these targets and role.")
     for group in ("calibration", "check"):
         items = [r for r in rows if r.role == group]
         if items:

@@ -38,7 +38,7 @@ def summarise(ds) -> dict:
     ok = ds["status"].values == 0
     rows = {}
     for name in ("serum_mmol_per_l", "csf_mmol_per_l", "urine_mg_per_24h", "supplement_absorbed_mg_per_24h",
-                 "bone_mmol", "tissue_mmol"):
+                 "bone_surface_mmol", "tissue_mmol"):
         if name not in ds:
             continue
         x = ds[name].values[ok]
