@@ -20,7 +20,7 @@ whether the data shrink it below its prior width (identified) or not, optional 1
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,8 +65,7 @@ class Calibration:
     """The objective over ``experiments`` for the parameters ``names`` around ``base``."""
 
     def __init__(self, base: ParameterSet, experiments: Sequence[Experiment], names: Sequence[str],
-                 prior_mean: Sequence[float], prior_sd_log: Sequence[float],
-                 progress: Callable[[str], None] | None = None):
+                 prior_mean: Sequence[float], prior_sd_log: Sequence[float]):
         self.base = base
         self.experiments = list(experiments)
         self.names = tuple(names)
@@ -76,7 +75,6 @@ class Calibration:
         self.upper = np.log([s.upper for s in specs])
         self._index = [self.model.parameter_names.index(n) for n in self.names]
         self._cache: dict[bytes, tuple[np.ndarray, np.ndarray | None]] = {}
-        self.progress = progress or (lambda _msg: None)
         self.evaluations = 0
         #: weak log-normal priors (the sourced or reviewed starting values): they keep the
         #: directions the data do not inform finite, and those show up as prior-dominated
@@ -95,7 +93,7 @@ class Calibration:
         blocks = []
         for exp in self.experiments:
             run = run_experiment(exp, P)
-            r, _ = residuals(exp, run.values)
+            r = residuals(exp, run.values)
             r = np.where(np.isfinite(r) & run.ok[:, None], r, FAILED_RESIDUAL)
             blocks.append(r)
         self.evaluations += len(thetas)
@@ -128,7 +126,7 @@ class Calibration:
         out = {}
         P = self.vectors(np.asarray(theta, float)[None, :])
         for exp in self.experiments:
-            r, _ = residuals(exp, run_experiment(exp, P).values)
+            r = residuals(exp, run_experiment(exp, P).values)
             out[exp.id] = float(np.sum(r[0] ** 2))
         return out
 

@@ -97,21 +97,15 @@ def _label(m: Measurement, k: int) -> str:
     return f"{m.quantity}{scale}{arm} {at}"
 
 
-def residuals(exp: Experiment, values: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def residuals(exp: Experiment, values: Sequence[np.ndarray]) -> np.ndarray:
     """Standardised residuals ``(model - observed) / SE`` of every point with an SE, per
-    parameter set: shape (set, point); and the mask of points used (over all measurements)."""
-    cols, used = [], []
+    parameter set: shape (set, point)."""
+    cols = []
     for m, v in zip(exp.measurements, values):
-        se = m.standard_error(exp.n)
-        obs = m.canonical(m.value)
-        if se is None:
-            used += [False] * m.points
-            continue
-        se_c = np.abs(m.canonical(se)) if m.scale not in ("fold",) else se
-        cols.append((v - obs[None, :]) / se_c[None, :])
-        used += [True] * m.points
-    width = sum(c.shape[1] for c in cols)
-    return (np.concatenate(cols, axis=1) if cols else np.zeros((values[0].shape[0], width))), np.array(used)
+        se = m.canonical_standard_error(exp.n)
+        if se is not None:
+            cols.append((v - m.canonical(m.value)[None, :]) / se[None, :])
+    return np.concatenate(cols, axis=1) if cols else np.zeros((values[0].shape[0], 0))
 
 
 def compare_experiments(params: ParameterSet, ids: Iterable[str] | None = None, *,
@@ -133,8 +127,7 @@ def compare_experiments(params: ParameterSet, ids: Iterable[str] | None = None, 
             spread = [v[run.ok] for v in run.values]
         for j, m in enumerate(exp.measurements):
             obs = m.canonical(m.value)
-            se = m.standard_error(exp.n)
-            se_c = None if se is None else (np.abs(m.canonical(se)) if m.scale != "fold" else se)
+            se_c = m.canonical_standard_error(exp.n)
             for k in range(m.points):
                 interval = None
                 if spread is not None and len(spread[j]):

@@ -19,7 +19,6 @@ import numpy as np
 from mgbrain.errors import ProvenanceError
 from mgbrain.provenance import check_provenance
 from mgbrain.provenance.files import data_files
-from mgbrain.provenance.references import load_references
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
 __all__ = ["QUANTITIES", "ROLES", "KINDS", "Meal", "OralItem", "IVItem", "Protocol", "Measurement", "Experiment",
@@ -143,6 +142,11 @@ class Measurement:
         if self.sd is not None and n:
             return self.sd / math.sqrt(n)
         return None
+
+    def canonical_standard_error(self, n_default: int | None) -> np.ndarray | None:
+        """:meth:`standard_error` in canonical units (None if the source gives no spread)."""
+        se = self.standard_error(n_default)
+        return None if se is None else np.abs(self.canonical(se))
 
     def canonical(self, values: np.ndarray) -> np.ndarray:
         """Published-unit values in canonical units (mmol/L, mmol, mmol/day, mmol/kg, fraction);
@@ -290,14 +294,10 @@ def _experiment(eid: str, row: Mapping, file: str) -> Experiment:
 @cache
 def load_experiments() -> Mapping[str, Experiment]:
     """Every experiment of ``data/experiments/*.toml``, keyed by id (ids unique across files)."""
-    refs = load_references()
     out: dict[str, Experiment] = {}
     for path in data_files("experiments", ".toml"):
         for eid, row in tomllib.loads(path.read_text(encoding="utf-8")).items():
             if eid in out:
                 raise _fail("experiment id defined twice", eid, expected="one definition", received=path.name)
-            exp = _experiment(eid, row, path.name)
-            if exp.source not in refs:
-                raise _fail("unknown reference key", f"{path.name}:{eid}.source", received=exp.source)
-            out[eid] = exp
+            out[eid] = _experiment(eid, row, path.name)  # check_provenance: the source key exists
     return MappingProxyType(out)

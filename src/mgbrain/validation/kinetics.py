@@ -7,6 +7,10 @@ textbook statements that are not single experiments.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
+
 import numpy as np
 
 from mgbrain.dosing.regimen import Diet, daily_regimen
@@ -20,7 +24,8 @@ from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL, mg_to_mmol
 __all__ = ["KINETIC_EVALUATORS", "steady_observables"]
 
 
-def steady_observables(params: ParameterSet, subject: Subject | None = None) -> dict[str, float]:
+@cache  # V1-V4 and V18 read the same default steady state
+def steady_observables(params: ParameterSet, subject: Subject | None = None) -> Mapping[str, float]:
     """Species amounts (mmol) and every observable at the subject's midnight steady state."""
     subject = subject or Subject()
     y0, _ = steady_state(subject, params)
@@ -28,7 +33,7 @@ def steady_observables(params: ParameterSet, subject: Subject | None = None) -> 
     obs = compile_model(WHOLE_BODY).observe(y0, p, np.zeros(1))
     out = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in obs.items()}
     out.update({s: float(y0[i]) for i, s in enumerate(WHOLE_BODY.species_names)})
-    return out
+    return MappingProxyType(out)
 
 
 def _v1(p: ParameterSet) -> dict:
@@ -78,6 +83,7 @@ def _v12(p: ParameterSet) -> dict:
             "fractional_excretion_percent": 100 * s["J_renal_excretion"] * 24.0 / filtered}
 
 
+@cache  # V13's adaptation reuses its steady urine levels
 def _urine_mg(p: ParameterSet, diet_mg: float) -> float:
     return float(_daily(p, Subject(diet=Diet(diet_mg)))["urine_mg_per_24h"])
 

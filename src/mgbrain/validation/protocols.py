@@ -15,7 +15,7 @@ the carrier's own kinetics.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.linalg import expm
@@ -219,6 +219,14 @@ class _Arms:
     base: dict[str, np.ndarray]       # (row, 1): before any dose
     rows: np.ndarray                  # (row, parameter)
     n: int
+    #: the dosed arm's label kinetics, computed once for all label measurements of a run
+    _labels: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def labels(self, exp: Experiment, plan: _Plan) -> dict[str, np.ndarray]:
+        if not self._labels:
+            n = self.n
+            self._labels.update(_label(self.model, exp, plan, self.states[:n], self.obs, self.rows[:n]))
+        return self._labels
 
     def control_only(self) -> _Arms:
         """Both halves read from the control arm (a measurement taken in the undosed arm)."""
@@ -255,7 +263,7 @@ def _measure(exp: Experiment, m: Measurement, plan: _Plan, arms: _Arms) -> np.nd
 def _at_times(exp: Experiment, m: Measurement, times: np.ndarray, plan: _Plan, arms: _Arms) -> np.ndarray:
     n = arms.n
     if m.quantity == "exchangeable_pool":
-        return _exchangeable_pool(arms.model, exp, plan, arms.states[:n], arms.obs, arms.rows[:n], times)
+        return _exchangeable_pool(exp, plan, arms, times)
     idx = plan.at(times)
     key = _CONCENTRATION_KEYS.get(m.quantity)
     if key is None:
@@ -294,7 +302,7 @@ def _over_intervals(exp: Experiment, m: Measurement, intervals: np.ndarray, plan
         urine = over(arms.species("urine"))
         return 1.0 - (urine[:n] - urine[n:]) / plan.iv_mmol
     if q in ("label_urine_recovery", "label_feces_recovery", "apparent_absorption"):
-        label = _label(arms.model, exp, plan, arms.states[:n], arms.obs, arms.rows[:n])
+        label = arms.labels(exp, plan)
         x = label["urine" if q == "label_urine_recovery" else "feces_endogenous"]
         if q != "label_urine_recovery" and exp.protocol.label == "oral":
             x = x + label["unabsorbed"]
@@ -395,14 +403,12 @@ def _label(model: ModelSpec, exp: Experiment, plan: _Plan, states: np.ndarray, o
     return result
 
 
-def _exchangeable_pool(model: ModelSpec, exp: Experiment, plan: _Plan, states: np.ndarray,
-                       obs: dict[str, np.ndarray], rows: np.ndarray, times: np.ndarray) -> np.ndarray:
+def _exchangeable_pool(exp: Experiment, plan: _Plan, arms: _Arms, times: np.ndarray) -> np.ndarray:
     """Label retained in the body / plasma specific activity, per kg (mmol/kg) at ``times``."""
-    label = _label(model, exp, plan, states, obs, rows)
+    label = arms.labels(exp, plan)
     idx = plan.at(times)
     retained = np.sum([label[s] for s in _LABEL_BODY], axis=0)[:, idx]
-    activity = label["plasma"][:, idx] / states[:, idx, model.species_index("plasma")]
-    weight = rows[:, model.parameter_names.index("weight_kg")][:, None]
+    activity = label["plasma"][:, idx] / arms.states[:arms.n, idx, arms.model.species_index("plasma")]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return retained / activity / weight
+        return retained / activity / arms.weight()[:arms.n]
 
