@@ -21,7 +21,7 @@ def test_slow_pools_do_not_drift_without_dosing():
     traj = simulate(None, days=30, output_every_h=24.0)
     for pool in ("tissue", "bone_surface", "deep_bone"):
         x = traj.species(pool)
-        assert abs(x[-1] / x[0] - 1) < 5e-4, pool
+        assert abs(x[-1] / x[0] - 1) < 2e-5, pool
 
 
 def _losses_mg(traj) -> np.ndarray:
