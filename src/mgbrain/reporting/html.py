@@ -159,10 +159,11 @@ def _rows_table(rows: Sequence[dict], columns: Sequence[tuple[str, str]]) -> dic
             "rows": [[_interval_text(r.get(k)) if k in intervals else r.get(k) for k, _ in columns] for r in rows]}
 
 
-def _counts_table(experiments: Sequence[dict], structure: Sequence[dict]) -> dict:
+def _counts_table(experiments: Sequence[dict], structure: Sequence[dict], trials: Sequence[dict] = ()) -> dict:
     """Pass, fail and info counted for calibration and for checks separately, published numbers and
-    (when there are any) the model's structure checks on their own lines."""
-    groups = [("published numbers", experiments)] + ([("model structure", structure)] if structure else [])
+    (when there are any) the model's structure checks and the trials' rows on their own lines."""
+    groups = [("published numbers", experiments)] + ([("model structure", structure)] if structure else []) \
+        + ([("trials (leave-one-out)", trials)] if trials else [])
     rows = []
     for role in STRUCTURE_ROLES:
         for what, group in groups:
@@ -174,6 +175,7 @@ def _counts_table(experiments: Sequence[dict], structure: Sequence[dict]) -> dic
 
 
 def write_validation_report(path: str | Path, experiment_rows: Sequence[dict], structure_rows: Sequence[dict], *,
+                            trial_rows: Sequence[dict] = (), trial_columns: Sequence[tuple[str, str]] = (),
                             title: str = "mgbrain validation", notes: Sequence[str] = ()) -> Path:
     """HTML report of the model against published numbers: counts, an observed-vs-model figure for
     every experiment, the calibration, check and structure rows, and their sources.
@@ -189,6 +191,9 @@ def write_validation_report(path: str | Path, experiment_rows: Sequence[dict], s
     structure_rows
         Checks of the model's structure: ``id``, ``check``, ``published``, ``model``, ``tolerance``
         (``[lo, hi]`` or none), ``unit``, ``status``, ``role`` and ``source``.
+    trial_rows, trial_columns
+        The effects layer's leave-one-trial-out rows (:func:`mgbrain.validation.trials.trial_rows`)
+        and the ``(key, heading)`` columns to show.
     notes
         Assumptions and remarks, one line each.
 
@@ -205,10 +210,12 @@ def write_validation_report(path: str | Path, experiment_rows: Sequence[dict], s
     names = list(by_experiment)
     figures = [{"image": figure_to_base64(fig), "experiments": names[k * PANELS_PER_FIGURE:(k + 1) * PANELS_PER_FIGURE]}
                for k, fig in enumerate(plot_observed_vs_model(by_experiment))]
-    keys = [r["source"] for r in (*experiments, *structure) if r.get("source")]
+    trials = _checked(trial_rows, "trial_rows")
+    keys = [r["source"] for r in (*experiments, *structure, *trials) if r.get("source")]
     return _write(path, render(
-        "validation.html.j2", title=title, counts=_counts_table(experiments, structure), figures=figures,
+        "validation.html.j2", title=title, counts=_counts_table(experiments, structure, trials), figures=figures,
         calibration=_rows_table([r for r in experiments if r["role"] == "calibration"], EXPERIMENT_COLUMNS),
         checks=_rows_table([r for r in experiments if r["role"] == "check"], EXPERIMENT_COLUMNS),
-        structure=_rows_table(structure, STRUCTURE_COLUMNS), notes=list(notes), sources=_references(keys),
+        structure=_rows_table(structure, STRUCTURE_COLUMNS), trials=_rows_table(trials, trial_columns),
+        notes=list(notes), sources=_references(keys),
         generated=_now()))

@@ -308,7 +308,8 @@ def simulate_cmd(
 @app.command("validate")
 def validate_cmd(
     target: Annotated[str | None, typer.Option(
-        "--target", help="Comma-separated experiment or target ids (e.g. fuchs_buder1997_bolus60,V2).")] = None,
+        "--target", help="Comma-separated experiment, target or trial ids (e.g. fuchs_buder1997_bolus60,V2,"
+                         "lopresti2026_magtein).")] = None,
     role: Annotated[str | None, typer.Option(
         "--role", help="Only rows of this role: calibration, check or structure.")] = None,
     uncertainty: Annotated[int, typer.Option(
@@ -318,7 +319,9 @@ def validate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate every published experiment's protocol and the structure targets; compare each
-    published number with the model (calibration and independent checks reported apart)."""
+    published number with the model (calibration and independent checks reported apart); and
+    each published trial with the effects layer fitted without it (leave-one-trial-out)."""
+    from mgbrain.brain.trial_data import load_trials
     from mgbrain.model import BRAIN, default_parameters
     from mgbrain.model.uncertainty import MAX_DRAWS, parameter_draws
     from mgbrain.validation.brain import BRAIN_EVALUATORS
@@ -326,6 +329,7 @@ def validate_cmd(
     from mgbrain.validation.experiment_data import load_experiments
     from mgbrain.validation.kinetics import KINETIC_EVALUATORS
     from mgbrain.validation.targets import evaluate_targets, select_targets
+    from mgbrain.validation.trials import TRIAL_COLUMNS, trial_rows
 
     if role is not None and role not in ("calibration", "check", "structure"):
         raise ParameterError("unknown role", argument="--role", expected="calibration, check or structure",
@@ -333,10 +337,12 @@ def validate_cmd(
     check_at_least("--uncertainty", uncertainty, 0, MAX_DRAWS)
     check_output_path(report, "--report", (".html", ".htm"))
     experiments = load_experiments()
-    ids = select_targets(target, [*experiments, *KINETIC_EVALUATORS, *BRAIN_EVALUATORS], argument="--target")
+    trials = load_trials()
+    ids = select_targets(target, [*experiments, *KINETIC_EVALUATORS, *BRAIN_EVALUATORS, *trials], argument="--target")
     exp_ids = [i for i in (ids or experiments) if i in experiments]
     kin_ids = [i for i in (ids or KINETIC_EVALUATORS) if i in KINETIC_EVALUATORS]
     brain_ids = [i for i in (ids or BRAIN_EVALUATORS) if i in BRAIN_EVALUATORS]
+    trial_ids = [i for i in (ids or trials) if i in trials] if role in (None, "check") else []
     if role is not None:
         exp_ids = [i for i in exp_ids if experiments[i].role == role]
     draws = parameter_draws(uncertainty, seed=0) if uncertainty else None
@@ -350,22 +356,26 @@ def validate_cmd(
     if role is not None:
         targets = [t for t in targets if t.role == role]
     exp_dicts, target_dicts = [r.to_dict() for r in rows], [t.to_dict() for t in targets]
+    trial_dicts = trial_rows(trial_ids) if trial_ids else []
     counts = {group: {s: sum(1 for r in items if r["status"] == s) for s in ("pass", "fail", "info")}
               for group, items in (("calibration", [r for r in exp_dicts if r["role"] == "calibration"]),
                                    ("check", [r for r in exp_dicts if r["role"] == "check"]),
-                                   ("targets", target_dicts))}
+                                   ("targets", target_dicts), ("trials", trial_dicts))}
     if report is not None:
         from mgbrain.reporting import write_validation_report
 
-        write_validation_report(report, exp_dicts, target_dicts, notes=[
+        write_validation_report(report, exp_dicts, target_dicts, trial_rows=trial_dicts, trial_columns=TRIAL_COLUMNS,
+                                notes=[
             "A published number passes when the model's central value lies within its 95% CI (mean +/- 1.96 SE) "
             "or the model's 95% prediction interval overlaps that CI; numbers without SD or SE are shown only.",
             f"Prediction intervals from {uncertainty} draws of the calibration's parameter uncertainty."
-            if uncertainty else "No prediction intervals (run with --uncertainty N)."])
+            if uncertainty else "No prediction intervals (run with --uncertainty N).",
+            "Trials: each fitted trial is predicted by the effects model refitted without it (95% prediction "
+            "interval: mean effect, a new trial's own deviation and its sampling error); see docs/effects_report.md."])
     if as_json:
-        emit_json({"results": exp_dicts + target_dicts, "counts": counts})
+        emit_json({"results": exp_dicts + target_dicts + trial_dicts, "counts": counts})
         return
-    if not rows and not targets:
+    if not rows and not targets and not trial_dicts:
         console.print("No rows match these targets and role.")
     for group in ("calibration", "check"):
         items = [r for r in rows if r.role == group]
@@ -383,5 +393,13 @@ def validate_cmd(
               [[t.target, t.check, t.published, t.model,
                 "" if t.lower is None else f"{t.lower:g}-{t.upper:g} {t.unit}", t.status, t.role] for t in targets],
               caption=", ".join(f"{v} {k}" for k, v in counts["targets"].items()))
+    if trial_dicts:
+        table("Trials, leave-one-trial-out (effects layer; g = SMD vs placebo)",
+              ["trial", "class", "day", "published", "predicted (95% PI)", "status"],
+              [[r["trial"], r["instrument_class"] or "-", "-" if r["day"] is None else f"{r['day']:g}", r["published"],
+                "-" if r["model"] is None else
+                f"{r['model']:+.2f} ({r['model_interval'][0]:+.2f} to {r['model_interval'][1]:+.2f})",
+                r["status"] if r["status"] == "pass" else f"{r['status']}: {r['criterion']}"] for r in trial_dicts],
+              caption=", ".join(f"{v} {k}" for k, v in counts["trials"].items()))
     if report is not None:
         console.print(f"Report written to {report}")
