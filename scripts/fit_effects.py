@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ from mgbrain.brain.effects_fit import (
     sample_posterior,
 )
 from mgbrain.brain.exposure import exposure_function
-from mgbrain.brain.exposure_response import EXPOSURES, PRIORS, describe_priors
+from mgbrain.brain.exposure_response import EXPOSURES, PRIORS, Prior, describe_priors
 from mgbrain.brain.trial_data import FITTED_CLASSES, load_trials
 from mgbrain.provenance.references import load_references
 
@@ -46,6 +47,12 @@ REPORT = ROOT / "docs/effects_report.md"
 SEED = 20261202
 STORED_DRAWS = 2000
 CHOICE_MARGIN = 2.0
+#: Alternative priors the pooled effects are re-estimated under (a sensitivity, not a choice)
+PRIOR_SENSITIVITY = {
+    "tau ~ HalfNormal(0.6)": {"tau": Prior("halfnormal", 0.6)},
+    "E ~ Normal(0, 1)": {"effect": Prior("normal", 0.0, 1.0)},
+    "E ~ Normal(0, 0.25)": {"effect": Prior("normal", 0.0, 0.25)},
+}
 
 
 def _fit(trials, exposure: str, steps: int, loo_steps: int) -> dict:
@@ -66,7 +73,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="shorter chains (a check of the pipeline)")
     args = parser.parse_args()
     logging.getLogger("emcee").setLevel(logging.ERROR)
-    steps, loo_steps = (1500, 800) if args.quick else (6000, 3000)
+    steps, loo_steps = (1500, 800) if args.quick else (10000, 3000)
     trials = load_trials()
     fits = {}
     for exposure in EXPOSURES:
@@ -81,6 +88,13 @@ def main() -> None:
     ident = identifiability(post)
     profiles = {name: profile_likelihood(model, post.map_theta, k, (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0))
                 for k, name in enumerate(model.names)}
+    sensitivity = {}
+    for label, change in PRIOR_SENSITIVITY.items():
+        print(f"prior sensitivity: {label}", flush=True)
+        alt = replace(model, priors=PRIORS | change)
+        alt_post = sample_posterior(alt, seed=SEED, steps=loo_steps, burn=loo_steps // 3)
+        alt_fit = EffectFit(alt, alt_post.draws, {})
+        sensitivity[label] = {c: alt_fit.estimate(c, "magtein", model.x_ref, 84.0).to_dict() for c in alt.classes}
     not_fitted = {}
     for c in FITTED_CLASSES:
         if c not in model.classes:
@@ -101,7 +115,7 @@ def main() -> None:
         "diagnostics": {"acceptance": post.acceptance, "autocorrelation_steps": post.autocorrelation_steps,
                         "draws": int(post.draws.shape[0]), "steps": steps, "walkers": 48},
         "map": [float(v) for v in post.map_theta],
-        "identifiability": ident, "profiles": profiles, "not_fitted": not_fitted,
+        "identifiability": ident, "profiles": profiles, "not_fitted": not_fitted, "prior_sensitivity": sensitivity,
         "loo": [r.to_dict() for r in fit["rows"]],
         "loo_other_exposure": [r.to_dict() for r in fits[next(e for e in EXPOSURES if e != chosen)]["rows"]],
         "no_results": no_rows,
@@ -186,6 +200,17 @@ def _report(trials, fit: EffectFit, stored: dict, fits: dict) -> str:
                      f"({h['tau_p025']:.2f}-{h['tau_p975']:.2f}) | {100 * h['i2']:.0f}% |")
     for c, why in stored["not_fitted"].items():
         lines.append(f"| {CLASS_LABELS[c]} | 0 | not fitted: {why} | | | | | |")
+    lines += ["", "Prior sensitivity: mean g at 12 weeks (95% CrI) with the default priors and with each alternative "
+              "(the fit rerun; not a choice among them).", "",
+              "| class | default | " + " | ".join(stored["prior_sensitivity"]) + " |",
+              "|---|---|" + "---|" * len(stored["prior_sensitivity"])]
+    for c in fit.classes:
+        e = fit.estimate(c, "magtein", 144.0, 84.0)
+        cells = [f"{e.median:+.2f} ({e.lower:+.2f} to {e.upper:+.2f})"]
+        for alt in stored["prior_sensitivity"].values():
+            a = alt[c]
+            cells.append(f"{a['median']:+.2f} ({a['lower']:+.2f} to {a['upper']:+.2f})")
+        lines.append(f"| {CLASS_LABELS[c]} | " + " | ".join(cells) + " |")
     lines += ["", "## Leave-one-trial-out", "",
               "A fitted trial is predicted by the model refitted without it; a trial the fit leaves out is predicted "
               "by the full fit (which never saw it). 95% prediction interval = mean effect + a new trial's own "
@@ -196,8 +221,6 @@ def _report(trials, fit: EffectFit, stored: dict, fits: dict) -> str:
     for r in stored["loo"]:
         lo, hi = r["model_interval"]
         note = r["criterion"] if r["status"] != "pass" else ""
-        if r["status"] == "fail":
-            note += f"; fit use: {r['fit_use']}"
         lines.append(f"| {r['trial']} | {r['instrument_class']} | {r['day']:g} | {r['published']} | "
                      f"{r['model']:+.2f} ({lo:+.2f} to {hi:+.2f}) | {r['status']} | {note} |")
     for r in stored["no_results"]:

@@ -21,6 +21,12 @@ def test_compare_json_and_report(tmp_path):
     assert csf["threonate"] > 2 * csf["chloride"]
     for r in data["rows"]:
         assert r["p05"] <= r["median"] <= r["p95"]
+    # effects come from the fit to the trials, driven by elemental dose: equal Mg, equal expected effect
+    effect = {form: rows[(form, "effect_objective_cognition")] for form in ("threonate", "chloride")}
+    assert effect["threonate"]["median"] == effect["chloride"]["median"] > 0
+    assert effect["threonate"]["p05"] < effect["threonate"]["median"] < effect["threonate"]["p95"]
+    assert "cognition_effect_z" not in {r["quantity"] for r in data["rows"]}
+    assert set(data["effects_not_fitted"]) == {"subjective_cognition", "adhd"}
     assert "data:image/png;base64" in report.read_text()
 
 
@@ -60,6 +66,25 @@ def test_validate_runs_a_brain_target():
     data = json.loads(res.stdout)
     assert {r["id"] for r in data["results"]} == {"V18-brain", "V2"}
     assert all(r["status"] == "pass" for r in data["results"])
+
+
+def test_validate_reports_each_trial_left_out(tmp_path):
+    report = tmp_path / "validation.html"
+    res = runner.invoke(app, ["validate", "--target", "lopresti2026_magtein,surman2021_adhd", "--json",
+                              "--report", str(report)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    rows = data["results"]
+    assert {r["trial"] for r in rows} == {"lopresti2026_magtein", "surman2021_adhd"}
+    fields = {"id", "check", "published", "observed", "se", "model", "model_interval", "interval", "criterion",
+              "unit", "status", "role", "kind", "source"}
+    assert all(fields <= set(r) and r["role"] == "check" and r["kind"] == "trial_loo" for r in rows)
+    assert data["counts"]["trials"] == {"pass": 4, "fail": 0, "info": 1}
+    page = report.read_text()
+    assert "leave-one-trial-out" in page and "Lopresti" in page
+    calibration = runner.invoke(app, ["validate", "--target", "lopresti2026_magtein", "--role", "calibration",
+                                      "--json"])
+    assert calibration.exit_code == 0 and json.loads(calibration.stdout)["results"] == []
 
 
 def assert_one_line_error(res, option, received):

@@ -21,7 +21,7 @@ def test_claims_list_json_all_and_filtered():
     data = json.loads(result.stdout)
     assert data["count"] == len(load_claims()) == len(data["claims"])
     sleep = json.loads(run("claims", "list", "--topic", "sleep", "--verdict", "mixed", "--json").stdout)
-    assert [c["id"] for c in sleep["claims"]] == ["mgt-improves-sleep-quality"]
+    assert [c["id"] for c in sleep["claims"]] == ["mgt-improves-sleep-quality", "mgt-deep-and-rem-sleep"]
 
 
 def test_claims_list_table():

@@ -1,11 +1,17 @@
-"""Compare Mg forms at equal elemental Mg (or equal compound mass): serum to cognition, with bands.
+"""Compare Mg forms at equal elemental Mg (or equal compound mass): serum to brain, and the trial effects.
 
 For every form the same regimen shape (twice daily, 08:00 and 20:00) is simulated for the
 nominal parameters and for ``samples`` draws of the uncertain brain parameters
 (:mod:`mgbrain.brain.uncertainty`), all draws in one ensemble solve. Reported at each of
-``report_weeks``: serum, CSF and neuronal Mg (mean of the last day), urinary Mg (that day),
-synapse index and the cognition drug effect (change of the composite from the pre-dose
-steady state, baseline-SD units), as median and 90% band over the draws, and the nominal value.
+``report_weeks``: serum, CSF and neuronal Mg (mean of the last day), urinary Mg (that day) and
+the synapse index, as median and 90% band over the draws, and the nominal value. Neuronal Mg
+and the synapse index are the mechanism's prior-predictive explanation (assumed parameters),
+not effect sizes.
+
+The effects on cognition, sleep and mood come from the effects layer fitted to the trials
+(:mod:`mgbrain.brain.effects`): the expected g against placebo for the form's dose and the
+week, with the 90% band of the fit's posterior (a predictive band: parameter uncertainty from
+the fit), for every instrument class the trials inform.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mgbrain.brain.effects import CLASS_LABELS, load_effect_fit
 from mgbrain.brain.ensemble import Ensemble, simulate_ensemble
 from mgbrain.brain.uncertainty import band, parameter_distributions, sample_parameters
 from mgbrain.compounds import find_product
@@ -23,17 +30,20 @@ from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver import Subject
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
-__all__ = ["FormComparison", "compare_forms", "QUANTITIES"]
+__all__ = ["FormComparison", "compare_forms", "QUANTITIES", "SIMULATED", "EFFECTS"]
 
-QUANTITIES = {
+#: Simulated quantities (the whole-body and brain model)
+SIMULATED = {
     "serum_mmol_per_l": "serum total Mg (mmol/L)",
     "urine_mg_per_day": "urinary Mg (mg/day)",
     "csf_mmol_per_l": "CSF Mg (mmol/L)",
     "csf_change_percent": "CSF Mg change (%)",
-    "neuron_change_percent": "neuronal free Mg change (%)",
-    "synapse_index": "synapse index (1 = baseline)",
-    "cognition_effect_z": "cognition drug effect (z)",
+    "neuron_change_percent": "neuronal free Mg change (%, mechanism, prior-predictive)",
+    "synapse_index": "synapse index (1 = baseline; mechanism, prior-predictive)",
 }
+#: Effects against placebo from the fit to the trials, one per instrument class
+EFFECTS = {f"effect_{c}": f"{label}: g vs placebo (trial fit)" for c, label in CLASS_LABELS.items()}
+QUANTITIES = SIMULATED | EFFECTS
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,13 +60,20 @@ class FormComparison:
     elemental_mg_per_day: dict
     samples: int
     seed: int
+    quantities: dict
+    effects_exposure: str
+    effects_not_fitted: dict
 
     def to_dict(self) -> dict:
         return {"dose": self.dose, "weeks": self.weeks, "samples": self.samples, "seed": self.seed,
-                "elemental_mg_per_day": self.elemental_mg_per_day, "rows": self.rows,
-                "band": "5th-95th percentile over parameter draws (90%)",
-                "note": "Changes are from each draw's pre-dose steady state; effects of other salts come only "
-                        "from their Mg (no threonate)."}
+                "elemental_mg_per_day": self.elemental_mg_per_day, "rows": self.rows, "quantities": self.quantities,
+                "band": "5th-95th percentile (90%): simulated quantities over parameter draws, effects over the "
+                        "posterior of the fit to the trials",
+                "effects_exposure": self.effects_exposure, "effects_not_fitted": self.effects_not_fitted,
+                "note": "Changes are from each draw's pre-dose steady state. Effects are the expected g against "
+                        "placebo (population mean) from the fit to the published trials; with the elemental-dose "
+                        "exposure every salt at the same elemental Mg has the same expected effect, because the "
+                        "trials cannot tell salts apart."}
 
 
 def _quantities(ens: Ensemble, control: Ensemble, day: int) -> dict[str, np.ndarray]:
@@ -83,9 +100,13 @@ def _quantities(ens: Ensemble, control: Ensemble, day: int) -> dict[str, np.ndar
         "csf_change_percent": 100.0 * (csf / day_mean(control, "csf_mmol_per_l") - 1.0),
         "neuron_change_percent": 100.0 * (day_mean(ens, "neuron_rel") / day_mean(control, "neuron_rel") - 1.0),
         "synapse_index": ens.observable("synapse_index")[:, end],
-        "cognition_effect_z": (ens.observable("cognition_drug_effect_z")[:, end]
-                               - control.observable("cognition_drug_effect_z")[:, end]),
     }
+
+
+def _effects(form: str, elemental_mg_per_day: float, day: float) -> dict[str, np.ndarray]:
+    """Posterior draws of the fitted effect of every informed instrument class after ``day`` days."""
+    fit = load_effect_fit()
+    return {f"effect_{c}": fit.effect_draws(c, form, elemental_mg_per_day, day) for c in fit.classes}
 
 
 def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_day: float | None = None,
@@ -107,7 +128,10 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
     draws = sample_parameters(parameter_distributions(params, include_observation=False), samples, seed)
     nominal_index = samples  # the nominal parameter vector rides along as the last draw
     draws = {k: np.append(v, params[k]) for k, v in draws.items()}
-    rows, courses, elemental = [], {}, {}
+    rows: list[dict] = []
+    courses, elemental = {}, {}
+    fit = load_effect_fit()
+    quantities = SIMULATED | {f"effect_{c}": EFFECTS[f"effect_{c}"] for c in fit.classes}
     days = round(7 * weeks)
     control = simulate_ensemble(None, subject, draws, days=days, base=params, output_every_h=6.0)
     for form in forms:
@@ -121,11 +145,19 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
                 b = band(v[:nominal_index])
                 rows.append({"form": form, "week": w, "quantity": q, "nominal": float(v[nominal_index]),
                              "p05": float(b["p05"]), "median": float(b["median"]), "p95": float(b["p95"])})
-        weekly: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {q: [] for q in QUANTITIES}
+            for q, v in _effects(form, elemental[form], 7.0 * w).items():
+                b = band(v)
+                rows.append({"form": form, "week": w, "quantity": q, "nominal": float(b["median"]),
+                             "p05": float(b["p05"]), "median": float(b["median"]), "p95": float(b["p95"])})
+        weekly: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {q: [] for q in quantities}
         for wk in range(1, int(weeks) + 1):
             for q, v in _quantities(ens, control, 7 * wk).items():
                 b = band(v[:nominal_index])
                 weekly[q].append((b["p05"], b["median"], b["p95"]))
+            for q, v in _effects(form, elemental[form], 7.0 * wk).items():
+                b = band(v)
+                weekly[q].append((b["p05"], b["median"], b["p95"]))
         courses[form] = {q: np.array(v).T for q, v in weekly.items()}
     dose = f"{amount_mg:g} mg/day elemental Mg" if by_elemental else f"{amount_mg / 1000:g} g/day compound"
-    return FormComparison(rows, courses, weeks, dose, elemental, samples, seed)
+    return FormComparison(rows, courses, weeks, dose, elemental, samples, seed, quantities, fit.exposure,
+                          {c: fit.not_fitted_reason(c) for c in CLASS_LABELS if c not in fit.classes})

@@ -95,7 +95,7 @@ def g_from_p(p: float, n_a: int, n_p: int) -> float:
     Examples
     --------
     >>> round(g_from_p(0.05, 20, 20), 3)
-    0.626
+    0.627
     """
     t = stats.t.isf(p / 2.0, n_a + n_p - 2)
     return float(_j(n_a, n_p) * t * math.sqrt(1.0 / n_a + 1.0 / n_p))

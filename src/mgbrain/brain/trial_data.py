@@ -194,19 +194,20 @@ class Trial:
             return active.n or share, placebo.n or share, True
         return None
 
-    def arm(self, name: str) -> Arm:
+    def arm(self, name: str, where: str = "") -> Arm:
+        """The arm called ``name`` (``where`` names the field that gave it, for the message)."""
         for a in self.arms:
             if a.name == name:
                 return a
-        raise _fail("unknown arm", f"{self.id}.outcomes", expected=[a.name for a in self.arms], received=name)
+        raise _fail("unknown arm", where or f"{self.id}.arms", expected=[a.name for a in self.arms], received=name)
 
-    def active_and_placebo(self, outcome: Outcome) -> tuple[Arm, Arm | None]:
+    def active_and_placebo(self, outcome: Outcome, where: str = "") -> tuple[Arm, Arm | None]:
         """The two arms an outcome compares (the defaults when the trial has one of each)."""
         active = [a for a in self.arms if a.role == "active"]
         control = [a for a in self.arms if a.role != "active"]
-        a = self.arm(outcome.active_arm) if outcome.active_arm else active[0]
+        a = self.arm(outcome.active_arm, f"{where}.active_arm") if outcome.active_arm else active[0]
         if outcome.placebo_arm:
-            return a, self.arm(outcome.placebo_arm)
+            return a, self.arm(outcome.placebo_arm, f"{where}.placebo_arm")
         return a, (control[0] if control else None)
 
 
@@ -304,9 +305,9 @@ def parse_trial(row: Mapping, where: str) -> Trial:
                   None if row.get("n_total") is None else int(_required(row, "n_total", where, lower=2)),
                   row.get("fit_exclusion"),
                   arms, outcomes, tuple(row.get("unknown", ())), str(row.get("note", "")), MappingProxyType(dict(row)))
-    for o in outcomes:
+    for k, o in enumerate(outcomes):
         if o.summary != "within_arm":
-            trial.active_and_placebo(o)  # named arms exist
+            trial.active_and_placebo(o, f"{where}.outcomes[{k}]")  # named arms exist
     return trial
 
 

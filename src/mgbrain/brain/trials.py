@@ -1,4 +1,9 @@
-"""Virtual versions of the MgT trials: cognition (Liu 2016) and sleep (Hausenblas 2024).
+"""The mechanism's virtual versions of two MgT trials: cognition (Liu 2016) and sleep (Hausenblas 2024).
+
+This is the mechanistic chain (threonate, neuronal Mg, synapses) as a prior-predictive
+explanation: its effect scale is calibrated on these two trials (V25, V27), so it reproduces
+them by construction and is not a prediction of effect sizes. Expected effects of a regimen
+come from the effects layer fitted to every trial (:mod:`mgbrain.brain.effects`).
 
 Two parts, kept apart:
 
@@ -32,7 +37,7 @@ from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver import Subject, simulate
 
 __all__ = ["TrialDesign", "LIU2016", "HAUSENBLAS2024", "MechanisticEffects", "mechanistic_effects",
-           "TrialOutcome", "run_virtual_trial", "cognitive_age_years", "INSTRUMENTS"]
+           "TrialOutcome", "run_virtual_trial", "INSTRUMENTS"]
 
 INSTRUMENTS = ("cognition", "deep_sleep", "rem_sleep", "psqi")
 
@@ -235,14 +240,4 @@ def run_virtual_trial(design: TrialDesign, params: ParameterSet, instrument: str
     power = ((pval < 0.05) & better).mean(0)
     return TrialOutcome(design.name, instrument, design.visits_days, tuple(float(x) for x in d),
                         tuple(float(x) for x in power), tuple(float(x) for x in diff), nt, np_)
-
-
-def cognitive_age_years(mean_difference_z: float, params: ParameterSet) -> float:
-    """Composite difference (z) expressed as years of age-norm decline ("cognitive age").
-
-    ``years = difference / cognitive_age_slope_z_per_year``: a 0.05 z/year slope turns a
-    0.5 z improvement into 10 years younger. The slope is an assumption (range 0.03-0.10);
-    the published 9.4 years is a secondary-source, TMT-B-based figure and is not fitted.
-    """
-    return float(mean_difference_z / params["cognitive_age_slope_z_per_year"])
 

@@ -78,7 +78,6 @@ _observation = (
     P("cog_placebo_t_half_h", "h", 1.0, 5000.0, "half-time of the practice/placebo gain"),
     P("cog_placebo_sd_z", "1", 0.0, 2.0, "between-subject SD of the placebo/practice gain"),
     P("cog_response_cv", "1", 0.0, 3.0, "between-subject CV (lognormal) of the drug effect"),
-    P("cognitive_age_slope_z_per_year", "1/year", 0.005, 0.5, "age-norm decline of the composite per year"),
     P("deep_sleep_residual_sd", "1", 0.05, 3.0, "residual SD, wearable deep-sleep score (its baseline SD units)"),
     P("deep_sleep_placebo_mean", "1", -2.0, 2.0, "mean placebo change, deep-sleep score"),
     P("deep_sleep_placebo_sd", "1", 0.0, 3.0, "between-subject SD of the placebo change, deep-sleep score"),

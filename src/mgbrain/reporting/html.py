@@ -90,7 +90,7 @@ def _transposed(summary: pd.DataFrame) -> dict:
 def write_comparison_report(path: str | Path, comparison, sources: list[str], notes: Sequence[str] = ()) -> Path:
     """HTML report of a form comparison (:class:`mgbrain.brain.compare.FormComparison`): table,
     weekly plot with 90% bands, notes and sources."""
-    image = figure_to_base64(plot_form_comparison(comparison.courses, QUANTITIES))
+    image = figure_to_base64(plot_form_comparison(comparison.courses, comparison.quantities))
     title = f"mgbrain form comparison: {comparison.dose}, {comparison.weeks:g} weeks"
     return _write(path, render("comparison.html.j2", title=title, samples=comparison.samples,
                                seed=comparison.seed, image=image, table=_comparison_table(comparison.rows),

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from mgbrain.brain.trials import HAUSENBLAS2024, LIU2016, cognitive_age_years, run_virtual_trial
+from mgbrain.brain.trials import HAUSENBLAS2024, LIU2016, run_virtual_trial
 from mgbrain.errors import TrialDesignError
 from mgbrain.model import BRAIN, default_parameters
 
@@ -17,9 +17,6 @@ def test_sleep_disagreement_is_a_matter_of_instrument_not_of_parameters():
     h_psqi = run_virtual_trial(HAUSENBLAS2024, P, "psqi", replicates=400, seed=1)
     assert h_deep.p_separation[0] > 0.85 and liu_psqi.p_separation[1] < 0.35
     assert h_psqi.p_separation[0] < 0.35  # the same trial on a questionnaire would likely have failed
-
-def test_cognitive_age_transform():
-    assert cognitive_age_years(0.5, P) == pytest.approx(10.0)
 
 def test_design_validation():
     with pytest.raises(TrialDesignError):

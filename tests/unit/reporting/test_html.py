@@ -48,7 +48,8 @@ def test_comparison_report_escapes_the_dose_and_form_names(tmp_path):
         rows=[{"form": SCRIPT, "week": 2.0, "quantity": "csf_change_percent", "nominal": 1.0,
                "p05": 0.5, "median": 1.0, "p95": 2.0}],
         courses={SCRIPT: {q: band for q in QUANTITIES}}, weeks=2.0, dose=f"144 mg/day {SCRIPT}",
-        elemental_mg_per_day={SCRIPT: 144.0}, samples=3, seed=7)
+        elemental_mg_per_day={SCRIPT: 144.0}, samples=3, seed=7, quantities=QUANTITIES,
+        effects_exposure="elemental_dose", effects_not_fitted={})
     page = write_comparison_report(tmp_path / "compare.html", comparison, ["liu2016", "not_a_key"],
                                    [SCRIPT]).read_text(encoding="utf-8")
     assert_base_page(page)
@@ -126,7 +127,8 @@ def test_comparison_report_headings_and_quantities_in_words(tmp_path):
         rows=[{"form": "threonate", "week": 2.0, "quantity": "csf_change_percent", "nominal": 1.0,
                "p05": 0.5, "median": 1.0, "p95": 2.0}],
         courses={f: {q: band for q in QUANTITIES} for f in ("threonate", "citrate")}, weeks=2.0,
-        dose="144 mg/day", elemental_mg_per_day={"threonate": 144.0, "citrate": 144.0}, samples=3, seed=7)
+        dose="144 mg/day", elemental_mg_per_day={"threonate": 144.0, "citrate": 144.0}, samples=3, seed=7,
+        quantities=QUANTITIES, effects_exposure="elemental_dose", effects_not_fitted={})
     page = write_comparison_report(tmp_path / "c.html", comparison, []).read_text(encoding="utf-8")
     assert "<th>5th percentile</th>" in page and "<th>Quantity (unit)</th>" in page
     assert f"<td>{QUANTITIES['csf_change_percent']}</td>" in page and "csf_change_percent" not in page

@@ -24,8 +24,11 @@ NOTES = [
     "Threonate pharmacokinetics come from calcium L-threonate in humans (Wang 2011); no MgT threonate "
     "or human CSF data exist. The threonate-dependent blood-CSF and neuronal uptake are assumptions "
     "calibrated on rat CSF data (V23, secondary source, low confidence).",
-    "Other salts act only through their Mg; the cognition effect scale and synapse turnover are fitted "
-    "to Liu 2016 (d 0.67 at week 6, 0.91 at week 12).",
+    "Neuronal Mg and the synapse index are the mechanism's prior-predictive explanation, not effect sizes.",
+    "Effects (g vs placebo) come from the fit to the published trials (docs/effects_report.md): driven by "
+    "the elemental dose, so salts at the same elemental Mg get the same expected effect (the trials cannot "
+    "tell them apart). Bands: 90% of the fit's posterior for the population-mean effect; a single new "
+    "trial varies more (between-trial heterogeneity and its own sampling error).",
 ]
 
 
@@ -60,8 +63,9 @@ def compare_cmd(
     plot: Annotated[Path | None, typer.Option(help="Write the plot (PNG) here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Compare Mg forms: serum, urine, CSF and neuronal Mg, synapse index, cognition effect, with 90% bands."""
-    from mgbrain.brain.compare import QUANTITIES, compare_forms
+    """Compare Mg forms: serum, urine, CSF and neuronal Mg, synapse index, and the trial-fitted effects on
+    cognition, sleep and mood, with 90% bands."""
+    from mgbrain.brain.compare import compare_forms
     from mgbrain.solver import Subject
     from mgbrain.units import parse_mass_amount
 
@@ -99,21 +103,25 @@ def compare_cmd(
         result = compare_forms(names, _brain_params(), elemental_mg_per_day=mg if by_elemental else None,
                                compound_mg_per_day=None if by_elemental else mg, weeks=weeks, samples=samples,
                                seed=seed, subject=subject)
-    sources = ["wang2011_threonate_pk", "sun2016", "lef2012", "liu2016", "liu2015_aaic", "fuchs_buder1997",
-               "mgbrain_assumption", "mgbrain_brain_calibration"]
+    from mgbrain.brain.trial_data import load_trials
+
+    sources = ["wang2011_threonate_pk", "sun2016", "lef2012", "fuchs_buder1997", "mgbrain_assumption",
+               "mgbrain_brain_calibration", *sorted({t.source for t in load_trials().values() if t.fit_status[0]})]
     if report:
         from mgbrain.reporting.html import write_comparison_report
         write_comparison_report(report, result, sources, NOTES)
     if plot:
         from mgbrain.reporting.plots import plot_form_comparison
-        plot_form_comparison(result.courses, QUANTITIES).savefig(plot, dpi=110, bbox_inches="tight")
+        plot_form_comparison(result.courses, result.quantities).savefig(plot, dpi=110, bbox_inches="tight")
     if as_json:
         emit_json(result.to_dict() | {"notes": NOTES, "sources": sources})
         return
     table(f"Forms at {result.dose}, {weeks:g} weeks, {weight:g} kg (median [90% band] over {samples} draws)",
           ["form", "week", "quantity", "nominal", "median", "90% band"],
-          [[r["form"], f"{r['week']:g}", QUANTITIES[r["quantity"]], r["nominal"], r["median"],
+          [[r["form"], f"{r['week']:g}", result.quantities[r["quantity"]], r["nominal"], r["median"],
             f"{r['p05']:.4g} to {r['p95']:.4g}"] for r in result.rows])
+    for c, why in result.effects_not_fitted.items():
+        console.print(f"[dim]No fitted effect for {c}: {why}.[/dim]")
     for n in NOTES:
         console.print(f"[dim]{n}[/dim]")
 
@@ -125,7 +133,8 @@ def sensitivity_cmd(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Sobol indices (SALib) of the 12-week cognition effect and the CSF change on MgT 2 g/day."""
+    """Sobol indices (SALib) of the mechanism's 12-week cognition effect (prior-predictive) and the CSF
+    change on MgT 2 g/day: which assumptions the mechanism rests on (effect sizes: the trial fit)."""
     from mgbrain.brain.sensitivity import OUTPUTS, run_sobol
 
     _check_weeks(weeks)
