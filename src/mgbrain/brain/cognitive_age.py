@@ -112,18 +112,21 @@ def years_from_norms(prefix: str, improvement: float, age: float, *, fraction_of
                              expected="a norm table of data/effects/age_norms.toml with band means", received=prefix)
     changes = [improvement] if improvement_se is None else \
         [improvement - 1.96 * improvement_se, improvement, improvement + 1.96 * improvement_se]
-    combos = []
+    combos: list[dict] = []
+    per_combo: list[list[float]] = []  # years per change value, for the slopes that decline
     for s in strata:
         baseline = s.mean_at(age)
         for span, slope in s.decline_per_year(age).items():
             raw = [c * baseline if fraction_of_baseline else c for c in changes]
+            years_here = [r / slope for r in raw] if slope > 0 else None
+            if years_here:
+                per_combo.append(years_here)
             combos.append({"table": s.table, "stratum": s.stratum, "source": s.source, "span": span,
-                           "decline_per_year": slope, "baseline": baseline,
-                           "years": [r / slope for r in raw] if slope > 0 else None})
-    years = np.array([y for c in combos if c["years"] for y in c["years"]])
-    if years.size == 0:
+                           "decline_per_year": slope, "baseline": baseline, "years": years_here})
+    if not per_combo:
         raise ParameterError("the norms do not decline with age here", argument="age", received=age)
-    central = np.array([c["years"][len(changes) // 2] for c in combos if c["years"]])
+    years = np.array(per_combo)
+    central = years[:, len(changes) // 2]
     note = (f"{len(central)} stratum x span slopes ({sum(1 for c in combos if not c['years'])} where the norm does "
             "not decline give none)" + ("; baseline = the norm mean at this age (ASSUMED)" if fraction_of_baseline
                                         else ""))
