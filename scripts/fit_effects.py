@@ -14,7 +14,8 @@ Decided before fitting (and not changed after):
   transport, is the default unless ``brain_csf`` scores higher by more than 2 (nats);
 * priors: :data:`mgbrain.brain.exposure_response.PRIORS`.
 
-Run: .venv/bin/python scripts/fit_effects.py   (about 2 minutes; --quick for a smaller run)
+Run: .venv/bin/python scripts/fit_effects.py   (about 4-5 minutes; --quick for a smaller run into the
+temporary folder)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,8 +72,12 @@ def _round(a: np.ndarray) -> list:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter chains (a check of the pipeline)")
+    parser.add_argument("--quick", action="store_true",
+                        help="shorter chains, a check of the pipeline: writes to the temporary folder, never over the "
+                             "committed fit")
     args = parser.parse_args()
+    tmp = Path(tempfile.gettempdir())
+    out, report = (OUT, REPORT) if not args.quick else (tmp / "effects_fit.quick.json", tmp / "effects_report.quick.md")
     logging.getLogger("emcee").setLevel(logging.ERROR)
     steps, loo_steps = (1500, 800) if args.quick else (10000, 3000)
     trials = load_trials()
@@ -121,11 +127,11 @@ def main() -> None:
         "no_results": no_rows,
         "draws": _round(post.draws[keep]),
     }
-    OUT.write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    out.write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
     effect_fit = EffectFit(model, post.draws[keep], stored)
-    REPORT.write_text(_report(trials, effect_fit, stored, fits), encoding="utf-8")
-    print(f"wrote {REPORT.relative_to(ROOT)}")
+    report.write_text(_report(trials, effect_fit, stored, fits), encoding="utf-8")
+    print(f"wrote {report}")
 
 
 def _why_no_result(trial) -> str:

@@ -93,6 +93,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("factcheck", "file"): Rule(("", "{tmp}/missing.txt", "{tmp}/folder", "{tmp}/binary.bin", "{tmp}/latin1.txt"),
                                 drop=("{tmp}/article.txt",)),
     ("factcheck", "threshold"): Rule(NUMBER, valid=("0",), extra=("1.5",)),  # help: 0-1
+    ("factcheck", "backend"): Rule(IDENTIFIER, extra=("TFIDF", "bm25")),
     # convert
     ("convert", "amount"): Rule(DAILY_AMOUNT, valid=("1e9 g",), extra=("1,5 g/day",), drop=("2 g",)),
     ("convert", "form"): Rule(IDENTIFIER),

@@ -138,13 +138,15 @@ def test_factcheck_shows_the_matched_claim_beside_its_verdict(tmp_path):
     shown = run("factcheck", text)
     assert shown.exit_code == 0
     flat = " ".join(shown.stdout.split())
-    assert f"kidney-disease-caution: {claim.verdict}" in flat
-    assert f"claim: {' '.join(claim.text.split())}" in flat  # the claim the verdict is about
-    assert "the sentence may say something else" in flat
+    # the sentence contradicts a supported caution: shown as contradicted, with the claim it contradicts
+    assert claim.verdict == "supported"
+    assert "CONTRADICTED: contradicts kidney-disease-caution (registry: supported" in flat
+    assert f"claim: {' '.join(claim.text.split())}" in flat
     data = json.loads(run("factcheck", text, "--json").stdout)
     match = data["matched"][0]["claims"][0]
     assert match["claim_id"] == "kidney-disease-caution" and match["claim"] == claim.text
-    assert "sentence may say something else" in data["verdict_scope"]
+    assert match["stance"] == "contradict" and match["verdict"] == "contradicted"
+    assert match["claim_verdict"] == "supported" and "negation" in data["verdict_scope"]
 
 
 def test_factcheck_never_cuts_a_sentence(tmp_path):

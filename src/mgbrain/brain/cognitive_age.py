@@ -76,6 +76,10 @@ def norm_strata(prefix: str) -> list[NormStratum]:
     return out
 
 
+def _bands(table: str) -> list[list[float]]:
+    return read_data_toml("effects", "age_norms.toml")[table]["age_bands"]
+
+
 @dataclass(frozen=True)
 class CognitiveAge:
     """Years of age-norm decline a score change corresponds to: central value and range."""
@@ -106,7 +110,18 @@ def years_from_norms(prefix: str, improvement: float, age: float, *, fraction_of
     >>> est.years_low < 9.4 < est.years_high
     True
     """
+    if not isinstance(prefix, str) or not prefix.strip():
+        raise ParameterError("name the instrument's norm tables", argument="instrument",
+                             expected="a prefix such as 'tmt_b'", received=prefix)
     strata = norm_strata(prefix)
+    if strata and len({s.higher_is_better for s in strata}) > 1:
+        raise ParameterError("the prefix mixes instruments", argument="instrument",
+                             expected="one instrument's tables", received=sorted({s.table for s in strata}))
+    lowest = min((b[0] for s in strata for b in _bands(s.table)), default=0)
+    highest = max((b[1] for s in strata for b in _bands(s.table)), default=0)
+    if strata and not lowest <= age <= highest:
+        raise ParameterError("age outside the norms", argument="age", expected=f"{lowest:g} to {highest:g} years",
+                             received=age)
     if not strata:
         raise ParameterError("no age norms with band means for this instrument", argument="instrument",
                              expected="a norm table of data/effects/age_norms.toml with band means", received=prefix)

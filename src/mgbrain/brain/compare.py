@@ -63,6 +63,13 @@ class FormComparison:
     quantities: dict
     effects_exposure: str
     effects_not_fitted: dict
+    effects_dose_range: tuple[float, float] = (0.0, float("inf"))
+
+    @property
+    def effects_extrapolated(self) -> list[str]:
+        """Forms whose elemental dose lies outside the fitted trials' doses (the effect there is the prior's)."""
+        lo, hi = self.effects_dose_range
+        return [f for f, mg in self.elemental_mg_per_day.items() if not lo <= mg <= hi]
 
     def to_dict(self) -> dict:
         return {"dose": self.dose, "weeks": self.weeks, "samples": self.samples, "seed": self.seed,
@@ -70,6 +77,8 @@ class FormComparison:
                 "band": "5th-95th percentile (90%): simulated quantities over parameter draws, effects over the "
                         "posterior of the fit to the trials",
                 "effects_exposure": self.effects_exposure, "effects_not_fitted": self.effects_not_fitted,
+                "effects_trial_dose_range_mg_per_day": list(self.effects_dose_range),
+                "effects_extrapolated": self.effects_extrapolated,
                 "note": "Changes are from each draw's pre-dose steady state. Effects are the expected g against "
                         "placebo (population mean) from the fit to the published trials; with the elemental-dose "
                         "exposure every salt at the same elemental Mg has the same expected effect, because the "
@@ -160,4 +169,5 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
         courses[form] = {q: np.array(v).T for q, v in weekly.items()}
     dose = f"{amount_mg:g} mg/day elemental Mg" if by_elemental else f"{amount_mg / 1000:g} g/day compound"
     return FormComparison(rows, courses, weeks, dose, elemental, samples, seed, quantities, fit.exposure,
-                          {c: fit.not_fitted_reason(c) for c in CLASS_LABELS if c not in fit.classes})
+                          {c: fit.not_fitted_reason(c) for c in CLASS_LABELS if c not in fit.classes},
+                          fit.dose_range)

@@ -89,14 +89,20 @@ def _j(n_a: int, n_p: int) -> float:
     return 1.0 - 3.0 / (4.0 * (n_a + n_p) - 9.0)
 
 
-def g_from_p(p: float, n_a: int, n_p: int) -> float:
+def g_from_p(p: float, n_a: int, n_p: int, *, paired: bool = False) -> float:
     """|g| that a two-sided p of a two-sample t test with ``n_a + n_p - 2`` df corresponds to.
+
+    ``paired`` (a crossover, ``n_a`` people in both periods): ``d = t / sqrt(n)`` from the paired t
+    with ``n - 1`` df, which equals the between-condition d when the within-person correlation is
+    0.5 (an assumption; a two-sample formula would give sqrt(2) times more).
 
     Examples
     --------
     >>> round(g_from_p(0.05, 20, 20), 3)
     0.627
     """
+    if paired:
+        return float((1.0 - 3.0 / (4.0 * (n_a - 1) - 1.0)) * stats.t.isf(p / 2.0, n_a - 1) / math.sqrt(n_a))
     t = stats.t.isf(p / 2.0, n_a + n_p - 2)
     return float(_j(n_a, n_p) * t * math.sqrt(1.0 / n_a + 1.0 / n_p))
 
@@ -113,12 +119,15 @@ def _observation(trial: Trial, o: Outcome) -> EffectObservation | None:
         return None
     n_a, n_p, assumed = sizes
     note = "; arm sizes ASSUMED equal (only the total n is reported)" if assumed else ""
+    paired = trial.design == "crossover"
+    if paired:
+        note += "; crossover: paired d, equal to d at an ASSUMED within-person correlation of 0.5"
     sign = 1.0 if o.higher_is_better else -1.0
     j = _j(n_a, n_p)
     z = stats.norm.isf(0.025)
 
     def exact(g: float, basis: str) -> EffectObservation:
-        se = hedges_g_se(g, n_a, n_p)
+        se = math.sqrt(1.0 / n_a + g * g / (2.0 * n_a)) if paired else hedges_g_se(g, n_a, n_p)
         return EffectObservation(trial.id, o.instrument_class, o.name, o.day, "exact", g, se, g - z * se, g + z * se,
                                  n_a, n_p, active.product, active.elemental_mg_per_day or 0.0, basis + note,
                                  o.locator)
@@ -126,7 +135,8 @@ def _observation(trial: Trial, o: Outcome) -> EffectObservation | None:
     def bounded(lower: float, upper: float, basis: str, kind: str = "interval", g: float = math.nan
                 ) -> EffectObservation:
         at = 0.0 if lower <= 0.0 <= upper else min(abs(lower), abs(upper))
-        return EffectObservation(trial.id, o.instrument_class, o.name, o.day, kind, g, hedges_g_se(at, n_a, n_p),
+        se = math.sqrt(1.0 / n_a + at * at / (2.0 * n_a)) if paired else hedges_g_se(at, n_a, n_p)
+        return EffectObservation(trial.id, o.instrument_class, o.name, o.day, kind, g, se,
                                  lower, upper, n_a, n_p, active.product, active.elemental_mg_per_day or 0.0,
                                  basis + note, o.locator)
 
@@ -142,6 +152,9 @@ def _observation(trial: Trial, o: Outcome) -> EffectObservation | None:
         if se is None:
             ci = o.values["difference_ci"]
             se = (float(ci[1]) - float(ci[0])) / (2 * z)  # type: ignore[index]
+        if paired:  # the SE of a within-person difference: SD of the differences = SE sqrt(n)
+            return exact(sign * o.get("difference") / (se * math.sqrt(n_a)),  # type: ignore[operator]
+                         "mean within-person difference and its SE")
         pooled = se / math.sqrt(1.0 / n_a + 1.0 / n_p)
         return exact(j * sign * o.get("difference") / pooled,  # type: ignore[operator]
                      "mean difference and its SE (SD implied by a two-sample SE)")
@@ -150,7 +163,7 @@ def _observation(trial: Trial, o: Outcome) -> EffectObservation | None:
                      f"published d ({o.values.get('d_method', 'method not stated')})")
     if o.summary == "p":
         p = o.get("p")
-        g = g_from_p(p, n_a, n_p)  # type: ignore[arg-type]
+        g = g_from_p(p, n_a, n_p, paired=paired)  # type: ignore[arg-type]
         direction = o.values["direction"]
         bound = o.values.get("p_bound", "=")
         test = o.values.get("p_test", "test not stated")
@@ -168,7 +181,7 @@ def _observation(trial: Trial, o: Outcome) -> EffectObservation | None:
                 bounded(-math.inf, -g, f"p < {p:g} ({test})")
         return bounded(-g, g, f"p > {p:g} ({test})")
     if o.summary == "not_significant":
-        g = g_from_p(0.05, n_a, n_p)
+        g = g_from_p(0.05, n_a, n_p, paired=paired)
         return bounded(-g, g, "reported as no difference: |g| below the p = 0.05 bound")
     return None
 

@@ -27,12 +27,27 @@ from mgbrain.brain.effects_fit import build_model, data_fingerprint
 from mgbrain.brain.exposure import brain_csf_change_percent
 from mgbrain.brain.exposure_response import EffectModel
 from mgbrain.brain.trial_data import FITTED_CLASSES, load_trials
+from mgbrain.compounds import find_product
 from mgbrain.errors import ParameterError, ProvenanceError
 from mgbrain.provenance.files import read_data_text
 
 __all__ = ["EffectFit", "EffectEstimate", "load_effect_fit", "CLASS_LABELS", "FIT_FILE"]
 
 FIT_FILE = ("parameters", "effects_fit.json")
+#: Bounds of what the layer answers (beyond them a number would be meaningless, not just uncertain).
+MAX_ELEMENTAL_MG_PER_DAY = 5000.0
+MAX_DAYS = 3650.0
+
+
+def check_number(name: str, value, lower: float, upper: float, *, low_open: bool = False) -> float:
+    """``value`` as a float within ``[lower, upper]`` (``(lower, upper]`` with ``low_open``), or an error naming it."""
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and np.isfinite(value) and \
+        (value > lower if low_open else value >= lower) and value <= upper
+    if not ok:
+        bound = ">" if low_open else ">="
+        raise ParameterError("out of range", argument=name, expected=f"a number {bound} {lower:g} and <= {upper:g}",
+                             received=value)
+    return float(value)
 CLASS_LABELS = {
     "objective_cognition": "objective cognition (test battery)",
     "subjective_cognition": "subjective cognition (questionnaire)",
@@ -45,7 +60,11 @@ CLASS_LABELS = {
 
 @dataclass(frozen=True)
 class EffectEstimate:
-    """Expected g against placebo: median and 95% interval (``interval`` says which kind)."""
+    """Expected g against placebo: median and 95% interval (``interval`` says which kind).
+
+    ``extrapolated``: the dose lies outside the elemental doses of the fitted trials, so the
+    dose-response there is the prior's (``x50`` is not identified).
+    """
 
     instrument_class: str
     median: float
@@ -53,6 +72,7 @@ class EffectEstimate:
     upper: float
     probability_positive: float
     interval: str
+    extrapolated: bool = False
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -83,6 +103,12 @@ class EffectFit:
         return str(self.stored.get("not_fitted", {}).get(instrument_class,
                                                         "no randomised placebo-controlled trial reports it"))
 
+    @property
+    def dose_range(self) -> tuple[float, float]:
+        """Lowest and highest elemental Mg dose (mg/day) among the fitted trials' arms."""
+        doses = [o.elemental_mg_per_day for o in self.model.observations]
+        return min(doses), max(doses)
+
     def exposure_of(self, product: str, elemental_mg_per_day: float) -> float:
         if self.exposure == "elemental_dose":
             return float(elemental_mg_per_day)
@@ -98,6 +124,14 @@ class EffectFit:
                      new_trial_n_per_arm: int | None = None, seed: int = 0) -> np.ndarray:
         """Draws of g against placebo after ``day`` days; with ``new_trial_n_per_arm`` as a new trial sees it."""
         self._check(instrument_class)
+        find_product(product, argument="product")
+        check_number("elemental_mg_per_day", elemental_mg_per_day, 0.0, MAX_ELEMENTAL_MG_PER_DAY, low_open=True)
+        check_number("day", day, 0.0, MAX_DAYS)
+        if new_trial_n_per_arm is not None and (isinstance(new_trial_n_per_arm, bool)
+                                                or not isinstance(new_trial_n_per_arm, int)
+                                                or not 2 <= new_trial_n_per_arm <= 100_000):
+            raise ParameterError("trial size out of range", argument="new_trial_n_per_arm",
+                                 expected="an integer from 2 to 100000", received=new_trial_n_per_arm)
         x = self.exposure_of(product, elemental_mg_per_day)
         mu = self.model.mean_effect(self.draws, instrument_class, x, day)[:, 0]
         if new_trial_n_per_arm is None:
@@ -114,7 +148,9 @@ class EffectFit:
         lo, med, hi = np.quantile(v, [0.025, 0.5, 0.975])
         kind = "95% credible interval of the mean effect" if new_trial_n_per_arm is None else \
             f"95% prediction interval for a new trial of {new_trial_n_per_arm} per arm"
-        return EffectEstimate(instrument_class, float(med), float(lo), float(hi), float(np.mean(v > 0)), kind)
+        low, high = self.dose_range
+        return EffectEstimate(instrument_class, float(med), float(lo), float(hi), float(np.mean(v > 0)), kind,
+                              not low <= elemental_mg_per_day <= high)
 
     def heterogeneity(self, instrument_class: str) -> dict:
         """tau (median, 95% interval) and I^2 at the median tau (Higgins-Thompson typical variance)."""
@@ -141,11 +177,17 @@ def load_effect_fit() -> EffectFit:
     """
     stored = json.loads(read_data_text(*FIT_FILE))
     exposures = stored["exposures"]
-    model = build_model(load_trials(), stored["exposure"],
-                        lambda o: exposures[exposure_key(o.trial, o.instrument_class, o.day)], x_ref=stored["x_ref"])
+    stale = ProvenanceError("the stored effects fit does not match the trial files (a trial was added or changed)",
+                            argument="/".join(FIT_FILE), expected=f"the data of fit {stored['fingerprint']}",
+                            hint="refit: .venv/bin/python scripts/fit_effects.py")
+    try:
+        model = build_model(load_trials(), stored["exposure"],
+                            lambda o: exposures[exposure_key(o.trial, o.instrument_class, o.day)],
+                            x_ref=stored["x_ref"])
+    except KeyError as exc:  # an observation the fit never saw
+        raise stale from exc
     if data_fingerprint(model) != stored["fingerprint"] or list(model.names) != stored["names"]:
-        raise ProvenanceError("the stored effects fit does not match the trial files", argument="/".join(FIT_FILE),
-                              expected=stored["fingerprint"], received=data_fingerprint(model))
+        raise stale
     draws = np.array(stored["draws"], dtype=float)
     if draws.ndim != 2 or draws.shape[1] != len(model.names) or not np.all(np.isfinite(draws)):
         raise ProvenanceError("stored draws have the wrong shape", argument="/".join(FIT_FILE),

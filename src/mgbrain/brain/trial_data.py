@@ -77,6 +77,22 @@ def _num(row: Mapping, key: str, where: str, *, lower: float = -math.inf, upper:
     return float(value)
 
 
+def _bool(row: Mapping, key: str, where: str, default: bool) -> bool:
+    value = row.get(key, default)
+    if not isinstance(value, bool):
+        raise _fail("not true or false", f"{where}.{key}", expected="true | false (no quotes)", received=value)
+    return value
+
+
+def _count(row: Mapping, key: str, where: str) -> int | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail("not a whole number of subjects", f"{where}.{key}", expected="an integer >= 1", received=value)
+    return value
+
+
 def _required(row: Mapping, key: str, where: str, *, lower: float = -math.inf, upper: float = math.inf) -> float:
     value = _num(row, key, where, lower=lower, upper=upper, required=True)
     assert value is not None  # _num raised otherwise
@@ -216,12 +232,12 @@ def _arm(row: Mapping, where: str) -> Arm:
     if not isinstance(row.get("name"), str) or not row["name"]:
         raise _fail("missing arm name", f"{where}.name", expected="text")
     role = _choice(row, "role", ROLES, where)
-    n_r = _num(row, "n_randomised", where, lower=1)
-    n_a = _num(row, "n_analysed", where, lower=1)
+    n_r = _count(row, "n_randomised", where)
+    n_a = _count(row, "n_analysed", where)
     elemental = _num(row, "elemental_mg_per_day", where, lower=0, upper=5000)
     if elemental is not None and "derivation" not in row and row.get("compound_mg_per_day") is not None:
         raise _fail("elemental dose computed without saying how", f"{where}.derivation", expected="text")
-    return Arm(row["name"], role, None if n_r is None else int(n_r), None if n_a is None else int(n_a),
+    return Arm(row["name"], role, n_r, n_a,
                str(row.get("product", "placebo")), elemental, _num(row, "compound_mg_per_day", where, lower=0),
                tuple(row.get("co_ingredients", ())), row.get("dose_rule"), row.get("timing"))
 
@@ -235,7 +251,9 @@ def _outcome(row: Mapping, where: str, source: str) -> Outcome:
     for key in ("active_change_sd", "active_change_se", "placebo_change_sd", "placebo_change_se", "baseline_sd",
                 "difference_se"):
         _num(row, key, where, lower=0)
-    p = _num(row, "p", where, lower=0, upper=1)
+    p = _num(row, "p", where, lower=1e-12, upper=1)
+    representative = _bool(row, "representative", where, False)
+    higher_is_better = _bool(row, "higher_is_better", where, True)
     if summary == "arm_change":
         for key in ("active_change", "placebo_change"):
             _num(row, key, where, required=True)
@@ -259,8 +277,8 @@ def _outcome(row: Mapping, where: str, source: str) -> Outcome:
             raise _fail("within-arm summary without a value", where, expected="active_change or responders")
     values = {k: v for k, v in row.items() if k not in ("name", "class", "representative", "higher_is_better",
                                                          "day", "locator", "summary", "active_arm", "placebo_arm")}
-    return Outcome(str(row.get("name", "")), cls, bool(row.get("representative", False)),
-                   bool(row.get("higher_is_better", True)), float(day), str(row["locator"]), summary,
+    return Outcome(str(row.get("name", "")), cls, representative, higher_is_better, float(day), str(row["locator"]),
+                   summary,
                    MappingProxyType(values), row.get("active_arm"), row.get("placebo_arm"))
 
 
@@ -296,13 +314,13 @@ def parse_trial(row: Mapping, where: str) -> Trial:
                             expected="one per class and day", received=(o.instrument_class, o.day))
             seen.add((o.instrument_class, o.day))
     trial = Trial(row["id"], row["title"], row["source"], _choice(row, "read", READ, where), design,
-                  bool(row.get("randomised", False)), _choice(row, "blinding", BLINDING, where), row["population"],
+                  _bool(row, "randomised", where, False), _choice(row, "blinding", BLINDING, where), row["population"],
                   _num(row, "age_mean", where, lower=0, upper=120),
                   tuple(row["age_range"]) if row.get("age_range") else None,
                   _required(row, "duration_days", where, lower=1, upper=3650),
                   tuple(float(v) for v in row.get("visits_days", ())), row["sponsor"], str(row.get("conflicts", "")),
                   _choice(row, "risk_of_bias", RISK_OF_BIAS, where), str(row.get("risk_of_bias_note", "")),
-                  None if row.get("n_total") is None else int(_required(row, "n_total", where, lower=2)),
+                  _count(row, "n_total", where),
                   row.get("fit_exclusion"),
                   arms, outcomes, tuple(row.get("unknown", ())), str(row.get("note", "")), MappingProxyType(dict(row)))
     for k, o in enumerate(outcomes):

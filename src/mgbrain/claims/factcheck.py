@@ -1,67 +1,78 @@
 """Fact-check a text against the claims registry.
 
-The text is split into sentences; each sentence is matched to registry claims with the
-TF-IDF matcher of :mod:`mgbrain.claims.matching`. Matched sentences come back with the claim,
-its verdict and references; claim-like sentences that match nothing are listed as
-"not in registry" so a reader sees what was not checked.
+Every sentence is first classified (:mod:`mgbrain.claims.sentence_kinds`): headings, bylines,
+navigation, calls to action, disclaimers, questions and sentences about other substances are
+recognised and never matched. A claim about magnesium is then matched to registry claims by
+retrieval and a calibrated re-ranker (:mod:`mgbrain.claims.retrieval`); for every match the
+stance of the sentence towards the claim is read (:mod:`mgbrain.claims.stance`), and the
+verdict shown is the verdict for what the *sentence* says: the claim's verdict if it agrees,
+its negation's if it contradicts ("people with kidney disease can take as much magnesium as
+they like" contradicts a supported caution, so it is shown as contradicted). Claim-like
+sentences that match nothing are listed as "not in registry".
 
-A match says that a sentence is about the same thing as a registry claim (shared words), not
-that it says the same: the matcher does not read negation or quantifiers, so "people with kidney
-disease can take as much magnesium as they like" matches the claim that kidney disease calls for
-caution. The verdict is the claim's; every match therefore carries the claim's own text
-(:data:`VERDICT_SCOPE`), for the reader to compare with the sentence.
+Two matching backends: ``tfidf`` (the default: word TF-IDF cosine over the claims' text and
+quotes, with the sentence filter and stance above) and ``reranked`` (four scorers and a
+re-ranker trained on the evaluation set's development half: more precise, less recall on the
+held-out half; see docs/factcheck_evaluation.md).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from mgbrain.claims.catalogue import load_claims
+from mgbrain.claims.evaluation import allowed_candidates, training_examples
 from mgbrain.claims.matching import (
     DEFAULT_THRESHOLD,
     ClaimIndex,
     Sentence,
     build_claim_index,
-    is_claim_like,
     match_sentences,
     split_sentences,
 )
 from mgbrain.claims.registry import Claim
+from mgbrain.claims.retrieval import Retriever, build_retriever, load_reranker
+from mgbrain.claims.sentence_kinds import SentenceKind, classify_sentence, mentions_magnesium
+from mgbrain.claims.stance import Stance, read_stance, sentence_verdict
 from mgbrain.errors import ParameterError
 from mgbrain.provenance.notice import DISCLAIMER
 
 __all__ = ["BACKENDS", "VERDICT_SCOPE", "ClaimMatch", "SentenceMatch", "FactcheckResult", "claim_index",
-           "factcheck_text", "factcheck_file"]
+           "factcheck_text", "factcheck_file", "CONTEXT_WINDOW"]
 
 #: Matching backends that ship with the package (no model is downloaded, ever).
-BACKENDS = ("tfidf",)
-#: A sentence is read as a magnesium claim only if magnesium is named within this many
-#: sentences of it (before or after): the registry is about magnesium, and a paragraph on
-#: vitamin K that says "leafy greens are rich sources" is not making a magnesium claim.
+BACKENDS = ("reranked", "tfidf")
+#: A sentence that does not name magnesium still counts as about it when magnesium is named
+#: within six sentences of it, before or after ("It also helps with sleep.").
 CONTEXT_WINDOW = 6
 #: What a match's verdict applies to: shown beside every match, in the terminal and in JSON.
-VERDICT_SCOPE = ("the verdict is the registry claim's, shown with its text; the sentence may say something else "
-                 "(the matcher compares words and does not read negation)")
-_ANCHOR = re.compile(r"\b(magnesium|mg|threonate|l-threonate|mlt|mgt|magtein|l-tams|mmfs-?\d*)\b",
-                     re.IGNORECASE)
+VERDICT_SCOPE = ("the verdict is for what the sentence says: the registry claim's verdict when the sentence "
+                 "agrees with it, the verdict of its negation when the sentence contradicts it")
+#: A second (or third) claim is kept for a sentence when its probability is at least this share of the best.
+RELATIVE = 0.8
 
 
 @dataclass(frozen=True)
 class ClaimMatch:
-    """A registry claim that a sentence makes, with the similarity score (0-1)."""
+    """A registry claim a sentence is about: score (probability, or cosine for ``tfidf``),
+    the sentence's stance towards it and the verdict for what the sentence says."""
 
     claim: Claim
     score: float
+    stance: Stance
+    verdict: str
 
     def to_dict(self) -> dict[str, Any]:
         c = self.claim
-        return {"claim_id": c.id, "score": round(self.score, 3), "claim": c.text,
-                "topic": c.topic, "verdict": c.verdict, "evidence_level": c.evidence_level,
+        return {"claim_id": c.id, "score": round(self.score, 3), "claim": c.text, "topic": c.topic,
+                "stance": self.stance.stance, "stance_reason": self.stance.reason, "verdict": self.verdict,
+                "claim_verdict": c.verdict, "evidence_level": c.evidence_level,
                 "references": [r.to_dict() for r in c.references]}
 
 
@@ -86,6 +97,7 @@ class FactcheckResult:
     backend: str
     matched: tuple[SentenceMatch, ...]
     not_in_registry: tuple[Sentence, ...]
+    skipped: tuple[tuple[Sentence, SentenceKind], ...] = ()
 
     @property
     def claims_found(self) -> tuple[str, ...]:
@@ -93,21 +105,28 @@ class FactcheckResult:
         return tuple(sorted({m.claim.id for s in self.matched for m in s.matches}))
 
     def verdict_counts(self) -> dict[str, int]:
-        """How many distinct claims found per verdict."""
-        claims = load_claims()
+        """How many matched sentences get each verdict (for what they say; only real matches count)."""
         counts: dict[str, int] = {}
-        for cid in self.claims_found:
-            counts[claims[cid].verdict] = counts.get(claims[cid].verdict, 0) + 1
+        for s in self.matched:
+            best = s.matches[0]
+            counts[best.verdict] = counts.get(best.verdict, 0) + 1
+        return counts
+
+    def skipped_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for _, kind in self.skipped:
+            counts[kind.kind] = counts.get(kind.kind, 0) + 1
         return counts
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source, "backend": self.backend, "threshold": self.threshold,
             "n_sentences": self.n_sentences, "claims_found": list(self.claims_found),
-            "verdict_counts": self.verdict_counts(),
-            "verdict_scope": VERDICT_SCOPE,
+            "verdict_counts": self.verdict_counts(), "verdict_scope": VERDICT_SCOPE,
             "matched": [m.to_dict() for m in self.matched],
             "not_in_registry": [s.to_dict() for s in self.not_in_registry],
+            "skipped": [s.to_dict() | {"kind": k.kind, "reason": k.reason} for s, k in self.skipped],
+            "skipped_counts": self.skipped_counts(),
             "disclaimer": DISCLAIMER,
         }
 
@@ -123,19 +142,47 @@ def _documents(claims: Mapping[str, Claim]):
 
 @cache
 def claim_index() -> ClaimIndex:
-    """The TF-IDF index of the packaged registry (built once)."""
+    """The word TF-IDF index of the packaged registry (the ``tfidf`` backend; built once)."""
     return build_claim_index(_documents(load_claims()))
+
+
+@cache
+def _packaged_retriever() -> Retriever:
+    """The scorers over the registry and the evaluation set's development examples (built once)."""
+    return build_retriever(load_claims(), training_examples())
+
+
+def classify_sentences(sentences: list[Sentence]) -> list[SentenceKind]:
+    """The kind of every sentence, with magnesium carried over from the sentences just before."""
+    named = [mentions_magnesium(s.text) for s in sentences]
+    near = [any(named[max(0, i - CONTEXT_WINDOW):i + CONTEXT_WINDOW + 1]) for i in range(len(sentences))]
+    return [classify_sentence(s.text, magnesium_in_context=ok) for s, ok in zip(sentences, near)]
+
+
+def _reranked(texts: list[str], kinds: list[SentenceKind], retriever: Retriever, threshold: float
+              ) -> list[list[tuple[str, float]]]:
+    if not texts:
+        return []
+    cand, feats = retriever.candidates(texts)
+    prob = np.where(allowed_candidates(texts, retriever, cand, kinds=kinds), load_reranker().probability(feats), 0.0)
+    out = []
+    for row, p in zip(cand, prob):
+        order = np.argsort(-p)
+        best = p[order[0]]
+        out.append([(retriever.claim_ids[row[k]], float(p[k])) for k in order[:3]
+                    if p[k] >= threshold and p[k] >= RELATIVE * best])
+    return out
 
 
 def factcheck_text(
     text: str,
     *,
     source: str = "<text>",
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     backend: str = "tfidf",
     claims: Mapping[str, Claim] | None = None,
 ) -> FactcheckResult:
-    """Match every sentence of ``text`` to the registry.
+    """Match every sentence of ``text`` to the registry and read each match's stance.
 
     Parameters
     ----------
@@ -144,9 +191,11 @@ def factcheck_text(
     source
         A name for the text in the result (file name).
     threshold
-        Minimum cosine similarity (0-1) for a match.
+        Minimum match probability (``reranked``; default: the one chosen on the evaluation
+        set's development half) or cosine similarity (``tfidf``), 0-1.
     backend
-        Matching backend; only ``"tfidf"`` ships with the package.
+        ``tfidf`` (word TF-IDF cosine, the default) or ``reranked`` (four scorers and a calibrated
+        re-ranker).
     claims
         A registry to use instead of the packaged one (tests).
 
@@ -160,28 +209,38 @@ def factcheck_text(
     if backend not in BACKENDS:
         raise ParameterError("unknown matching backend", argument="backend",
                              expected=" | ".join(BACKENDS), received=backend)
+    if threshold is None:
+        threshold = load_reranker().threshold if backend == "reranked" else DEFAULT_THRESHOLD
+    if not 0.0 < threshold <= 1.0:
+        raise ParameterError("threshold out of range", argument="threshold", expected="0 < threshold <= 1",
+                             received=threshold)
     registry = load_claims() if claims is None else claims
-    index = claim_index() if claims is None else build_claim_index(_documents(registry))
     sentences = split_sentences(text)
-    per_sentence = match_sentences([s.text for s in sentences], index, threshold=threshold)
-    in_context = _magnesium_context(sentences)
+    kinds = classify_sentences(sentences)
+    candidates = [s for s, k in zip(sentences, kinds) if k.matchable]
+    candidate_kinds = [k for k in kinds if k.matchable]
+    texts = [s.text for s in candidates]
+    if backend == "tfidf":
+        index = claim_index() if claims is None else build_claim_index(_documents(registry))
+        found_all = [[(cid, sc) for cid, sc in found if k.is_claim or not mentions_magnesium(registry[cid].text)]
+                     for found, k in zip(match_sentences(texts, index, threshold=threshold), candidate_kinds)]
+    else:
+        retriever = _packaged_retriever() if claims is None else build_retriever(registry)
+        found_all = _reranked(texts, candidate_kinds, retriever, threshold)
     matched, unmatched = [], []
-    for sentence, found, ok in zip(sentences, per_sentence, in_context):
-        if not ok or sentence.text.endswith("?"):  # a question asserts nothing
-            continue
-        if found:
-            matched.append(SentenceMatch(sentence, tuple(ClaimMatch(registry[cid], score)
-                                                         for cid, score in found)))
-        elif is_claim_like(sentence.text):
+    for sentence, found in zip(candidates, found_all):
+        if not found:
             unmatched.append(sentence)
-    return FactcheckResult(source=source, n_sentences=len(sentences), threshold=threshold,
-                           backend=backend, matched=tuple(matched), not_in_registry=tuple(unmatched))
-
-
-def _magnesium_context(sentences: list[Sentence]) -> list[bool]:
-    """For each sentence: is magnesium named within CONTEXT_WINDOW sentences of it?"""
-    named = [i for i, s in enumerate(sentences) if _ANCHOR.search(s.text)]
-    return [any(abs(i - j) <= CONTEXT_WINDOW for j in named) for i in range(len(sentences))]
+            continue
+        out = []
+        for cid, score in found:
+            claim = registry[cid]
+            stance = read_stance(sentence.text, claim.text)
+            out.append(ClaimMatch(claim, score, stance, sentence_verdict(claim.verdict, stance.stance)))
+        matched.append(SentenceMatch(sentence, tuple(out)))
+    skipped = tuple((s, k) for s, k in zip(sentences, kinds) if not k.matchable)
+    return FactcheckResult(source=source, n_sentences=len(sentences), threshold=threshold, backend=backend,
+                           matched=tuple(matched), not_in_registry=tuple(unmatched), skipped=skipped)
 
 
 def factcheck_file(path: str | Path, **kwargs: Any) -> FactcheckResult:

@@ -49,12 +49,14 @@ TOPICS = (
     "adhd", "safety", "dosing", "diet", "mg_physiology",
 )
 #: How the evidence bears on the claim. ``mixed``: good studies disagree; ``not_testable``:
-#: advice, opinion or a claim too vague to test.
+#: advice, opinion or a claim too vague to test; ``not_assessed``: no source bearing on it was
+#: read for the registry (absence of a reading, not evidence of absence).
 VERDICTS = (
-    "supported", "partly_supported", "mixed", "not_supported", "contradicted", "not_testable",
+    "supported", "partly_supported", "mixed", "not_supported", "contradicted", "not_testable", "not_assessed",
 )
 #: The best kind of evidence bearing on the claim (GRADE-like ladder, lowest first).
-#: ``none``: no study was found; such a claim can only be ``not_supported`` or ``not_testable``.
+#: ``none``: no study was found or read; such a claim can only be ``not_supported``,
+#: ``not_testable`` or ``not_assessed``.
 EVIDENCE_LEVELS = (
     "none", "in_vitro", "animal", "human_observational", "open_label", "rct",
     "meta_analysis", "regulatory_reference",
@@ -300,10 +302,10 @@ def _parse_claim(raw: Any, where: str, articles: Mapping[str, Article],
         raise ProvenanceError("a graded claim needs at least one reference",
                               argument=f"{where}.references",
                               expected="a reference, or evidence_level 'none'", received=[])
-    if level == "none" and verdict not in ("not_supported", "not_testable"):
+    if level == "none" and verdict not in ("not_supported", "not_testable", "not_assessed"):
         raise ProvenanceError("a claim without evidence cannot be graded this way",
                               argument=f"{where}.verdict",
-                              expected="not_supported | not_testable (evidence_level is 'none')",
+                              expected="not_supported | not_testable | not_assessed (evidence_level is 'none')",
                               received=verdict)
     check = None
     if "model_check" in raw:

@@ -40,3 +40,11 @@ def test_the_change_interval_widens_the_range():
 def test_nih_toolbox_has_no_band_means_so_no_cognitive_age():
     with pytest.raises(ParameterError, match="no age norms"):
         years_from_norms("nih_toolbox", 2.0, 37.0)
+
+
+@pytest.mark.parametrize(("prefix", "age", "field"), [("tmt_b", 5.0, "age"), ("tmt_b", 150.0, "age"),
+                                                      ("", 57.0, "instrument")])
+def test_ages_outside_the_norms_and_an_empty_instrument_are_refused(prefix, age, field):
+    with pytest.raises(ParameterError) as info:
+        years_from_norms(prefix, 0.1, age, fraction_of_baseline=True)
+    assert info.value.argument == field

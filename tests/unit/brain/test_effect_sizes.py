@@ -194,3 +194,17 @@ def test_hedges_g_se_matches_simulated_spread():
     pooled = np.sqrt(((n1 - 1) * a.var(axis=1, ddof=1) + (n2 - 1) * b.var(axis=1, ddof=1)) / (n1 + n2 - 2))
     g = j_correction(n1, n2) * (a.mean(axis=1) - b.mean(axis=1)) / pooled
     assert np.std(g) == pytest.approx(hedges_g_se(0.5, n1, n2), rel=0.03)
+
+
+def test_a_crossover_result_is_standardised_as_paired():
+    """Crossover (12 people in both periods), p < 0.05: d = t(0.975, 11) / sqrt(12) with Hedges' J for
+    11 df, not the two-sample sqrt(2/n) formula that would be sqrt(2) times larger."""
+    from scipy import stats
+
+    from mgbrain.brain.effect_sizes import effect_observations
+    from mgbrain.brain.trial_data import load_trials
+
+    held = effect_observations(load_trials()["cmp_held2002_oxide_sleep_eeg"])[0]
+    expected = (1 - 3 / (4 * 11 - 1)) * stats.t.isf(0.025, 11) / math.sqrt(12)
+    assert held.lower == pytest.approx(expected, rel=1e-9) and held.upper == math.inf
+    assert "crossover" in held.basis and "ASSUMED" in held.basis

@@ -36,12 +36,14 @@ def test_a_changed_trial_file_makes_the_stored_fit_refused(monkeypatch):
         effects.load_effect_fit.cache_clear()
 
 
-def test_late_effect_at_the_reference_dose_is_the_fitted_E():
-    """At x_ref and long after the onset, the mean effect is E_c itself (the parametrisation's anchor)."""
+def test_effect_at_the_reference_dose_is_E_times_the_onset():
+    """At x_ref the dose factor is 1, so the mean effect is E_c (1 - exp(-t / T_on)) draw by draw."""
+    t_on = np.exp(FIT.draws[:, FIT.model.index("log_t_on")])
     for c in FIT.classes:
-        draws = FIT.effect_draws(c, "magtein", 144.0, 3650.0)
-        e = FIT.draws[:, FIT.model.index(f"E_{c}")]
-        np.testing.assert_allclose(draws, e, rtol=1e-6)
+        for day in (21.0, 84.0, 3650.0):
+            draws = FIT.effect_draws(c, "magtein", 144.0, day)
+            e = FIT.draws[:, FIT.model.index(f"E_{c}")]
+            np.testing.assert_allclose(draws, e * -np.expm1(-day / t_on), rtol=1e-12)
 
 
 def test_a_new_trial_varies_more_than_the_mean_effect():
@@ -71,3 +73,36 @@ def test_stored_draws_are_the_posterior_of_this_model():
     for c in FIT.classes:
         k = model.index(f"E_{c}")
         assert abs(np.median(post.draws[:, k]) - np.median(FIT.draws[:, k])) < 0.08, c
+
+
+def test_a_new_trial_file_gives_the_refit_error_not_a_key_error(monkeypatch):
+    trials = dict(load_trials())
+    trials["zz_new2030_copy"] = dataclasses.replace(trials["cmp_nielsen2010_citrate_sleep"], id="zz_new2030_copy")
+    monkeypatch.setattr(effects, "load_trials", lambda: trials)
+    effects.load_effect_fit.cache_clear()
+    try:
+        with pytest.raises(ProvenanceError, match=r"scripts/fit_effects\.py"):
+            effects.load_effect_fit()
+    finally:
+        effects.load_effect_fit.cache_clear()
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    (("objective_cognition", "magtein", -100.0, 84.0), "elemental_mg_per_day"),
+    (("objective_cognition", "magtein", float("nan"), 84.0), "elemental_mg_per_day"),
+    (("objective_cognition", "magtein", 144.0, -10.0), "day"),
+    (("objective_cognition", "unobtainium", 144.0, 84.0), "product"),
+])
+def test_estimate_refuses_what_it_cannot_answer(args, field):
+    with pytest.raises(ParameterError) as info:
+        FIT.estimate(*args)
+    assert info.value.argument == field
+    with pytest.raises(ParameterError, match="new_trial_n_per_arm"):
+        FIT.estimate("objective_cognition", "magtein", 144.0, 84.0, new_trial_n_per_arm=0)
+
+
+def test_a_dose_beyond_the_trials_is_flagged_as_extrapolated():
+    low, high = FIT.dose_range
+    assert low == pytest.approx(72.0) and high >= 500.0
+    assert not FIT.estimate("objective_cognition", "magtein", 144.0, 84.0).extrapolated
+    assert FIT.estimate("objective_cognition", "citrate", 3000.0, 84.0).extrapolated

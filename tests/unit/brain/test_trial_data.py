@@ -216,3 +216,20 @@ def test_fit_status_reasons_accumulate():
     assert not ok
     assert reason.split("; ") == ["control arm without placebo", "not randomised (or randomisation not reported)",
                                   "open label", "confounded: zinc"]
+
+
+@pytest.mark.parametrize(("mutate", "field"), [
+    (lambda r: r.__setitem__("randomised", "false"), "randomised"),
+    (lambda r: r["outcomes"][0].__setitem__("higher_is_better", "false"), "higher_is_better"),
+    (lambda r: r["outcomes"][0].__setitem__("representative", 1), "representative"),
+    (lambda r: r["arms"][0].__setitem__("n_analysed", 50.7), "n_analysed"),
+    (lambda r: r.__setitem__("n_total", 0), "n_total"),
+    (lambda r: r["outcomes"][0].update(summary="p", p=0.0, direction="active_better"), ".p"),
+], ids=["quoted false", "quoted false flips a sign", "1 for true", "fractional n", "zero total", "p of zero"])
+def test_types_that_would_silently_change_a_result_are_refused(mutate, field):
+    """A quoted "false" is a true string in Python, 50.7 subjects would be cut to 50, p = 0 gives g = inf."""
+    row = good_row()
+    mutate(row)
+    with pytest.raises(ProvenanceError) as info:
+        parse_trial(row, "trials/syn2020_good.toml")
+    assert field in str(info.value)

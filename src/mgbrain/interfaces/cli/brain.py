@@ -122,6 +122,11 @@ def compare_cmd(
             f"{r['p05']:.4g} to {r['p95']:.4g}"] for r in result.rows])
     for c, why in result.effects_not_fitted.items():
         console.print(f"[dim]No fitted effect for {c}: {why}.[/dim]")
+    if result.effects_extrapolated:
+        lo, hi = result.effects_dose_range
+        console.print(f"Outside the trials' doses ({lo:g}-{hi:g} mg/day elemental Mg): "
+                      f"{', '.join(result.effects_extrapolated)}; their effects are the prior's dose-response, "
+                      "not data.", markup=False)
     for n in NOTES:
         console.print(f"[dim]{n}[/dim]")
 

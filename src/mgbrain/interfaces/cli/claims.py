@@ -57,14 +57,20 @@ def show_claim(
     claim_id: Annotated[str, typer.Argument(metavar="ID", help="Claim id (see 'claims list').")],
     as_json: JsonOption = False,
 ) -> None:
-    """Show one claim: quotes, verdict, rationale, references, model check."""
-    from mgbrain.claims.catalogue import find_claim
+    """Show one claim: quotes, verdict, rationale, references, and its model-backed number with the
+    conditions it was computed under."""
+    from mgbrain.claims.catalogue import check_claims, find_claim
     from mgbrain.claims.registry import load_articles
 
     claim = find_claim(claim_id, argument="ID")
+    computed = None
+    if claim.model_check:
+        with progress("model check", enabled=not as_json):
+            computed = check_claims({claim.id: claim})[0]
     if as_json:
         emit_json({"claim": claim.to_dict(), "articles": {a: load_articles()[a].to_dict()
-                                                         for a in claim.articles}})
+                                                         for a in claim.articles},
+                   "model_check": None if computed is None else computed.to_dict()})
         return
     console.print(f"[bold]{claim.id}[/bold]  {claim.topic}  verdict: [bold]{claim.verdict}[/bold]"
                   f"  evidence: {claim.evidence_level}")
@@ -75,9 +81,11 @@ def show_claim(
           [[r.source, r.resolve().short(),
             " / ".join(x for x in (r.resolve().doi, r.resolve().pmid) if x), r.resolve().access,
             r.locator] for r in claim.references])
-    if claim.model_check:
-        console.print(f"model check: {claim.model_check.name} (claimed: {claim.model_check.claimed};"
-                      " run 'mgbrain claims check')")
+    if computed is not None:
+        console.print(f"[bold]Model check[/bold] {computed.name}: {computed.value:.4g} {computed.unit} "
+                      f"(claimed: {computed.claimed}; implies {computed.implied_verdict}; verdict rests on "
+                      f"{computed.verdict_basis})")
+        console.print(f"  computed for: {computed.detail}", markup=False)
 
 
 @claims_app.command("check")
@@ -88,7 +96,9 @@ def check(
 ) -> None:
     """Recompute the model-backed numbers and report verdicts they would change.
 
-    Exit code 1 when a computed number implies a different verdict than the registry's.
+    Exit code 1 when a computed number implies a different verdict for a claim whose verdict rests
+    on the model; where the verdict rests on primary data (verdict_basis "data") a disagreeing
+    number is reported as "model disagrees" and does not change the exit code.
     The brain checks simulate: the whole run takes about a minute.
     """
     from mgbrain.claims.catalogue import check_claims, find_claim, load_claims
@@ -118,6 +128,8 @@ def check(
                 r.registry_verdict, "WOULD CHANGE" if r.would_change else (
                     "model disagrees (verdict from primary data)" if r.model_disagrees else "agrees")]
                for r in results])
+        for r in results:
+            console.print(f"{r.claim_id}: {r.detail}", markup=False)
         console.print(f"{len(results)} computed, {len(changes)} would change a verdict")
     if changes:
         raise typer.Exit(1)
@@ -129,17 +141,32 @@ def _threshold() -> dict[str, float]:
     return {"threshold": DEFAULT_THRESHOLD}
 
 
+def _citation(ref: dict) -> str:
+    """A reference in full: authors, year, title, journal, and its DOI, PMID or URL."""
+    parts = [p for p in (ref.get("authors"), f"({ref['year']})" if ref.get("year") else None, ref.get("title"),
+                         ref.get("journal")) if p]
+    ids = [f"doi:{ref['doi']}" if ref.get("doi") else None, f"PMID {ref['pmid']}" if ref.get("pmid") else None,
+           None if ref.get("doi") or ref.get("pmid") else ref.get("url")]
+    return ". ".join(parts) + "".join(f". {i}" for i in ids if i)
+
+
 @app.command("factcheck", cls=resolved_on_use(_threshold))
 def factcheck(
     file: Annotated[str, typer.Argument(metavar="FILE", help="A UTF-8 text file (an article).")],
-    threshold: Annotated[float | None, typer.Option(help="Minimum similarity (0-1) for a match.")] = None,
+    threshold: Annotated[float | None, typer.Option(
+        help="Minimum match score (0-1): cosine for tfidf, probability for reranked (default: that backend's).")
+    ] = None,
+    backend: Annotated[str, typer.Option(help="Matcher: tfidf or reranked (see docs/factcheck_evaluation.md).")]
+    = "tfidf",
     as_json: JsonOption = False,
 ) -> None:
-    """Match an article's sentences to the claims registry; list claim-like sentences not in it."""
+    """Find the registry claims an article makes, whether each sentence agrees with or contradicts
+    the claim, and the verdict for what the sentence says; list claim-like sentences not in it."""
     from mgbrain.claims.factcheck import factcheck_file
+    from mgbrain.provenance.references import resolve_reference
 
-    with as_options({"threshold": "--threshold"}):
-        result = factcheck_file(file, threshold=threshold)
+    with as_options({"threshold": "--threshold", "backend": "--backend"}):
+        result = factcheck_file(file, threshold=threshold, backend=backend)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -147,23 +174,31 @@ def factcheck(
 
     from mgbrain.claims.factcheck import VERDICT_SCOPE
 
-    console.print(f"[bold]{escape(result.source)}[/bold]: {len(result.claims_found)} registry claims in "
-                  f"{result.n_sentences} sentences (threshold {result.threshold:g})")
+    console.print(f"[bold]{escape(result.source)}[/bold]: {len(result.matched)} sentences make "
+                  f"{len(result.claims_found)} registry claims ({result.n_sentences} sentences; {result.backend} "
+                  f"score >= {result.threshold:g})")
     if result.matched:
         console.print(f"Note: {VERDICT_SCOPE}.", markup=False)
     console.print()
     for m in result.matched:
         console.print(f"[{m.sentence.index}] {m.sentence.text}", markup=False)
         for c in m.matches:
-            refs = ", ".join(r.source for r in c.claim.references) or "no source read"
-            console.print(f"    -> {c.claim.id}: {c.claim.verdict} (score {c.score:.2f}; "
-                          f"{c.claim.evidence_level}; refs: {refs})", markup=False)
+            stance = {"agree": "agrees with", "contradict": "contradicts", "unclear": "unclear about"}[c.stance.stance]
+            console.print(f"    -> {c.verdict.upper()}: {stance} {c.claim.id} (registry: {c.claim.verdict}; "
+                          f"score {c.score:.2f}; {c.stance.reason})", markup=False)
             console.print(f"       claim: {c.claim.text}", markup=False)
+            for r in c.claim.references:
+                ref = resolve_reference(r.source).to_dict()
+                console.print(f"       source: {_citation(ref)}" + (f" [{r.locator}]" if r.locator else ""),
+                              markup=False)
     console.print()
     if result.not_in_registry:
         console.print("[bold]Claim-like sentences not in registry:[/bold]")
         for sent in result.not_in_registry:
             console.print(f"[{sent.index}] {sent.text}", markup=False)
         console.print()
-    counts = ", ".join(f"{v}: {n}" for v, n in sorted(result.verdict_counts().items()))
-    console.print(f"verdicts of the claims found: {counts}. {DISCLAIMER}")
+    skipped = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in sorted(result.skipped_counts().items()))
+    if skipped:
+        console.print(f"Not matched (not claims about magnesium): {skipped}.", markup=False)
+    counts = ", ".join(f"{v}: {n}" for v, n in sorted(result.verdict_counts().items())) or "none"
+    console.print(f"verdicts of the matched sentences: {counts}. {DISCLAIMER}")
