@@ -136,12 +136,14 @@ def _report(results, held, pred, n_dev) -> str:
              f"({n_dev} development rows train the re-ranker and choose its threshold; {len(held)} held-out rows are "
              "reported here). Targets: precision >= 0.9, recall >= 0.85, stance accuracy >= 0.9, off-topic false "
              "matches <= 1%.", "",
-             "| matcher | threshold | precision | recall | stance accuracy | off-topic false matches |",
-             "|---|---|---|---|---|---|"]
+             "| matcher | threshold | precision | recall | stance accuracy | off-topic false matches | "
+             "dev (cross-fitted) precision / recall |",
+             "|---|---|---|---|---|---|---|"]
     for name, r in results.items():
         h = r["heldout"]
+        dev = f"{r['dev']['precision']:.3f} / {r['dev']['recall']:.3f}" if "dev" in r else "-"
         lines.append(f"| {name} | {r['threshold']:.2f} | {h['precision']:.3f} | {h['recall']:.3f} | "
-                     f"{h['stance_accuracy']:.3f} | {100 * h['off_topic_false_match_rate']:.1f}% |")
+                     f"{h['stance_accuracy']:.3f} | {100 * h['off_topic_false_match_rate']:.1f}% | {dev} |")
     lines += ["", "A threshold of 0.99 with no matches means no threshold reached the development precision bar.",
               "", "Held-out rows by kind (reranked backend):", "",
               "| kind | rows | matched to its claim (recall) | stance correct | false matches |",

@@ -39,7 +39,8 @@ __all__ = ["FEATURES", "Retriever", "Reranker", "build_retriever", "load_reranke
            "CANDIDATES"]
 
 #: Features of one (sentence, claim) pair, in the re-ranker's order.
-FEATURES = ("word", "char", "bm25", "lsa", "word_margin", "rank_word")
+FEATURES = ("word", "char", "bm25", "lsa", "word_margin", "rank_word", "char_margin", "lsa_margin", "bm25_log",
+            "rank_char", "rank_lsa", "rank_bm25")
 #: Candidate claims per sentence passed to the re-ranker (the best by any scorer).
 CANDIDATES = 5
 LSA_COMPONENTS = 64
@@ -99,18 +100,22 @@ class Retriever:
         pooled = np.maximum.reduce([s["word"], s["char"], s["lsa"], s["bm25"] * 0.5])
         k = min(CANDIDATES, len(self.claim_ids))
         cand = np.argsort(-pooled, axis=1)[:, :k]
-        word_sorted = -np.sort(-s["word"], axis=1)
-        second = word_sorted[:, 1] if word_sorted.shape[1] > 1 else np.zeros(len(sentences))
-        rank_word = np.argsort(np.argsort(-s["word"], axis=1), axis=1)
-        feats = np.zeros((len(sentences), k, len(FEATURES)))
         rows = np.arange(len(sentences))[:, None]
-        feats[..., 0] = s["word"][rows, cand]
-        feats[..., 1] = s["char"][rows, cand]
-        feats[..., 2] = s["bm25"][rows, cand]
-        feats[..., 3] = s["lsa"][rows, cand]
-        feats[..., 4] = s["word"][rows, cand] - second[:, None]
-        feats[..., 5] = (rank_word[rows, cand] == 0).astype(float)
-        return cand, feats
+
+        def margin(score: np.ndarray) -> np.ndarray:
+            top = -np.sort(-score, axis=1)
+            second = top[:, 1] if top.shape[1] > 1 else np.zeros(len(sentences))
+            return score[rows, cand] - second[:, None]
+
+        def is_top(score: np.ndarray) -> np.ndarray:
+            return (np.argsort(np.argsort(-score, axis=1), axis=1)[rows, cand] == 0).astype(float)
+
+        columns = {"word": s["word"][rows, cand], "char": s["char"][rows, cand], "bm25": s["bm25"][rows, cand],
+                   "lsa": s["lsa"][rows, cand], "word_margin": margin(s["word"]), "rank_word": is_top(s["word"]),
+                   "char_margin": margin(s["char"]), "lsa_margin": margin(s["lsa"]),
+                   "bm25_log": np.log1p(np.maximum(s["bm25_raw"][rows, cand], 0.0)), "rank_char": is_top(s["char"]),
+                   "rank_lsa": is_top(s["lsa"]), "rank_bm25": is_top(s["bm25"])}
+        return cand, np.stack([columns[f] for f in FEATURES], axis=-1)
 
 
 def build_retriever(claims: Mapping[str, Claim], extra: Sequence[tuple[str, str]] = ()) -> Retriever:
