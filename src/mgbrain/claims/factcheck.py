@@ -38,7 +38,7 @@ from mgbrain.claims.matching import (
 )
 from mgbrain.claims.registry import Claim
 from mgbrain.claims.retrieval import Retriever, build_retriever, load_reranker
-from mgbrain.claims.sentence_kinds import SentenceKind, classify_sentence, mentions_magnesium
+from mgbrain.claims.sentence_kinds import SentenceKind, classify_sentence, mentions_magnesium, other_substances
 from mgbrain.claims.stance import Stance, read_stance, sentence_verdict
 from mgbrain.errors import ParameterError
 from mgbrain.provenance.notice import DISCLAIMER
@@ -48,12 +48,15 @@ __all__ = ["BACKENDS", "VERDICT_SCOPE", "ClaimMatch", "SentenceMatch", "Factchec
 
 #: Matching backends that ship with the package (no model is downloaded, ever).
 BACKENDS = ("reranked", "tfidf")
-#: A sentence that does not name magnesium still counts as about it when magnesium is named
-#: within six sentences of it, before or after ("It also helps with sleep.").
+#: How far (sentences) a passage's substance carries: a sentence that does not name magnesium
+#: is about it when magnesium is the last substance named within this many sentences before
+#: it ("It also helps with sleep."), or, with none named before, within this many after.
 CONTEXT_WINDOW = 6
 #: What a match's verdict applies to: shown beside every match, in the terminal and in JSON.
 VERDICT_SCOPE = ("the verdict is for what the sentence says: the registry claim's verdict when the sentence "
                  "agrees with it, the verdict of its negation when the sentence contradicts it")
+#: Longest text checked at once (about 30,000 words: a long report; bounds time and memory).
+MAX_TEXT_CHARACTERS = 200_000
 #: A second (or third) claim is kept for a sentence when its probability is at least this share of the best.
 RELATIVE = 0.8
 
@@ -153,10 +156,28 @@ def _packaged_retriever() -> Retriever:
 
 
 def classify_sentences(sentences: list[Sentence]) -> list[SentenceKind]:
-    """The kind of every sentence, with magnesium carried over from the sentences just before."""
+    """The kind of every sentence, with the substance of its passage carried over.
+
+    The passage's substance is the last one named at or before the sentence (within
+    CONTEXT_WINDOW sentences): a sentence in a passage about melatonin ("It works best for jet
+    lag.") is about melatonin even if magnesium is named further on. With no substance named
+    before it, magnesium named within CONTEXT_WINDOW sentences after it counts.
+    """
     named = [mentions_magnesium(s.text) for s in sentences]
-    near = [any(named[max(0, i - CONTEXT_WINDOW):i + CONTEXT_WINDOW + 1]) for i in range(len(sentences))]
-    return [classify_sentence(s.text, magnesium_in_context=ok) for s, ok in zip(sentences, near)]
+    others = [other_substances(s.text) for s in sentences]
+    out = []
+    for i, s in enumerate(sentences):
+        passage = None
+        for j in range(i, max(-1, i - CONTEXT_WINDOW - 1), -1):
+            if named[j] or others[j]:
+                passage = "magnesium" if named[j] else others[j][0]
+                break
+        in_context = passage == "magnesium" or (passage is None and any(named[i + 1:i + CONTEXT_WINDOW + 1]))
+        kind = classify_sentence(s.text, magnesium_in_context=in_context)
+        if kind.kind == "not_about_magnesium" and passage not in (None, "magnesium"):
+            kind = SentenceKind("other_substance", f"in a passage about {passage}")
+        out.append(kind)
+    return out
 
 
 def _reranked(texts: list[str], kinds: list[SentenceKind], retriever: Retriever, threshold: float
@@ -209,6 +230,11 @@ def factcheck_text(
     if backend not in BACKENDS:
         raise ParameterError("unknown matching backend", argument="backend",
                              expected=" | ".join(BACKENDS), received=backend)
+    if not isinstance(text, str) or len(text) > MAX_TEXT_CHARACTERS:
+        raise ParameterError("text too long", argument="text", expected=f"at most {MAX_TEXT_CHARACTERS:,} characters",
+                             received=f"{len(text):,} characters" if isinstance(text, str) else type(text).__name__)
+    if not text.strip():
+        raise ParameterError("no text to check", argument="text", expected="some sentences", received="empty")
     if threshold is None:
         threshold = load_reranker().threshold if backend == "reranked" else DEFAULT_THRESHOLD
     if not 0.0 < threshold <= 1.0:
@@ -244,12 +270,18 @@ def factcheck_text(
 
 
 def factcheck_file(path: str | Path, **kwargs: Any) -> FactcheckResult:
-    """:func:`factcheck_text` on a UTF-8 text file; a missing or unreadable file is a
+    """:func:`factcheck_text` on a UTF-8 text file; a missing, unreadable, empty or oversized file is a
     :class:`~mgbrain.errors.ParameterError` naming the path."""
     path = Path(path)
+    if path.is_dir():
+        raise ParameterError("is a folder, not a file", argument="FILE", expected="a readable UTF-8 text file",
+                             received=str(path))
     if not path.is_file():
         raise ParameterError("no such file", argument="FILE",
                              expected="a readable UTF-8 text file", received=str(path))
+    if path.stat().st_size > MAX_TEXT_CHARACTERS * 4:  # UTF-8: at most 4 bytes a character
+        raise ParameterError("file too large", argument="FILE", expected=f"at most {MAX_TEXT_CHARACTERS:,} characters",
+                             received=f"{path} ({path.stat().st_size:,} bytes)")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -112,7 +112,7 @@ class ClaimReference:
         ref = self.resolve()
         out = {"key": self.source, "locator": self.locator, "citation": ref.short(),
                "title": ref.title, "access": ref.access}
-        for name in ("doi", "pmid", "url"):
+        for name in ("authors", "year", "journal", "publisher", "doi", "pmid", "url", "note"):
             if getattr(ref, name):
                 out[name] = getattr(ref, name)
         return out

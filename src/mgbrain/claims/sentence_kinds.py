@@ -42,7 +42,7 @@ _CALL_TO_ACTION = re.compile(r"\b(shop now|buy now|order (now|today)|add to (car
                              re.IGNORECASE)
 _DISCLAIMER = re.compile(r"(not (been )?evaluated by the (food and drug|fda)|not intended to (diagnose|treat|cure)|"
                          r"for (informational|educational) purposes( only)?|does not (constitute|provide) medical "
-                         r"advice|not a substitute for (professional )?medical advice|affiliate (link|commission)s?|"
+                         r"advice|not (a substitute for (professional )?)?medical advice|affiliate (link|commission)s?|"
                          r"we may earn)", re.IGNORECASE)
 @dataclass(frozen=True)
 class SentenceKind:

@@ -25,7 +25,8 @@ __all__ = ["Stance", "read_stance", "sentence_verdict", "quantities"]
 _NEGATION = re.compile(r"\b(not|no|never|none|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|"
                        r"hasn't|haven't|fails? to|failed to|neither|nor|without any|unable to|little or no|"
                        r"no better than|did nothing|does nothing|do nothing|unproven|nothing to do with|"
-                       r"the same (as|\w+ \w+ as)|just as (much|likely|often) as)\b|n't\b", re.IGNORECASE)
+                       r"the same (as|\w+ \w+ as)|just as (much|likely|often|well)( as)?|(says|tells|does|do) little|"
+                       r"of little (use|value))\b|n't\b", re.IGNORECASE)
 #: Opposite pairs of change words (word starts); a sentence and its claim using words from
 #: opposite sides of one pair read in opposite directions. A claim that uses both sides of a
 #: pair (it "improves mood and reduces anxiety") is not read on that pair.

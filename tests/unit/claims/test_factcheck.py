@@ -114,3 +114,30 @@ def test_missing_or_unreadable_file(tmp_path):
 def test_unknown_backend():
     with pytest.raises(ParameterError, match="backend"):
         factcheck_text("x", backend="embeddings")
+
+
+def test_a_sentence_in_a_passage_about_another_substance_is_left_out():
+    text = ("Melatonin is a hormone that tells the body it is night. It works best for jet lag and shift work. "
+            "Higher doses are not more effective and can leave people groggy. "
+            "Magnesium threonate is said to raise magnesium in the brain.")
+    result = factcheck_text(text)
+    kinds = {s.text: k.kind for s, k in result.skipped}
+    assert kinds["It works best for jet lag and shift work."] == "other_substance"
+    assert kinds["Higher doses are not more effective and can leave people groggy."] == "other_substance"
+    assert [m.sentence.index for m in result.matched] == [3]
+
+
+def test_inputs_that_cannot_be_checked_are_refused(tmp_path):
+    with pytest.raises(ParameterError, match="folder"):
+        factcheck_file(tmp_path)
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="no text"):
+        factcheck_file(tmp_path / "empty.txt")
+    with pytest.raises(ParameterError, match="too long"):
+        factcheck_text("Magnesium helps sleep. " * 20_000)
+
+
+def test_json_references_carry_the_full_citation():
+    ref = factcheck_text("People with kidney disease can take as much magnesium as they like.").to_dict()
+    refs = ref["matched"][0]["claims"][0]["references"]
+    assert any(r.get("authors") and r.get("year") and (r.get("doi") or r.get("pmid") or r.get("url")) for r in refs)

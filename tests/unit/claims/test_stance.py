@@ -42,3 +42,14 @@ def test_the_verdict_follows_what_the_sentence_says():
     # no evidence for a claim is not evidence against it: its negation is not assessed
     assert sentence_verdict("not_supported", "contradict") == "not_assessed"
     assert sentence_verdict("mixed", "unclear") == "not_assessed"
+
+
+@pytest.mark.parametrize(("sentence", "claim", "stance"), [
+    ("A blood test for magnesium does not tell you much, since most of it is in bone.",
+     "A blood test of magnesium says little, because blood holds only a small share of the body's magnesium.",
+     "agree"),
+    ("Generic threonate works just as well as the brand.",
+     "The branded MgT product is not necessarily more effective than generic magnesium threonate.", "agree"),
+])
+def test_negation_said_in_other_words_is_not_a_contradiction(sentence, claim, stance):
+    assert read_stance(sentence, claim).stance == stance

@@ -135,22 +135,16 @@ def check(
         raise typer.Exit(1)
 
 
-def _threshold() -> dict[str, float]:
-    from mgbrain.claims.matching import DEFAULT_THRESHOLD
-
-    return {"threshold": DEFAULT_THRESHOLD}
-
-
 def _citation(ref: dict) -> str:
     """A reference in full: authors, year, title, journal, and its DOI, PMID or URL."""
-    parts = [p for p in (ref.get("authors"), f"({ref['year']})" if ref.get("year") else None, ref.get("title"),
-                         ref.get("journal")) if p]
+    parts = [p.rstrip(".") for p in (ref.get("authors"), f"({ref['year']})" if ref.get("year") else None,
+                                     ref.get("title"), ref.get("journal")) if p]
     ids = [f"doi:{ref['doi']}" if ref.get("doi") else None, f"PMID {ref['pmid']}" if ref.get("pmid") else None,
            None if ref.get("doi") or ref.get("pmid") else ref.get("url")]
     return ". ".join(parts) + "".join(f". {i}" for i in ids if i)
 
 
-@app.command("factcheck", cls=resolved_on_use(_threshold))
+@app.command("factcheck")
 def factcheck(
     file: Annotated[str, typer.Argument(metavar="FILE", help="A UTF-8 text file (an article).")],
     threshold: Annotated[float | None, typer.Option(
