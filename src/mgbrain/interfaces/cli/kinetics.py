@@ -368,8 +368,9 @@ def validate_cmd(
                                 notes=[
             "A published number passes when the model's central value lies within its 95% CI (mean +/- 1.96 SE) "
             "or the model's 95% prediction interval overlaps that CI; numbers without SD or SE are shown only.",
-            f"Prediction intervals from {uncertainty} draws of the calibration's parameter uncertainty."
-            if uncertainty else "No prediction intervals (run with --uncertainty N).",
+            f"Prediction intervals of the experiments from {uncertainty} draws of the calibration's parameter "
+            "uncertainty." if uncertainty else
+            "No prediction intervals for the experiments (run with --uncertainty N).",
             "Trials: each fitted trial is predicted by the effects model refitted without it (95% prediction "
             "interval: mean effect, a new trial's own deviation and its sampling error); see docs/effects_report.md."])
     if as_json:
