@@ -35,7 +35,11 @@ from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 __all__ = ["PopulationDesign", "run_population", "run_chunk", "check_scheduler_address", "DEFAULT_OUTPUTS",
            "POPULATION_OPTIONS"]
 
-#: Tolerances of population runs (and of the benchmark, for every tool).
+#: Tolerances of population runs (and of the benchmark, for every tool). Measured: rtol 1e-4 /
+#: atol 1e-6 keeps daily serum, ionized and CSF Mg within 3.1e-6 of an rtol 1e-9 run and runs 40
+#: subjects x 84 days in one process in 0.54 s against 0.74 s, but 10,000 subjects on two workers
+#: took 59 s against 55-63 s at 1e-6 / 1e-8 in earlier benchmark runs: no clear gain at scale,
+#: so 1e-6 stays until the engine work (SIMD lanes, periodic replay) changes what sets the cost.
 POPULATION_OPTIONS = BatchOptions(rtol=1e-6, atol=1e-8)
 #: Quantities kept at each output time: model assignments (concentrations) and species (pools).
 DEFAULT_OUTPUTS = ("serum_mmol_per_l", "csf_mmol_per_l", "bone_surface", "tissue")
@@ -224,8 +228,8 @@ def run_population(design: PopulationDesign, *, chunk_size: int = 2000, workers:
 
         with Client(scheduler) as client:
             futures = {client.submit(run_chunk, design, a, b, pure=False): (a, b) for a, b in chunks}
-            for fut in dask_completed(futures):
-                store(*futures[fut], fut.result())
+            for fut in dask_completed(list(futures)):
+                store(*futures.pop(fut), fut.result())
                 fut.release()
     elif workers == 1 or len(chunks) == 1:
         for a, b in chunks:
@@ -235,8 +239,8 @@ def run_population(design: PopulationDesign, *, chunk_size: int = 2000, workers:
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = {pool.submit(run_chunk, design, a, b): (a, b) for a, b in chunks}
-            for fut in as_completed(futures):
-                store(*futures[fut], fut.result())
+            for fut in as_completed(futures):  # popped: a stored chunk's result is not kept alive twice
+                store(*futures.pop(fut), fut.result())
     return _dataset(design, grid, data)
 
 
