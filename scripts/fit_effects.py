@@ -63,7 +63,7 @@ def _fit(trials, exposure: str, steps: int, loo_steps: int) -> dict:
     post = sample_posterior(model, seed=SEED, steps=steps, burn=steps // 3)
     rows, lppd = leave_one_trial_out(trials, model, exposure_of, seed=SEED, steps=loo_steps, full_posterior=post,
                                      progress=lambda t: print(f"  [{exposure}] leave out {t}", flush=True))
-    return {"model": model, "posterior": post, "rows": rows, "lppd": lppd, "exposure_of": exposure_of}
+    return {"model": model, "posterior": post, "rows": rows, "lppd": lppd}
 
 
 def _round(a: np.ndarray) -> list:

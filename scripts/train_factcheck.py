@@ -29,16 +29,15 @@ from mgbrain.claims.evaluation import (
     candidate_table,
     choose_threshold,
     labels,
-    load_evaluation,
     predict,
-                                       predict_with_factcheck,
+    predict_with_factcheck,
     score_predictions,
-    training_examples,
     with_stance,
 )
+from mgbrain.claims.evaluation_set import load_evaluation, training_examples
 from mgbrain.claims.factcheck import claim_index
 from mgbrain.claims.matching import DEFAULT_THRESHOLD, match_sentences
-from mgbrain.claims.retrieval import FEATURES, build_retriever, registry_fingerprint
+from mgbrain.claims.retrieval import CANDIDATES, FEATURES, build_retriever, registry_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src/mgbrain/data/factcheck/reranker.json"
@@ -61,9 +60,10 @@ def _fold(row_id: str) -> int:
 def _cross_fitted(claims, dev, grounding):
     """Candidate tables of the dev rows, each fold scored by a retriever that never saw it (the
     candidates are claim columns: the same in every fold's retriever)."""
-    cand = np.zeros((len(dev), 5), int)
-    feats = np.zeros((len(dev), 5, len(FEATURES)))
-    allowed = np.zeros((len(dev), 5), bool)
+    k = min(CANDIDATES, len(claims))
+    cand = np.zeros((len(dev), k), int)
+    feats = np.zeros((len(dev), k, len(FEATURES)))
+    allowed = np.zeros((len(dev), k), bool)
     for f in range(FOLDS):
         mine = [i for i, r in enumerate(dev) if _fold(r.id) == f]
         others = tuple((r.claim_id, r.text) for r in dev if r.claim_id and _fold(r.id) != f)
@@ -72,11 +72,9 @@ def _cross_fitted(claims, dev, grounding):
     return cand, feats, allowed
 
 
-def _fit(features, cand, feats, y, allowed):
+def _fit(features, feats, y, allowed):
     idx = [FEATURES.index(f) for f in features]
-    mask = allowed
-    x = feats[..., idx][mask]
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, y[mask])
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(feats[..., idx][allowed], y[allowed])
     return model, idx
 
 
@@ -94,7 +92,7 @@ def main() -> None:
         for grounding in ((True, False) if label.startswith("reranked") else (True,)):
             cand_d, feats_d, pass_d = tables[grounding]["dev"]
             cand_h, feats_h, pass_h = tables[grounding]["heldout"]
-            model, idx = _fit(features, cand_d, feats_d, labels(dev, retriever, cand_d), pass_d)
+            model, idx = _fit(features, feats_d, labels(dev, retriever, cand_d), pass_d)
             p_d = model.predict_proba(feats_d[..., idx].reshape(-1, len(idx)))[:, 1].reshape(cand_d.shape)
             p_h = model.predict_proba(feats_h[..., idx].reshape(-1, len(idx)))[:, 1].reshape(cand_h.shape)
             t = choose_threshold(dev, retriever, cand_d, pass_d, p_d, min_precision=MIN_DEV_PRECISION)

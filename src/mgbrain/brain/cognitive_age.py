@@ -38,6 +38,7 @@ class NormStratum:
     higher_is_better: bool
     midpoints: np.ndarray
     means: np.ndarray
+    ages: tuple[float, float]      # youngest and oldest age the bands cover
 
     def mean_at(self, age: float) -> float:
         return float(np.interp(age, self.midpoints, self.means))
@@ -72,12 +73,9 @@ def norm_strata(prefix: str) -> list[NormStratum]:
         for stratum, values in means.items():
             if values:
                 out.append(NormStratum(key, stratum, str(table["source"]), bool(table["higher_is_better"]), mid,
-                                       np.array(values, dtype=float)))
+                                       np.array(values, dtype=float),
+                                       (min(b[0] for b in table["age_bands"]), max(b[1] for b in table["age_bands"]))))
     return out
-
-
-def _bands(table: str) -> list[list[float]]:
-    return read_data_toml("effects", "age_norms.toml")[table]["age_bands"]
 
 
 @dataclass(frozen=True)
@@ -117,8 +115,8 @@ def years_from_norms(prefix: str, improvement: float, age: float, *, fraction_of
     if strata and len({s.higher_is_better for s in strata}) > 1:
         raise ParameterError("the prefix mixes instruments", argument="instrument",
                              expected="one instrument's tables", received=sorted({s.table for s in strata}))
-    lowest = min((b[0] for s in strata for b in _bands(s.table)), default=0)
-    highest = max((b[1] for s in strata for b in _bands(s.table)), default=0)
+    lowest = min((s.ages[0] for s in strata), default=0)
+    highest = max((s.ages[1] for s in strata), default=0)
     if strata and not lowest <= age <= highest:
         raise ParameterError("age outside the norms", argument="age", expected=f"{lowest:g} to {highest:g} years",
                              received=age)

@@ -89,10 +89,6 @@ class Posterior:
     autocorrelation_steps: float
     map_theta: np.ndarray
 
-    @property
-    def effective_draws(self) -> float:
-        return float(self.draws.shape[0] / max(1.0, self.autocorrelation_steps / 10.0))
-
 
 def sample_posterior(model: EffectModel, *, seed: int = 0, walkers: int = 48, steps: int = 3000,
                      burn: int = 1000, thin: int = 10, start: np.ndarray | None = None) -> Posterior:

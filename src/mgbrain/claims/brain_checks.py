@@ -92,9 +92,7 @@ def cognition_effect_growth(args: Mapping[str, Any]) -> ModelValue:
     fit = load_effect_fit()
     early = fit.effect_draws("objective_cognition", "magtein", REFERENCE_ELEMENTAL_MG, 7.0 * weeks[0])
     late = fit.effect_draws("objective_cognition", "magtein", REFERENCE_ELEMENTAL_MG, 7.0 * weeks[1])
-    onset = fit.model.mean_effect(fit.draws, "objective_cognition", REFERENCE_ELEMENTAL_MG, 7.0 * weeks[1])[:, 0] \
-        / fit.model.mean_effect(fit.draws, "objective_cognition", REFERENCE_ELEMENTAL_MG, 7.0 * weeks[0])[:, 0]
-    lo, mid, hi = np.quantile(onset, [0.025, 0.5, 0.975])
+    lo, mid, hi = np.quantile(late / early, [0.025, 0.5, 0.975])
     t_on = np.exp(fit.draws[:, fit.model.index("log_t_on")])
     sd_ratio = next(r["sd_ratio"] for r in fit.stored["identifiability"] if r["parameter"] == "log_t_on")
     return ModelValue(float(mid), f"g(week {weeks[1]:g}) / g(week {weeks[0]:g})",

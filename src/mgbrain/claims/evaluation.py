@@ -1,9 +1,4 @@
-"""The fact-checker measured on the project's own evaluation set (``data/factcheck/evaluation.csv``).
-
-Rows are single sentences written for the set: paraphrases of registry claims (stance agree),
-opposite and wrong-quantity variants (stance contradict), claims about other substances and
-non-claims (neither should match). The split into ``dev`` (training and threshold of the
-re-ranker) and ``heldout`` (reported) was fixed by a hash of the row id before any tuning.
+"""The fact-checker measured on the project's own evaluation set (:mod:`mgbrain.claims.evaluation_set`).
 
 Metrics on a split: **precision** (matched sentences whose best claim is the labelled one /
 all matched sentences), **recall** (labelled sentences matched to their claim / labelled
@@ -14,59 +9,18 @@ matched to any claim / those rows).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
-from mgbrain.claims.retrieval import Retriever
-from mgbrain.claims.sentence_kinds import SentenceKind, classify_sentence
+from mgbrain.claims.evaluation_set import EvalRow
+from mgbrain.claims.factcheck import factcheck_text
+from mgbrain.claims.retrieval import Retriever, allowed_candidates
 from mgbrain.claims.stance import read_stance
-from mgbrain.errors import ProvenanceError
-from mgbrain.provenance.files import read_data_text
 
-__all__ = ["EvalRow", "load_evaluation", "Metrics", "score_predictions", "candidate_table", "choose_threshold",
-           "predict", "with_stance", "labels", "training_examples", "allowed_candidates", "predict_with_factcheck"]
-
-KINDS = ("paraphrase", "opposite", "wrong_quantity", "other_supplement", "non_claim")
-SPLITS = ("dev", "heldout")
-
-
-@dataclass(frozen=True)
-class EvalRow:
-    id: str
-    split: str
-    kind: str
-    style: str
-    claim_id: str | None
-    stance: str | None
-    text: str
-
-    @property
-    def labelled(self) -> bool:
-        return self.claim_id is not None
-
-
-@cache
-def load_evaluation() -> tuple[EvalRow, ...]:
-    """Every row of the evaluation set (checked: known kind, split and stance)."""
-    rows = []
-    for k, r in enumerate(csv.DictReader(io.StringIO(read_data_text("factcheck", "evaluation.csv")))):
-        where = f"factcheck/evaluation.csv row {k + 2}"
-        if r["kind"] not in KINDS or r["split"] not in SPLITS:
-            raise ProvenanceError("bad kind or split", argument=where, expected=(KINDS, SPLITS),
-                                  received=(r["kind"], r["split"]))
-        labelled = r["kind"] in KINDS[:3]
-        if labelled != bool(r["claim_id"]) or (labelled and r["stance"] not in ("agree", "contradict")):
-            raise ProvenanceError("claim_id and stance must be given exactly for claim rows", argument=where,
-                                  received=(r["kind"], r["claim_id"], r["stance"]))
-        rows.append(EvalRow(r["id"], r["split"], r["kind"], r["style"], r["claim_id"] or None,
-                            r["stance"] or None, r["text"]))
-    return tuple(rows)
-
+__all__ = ["Metrics", "score_predictions", "candidate_table", "choose_threshold", "predict", "with_stance", "labels",
+           "predict_with_factcheck"]
 
 @dataclass(frozen=True)
 class Metrics:
@@ -97,24 +51,6 @@ def score_predictions(rows: Sequence[EvalRow], predictions: Sequence[Prediction]
         stance_accuracy=(sum(1 for r, p in correct if p[1] == r.stance) / len(correct)) if correct else float("nan"),
         off_topic_false_match_rate=(sum(1 for _, p in off if p is not None) / len(off)) if off else float("nan"),
         matched=len(matched), labelled=len(labelled), off_topic=len(off))
-
-
-def training_examples(split: str = "dev") -> tuple[tuple[str, str], ...]:
-    """``(claim_id, sentence)`` of the labelled rows of ``split``: extra documents for the retriever."""
-    return tuple((r.claim_id, r.text) for r in load_evaluation() if r.split == split and r.claim_id)
-
-
-def allowed_candidates(texts: Sequence[str], retriever: Retriever, cand: np.ndarray, *,
-                       grounding: bool = True, kinds: Sequence[SentenceKind] | None = None) -> np.ndarray:
-    """Which candidates a sentence may match, shape ``(sentence, k)``: none for a non-claim or a
-    sentence about another substance; only claims whose own subject is not magnesium for a
-    sentence that does not name it."""
-    if not grounding:
-        return np.ones(cand.shape, bool)
-    kinds = list(kinds) if kinds is not None else [classify_sentence(t) for t in texts]
-    ok = np.array([k.matchable for k in kinds])[:, None]
-    mg = np.array([k.is_claim for k in kinds])[:, None]
-    return ok & (mg | ~retriever.about_magnesium[cand])
 
 
 def candidate_table(rows: Sequence[EvalRow], retriever: Retriever, *, grounding: bool = True
@@ -157,8 +93,6 @@ def choose_threshold(rows: Sequence[EvalRow], retriever: Retriever, cand: np.nda
 def predict_with_factcheck(rows: Sequence[EvalRow], backend: str) -> list[Prediction]:
     """What :func:`mgbrain.claims.factcheck.factcheck_text` says about each row on its own (the
     shipped path: sentence filter, matcher, stance)."""
-    from mgbrain.claims.factcheck import factcheck_text  # factcheck imports this module
-
     out: list[Prediction] = []
     for r in rows:
         result = factcheck_text(r.text, backend=backend)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from mgbrain.claims.catalogue import load_claims
-from mgbrain.claims.evaluation import allowed_candidates, training_examples
+from mgbrain.claims.evaluation_set import training_examples
 from mgbrain.claims.matching import (
     DEFAULT_THRESHOLD,
     ClaimIndex,
@@ -37,7 +37,7 @@ from mgbrain.claims.matching import (
     split_sentences,
 )
 from mgbrain.claims.registry import Claim
-from mgbrain.claims.retrieval import Retriever, build_retriever, load_reranker
+from mgbrain.claims.retrieval import Retriever, allowed_candidates, build_retriever, load_reranker
 from mgbrain.claims.sentence_kinds import SentenceKind, classify_sentence, mentions_magnesium, other_substances
 from mgbrain.claims.stance import Stance, read_stance, sentence_verdict
 from mgbrain.errors import ParameterError

@@ -12,9 +12,9 @@ As the field does it, in two stages:
    (``data/factcheck/evaluation.csv``), whose output is a calibrated probability that the
    sentence makes the claim; the threshold is chosen on the same development half.
 
-The stored re-ranker (``data/factcheck/reranker.json``) names the features it was trained on;
-a registry whose claims changed since is still served (the scorers are rebuilt from the
-registry), and the fingerprint says so in ``stale``.
+The stored re-ranker (``data/factcheck/reranker.json``) names the features it was trained on
+and the fingerprint of the registry it was trained with (``Reranker.registry``); the scorers
+are rebuilt from the registry at run time, so a changed registry is still served.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ from rank_bm25 import BM25Okapi
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from mgbrain.claims.matching import build_claim_index, score_sentences, tokenize
+from mgbrain.claims.matching import ClaimIndex, build_claim_index, score_sentences, tokenize
 from mgbrain.claims.registry import Claim
-from mgbrain.claims.sentence_kinds import mentions_magnesium
+from mgbrain.claims.sentence_kinds import SentenceKind, classify_sentence, mentions_magnesium
 from mgbrain.provenance.files import read_data_text
 
-__all__ = ["FEATURES", "Retriever", "Reranker", "build_retriever", "load_reranker", "registry_fingerprint",
-           "CANDIDATES"]
+__all__ = ["FEATURES", "CANDIDATES", "Retriever", "Reranker", "build_retriever", "allowed_candidates",
+           "load_reranker", "registry_fingerprint"]
 
 #: Features of one (sentence, claim) pair, in the re-ranker's order.
 FEATURES = ("word", "char", "bm25", "lsa", "word_margin", "rank_word", "char_margin", "lsa_margin", "bm25_log",
@@ -66,7 +66,7 @@ class Retriever:
     claim_ids: tuple[str, ...]
     about_magnesium: np.ndarray    # per claim: its own text names magnesium
     owner: np.ndarray              # document -> claim column
-    word_index: object
+    word_index: ClaimIndex
     char: TfidfVectorizer
     char_docs: object
     bm25: BM25Okapi
@@ -84,7 +84,7 @@ class Retriever:
     def scores(self, sentences: Sequence[str]) -> dict[str, np.ndarray]:
         """Each scorer's best score per claim, shape ``(sentence, claim)``."""
         n = len(sentences)
-        word = score_sentences(list(sentences), self.word_index)  # type: ignore[arg-type]
+        word = score_sentences(list(sentences), self.word_index)
         char = self._per_claim((self.char.transform(sentences) @ self.char_docs.T).toarray())  # type: ignore[attr-defined]
         bm = np.array([self.bm25.get_scores(tokenize(s)) for s in sentences]).reshape(n, -1)
         bm25 = self._per_claim(bm)
@@ -139,6 +139,19 @@ def build_retriever(claims: Mapping[str, Claim], extra: Sequence[tuple[str, str]
     d /= np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
     about = np.array([mentions_magnesium(claims[cid].text) for cid in ids])
     return Retriever(ids, about, owner, build_claim_index(docs), char, char_docs, bm25, lsa_vec, lsa, d)
+
+
+def allowed_candidates(texts: Sequence[str], retriever: Retriever, cand: np.ndarray, *,
+                       grounding: bool = True, kinds: Sequence[SentenceKind] | None = None) -> np.ndarray:
+    """Which candidates a sentence may match, shape ``(sentence, k)``: none for a non-claim or a
+    sentence about another substance; only claims whose own subject is not magnesium for a
+    sentence that does not name it."""
+    if not grounding:
+        return np.ones(cand.shape, bool)
+    kinds = list(kinds) if kinds is not None else [classify_sentence(t) for t in texts]
+    ok = np.array([k.matchable for k in kinds])[:, None]
+    mg = np.array([k.is_claim for k in kinds])[:, None]
+    return ok & (mg | ~retriever.about_magnesium[cand])
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,8 @@ import numpy as np
 import pytest
 
 from mgbrain.claims import load_claims
-from mgbrain.claims.evaluation import (
-    candidate_table,
-    load_evaluation,
-    predict,
-    predict_with_factcheck,
-    score_predictions,
-    with_stance,
-)
+from mgbrain.claims.evaluation import candidate_table, predict, predict_with_factcheck, score_predictions, with_stance
+from mgbrain.claims.evaluation_set import load_evaluation
 from mgbrain.claims.factcheck import _packaged_retriever
 from mgbrain.claims.retrieval import load_reranker
 from mgbrain.claims.sentence_kinds import classify_sentence
