@@ -22,7 +22,7 @@ from functools import cached_property
 
 from mgbrain.errors import ParameterError
 
-__all__ = ["Species", "ParameterSpec", "Assignment", "Flux", "ModelSpec"]
+__all__ = ["Species", "ParameterSpec", "Assignment", "Flux", "ModelSpec", "FeedForwardSplit"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FUNCTIONS = {"sqrt", "exp", "log"}
@@ -88,6 +88,23 @@ def _identifiers(expression: str) -> set[str]:
 
 def _to_python(expression: str) -> str:
     return expression.replace("^", "**")
+
+
+@dataclass(frozen=True)
+class FeedForwardSplit:
+    """A model cut into a feed-forward part (the gut) and the rest (the body).
+
+    ``upstream`` species never depend on ``downstream`` ones, so for a regimen that repeats
+    daily their orbit can be integrated once and replayed. The downstream part sees the
+    upstream part only through ``forcing_fluxes`` (fluxes of downstream species whose rates
+    read upstream species only: absorption) and through the ``interface`` species (upstream
+    species read by fluxes that also read downstream ones: threonate carrying Mg into the CSF).
+    """
+
+    upstream: tuple[str, ...]
+    downstream: tuple[str, ...]
+    forcing_fluxes: tuple[str, ...]
+    interface: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -158,19 +175,20 @@ class ModelSpec:
                          self.inputs + tuple(inputs))
 
     # -- code generation -----------------------------------------------------------------
-    def python_source(self, func_name: str = "rhs", precomputed: Sequence[str] = ()) -> str:
+    def python_source(self, func_name: str = "rhs", precomputed: Sequence[str] | None = None) -> str:
         """Source of ``rhs(y, p, u, out)``: y[i] species, p[j] parameters, u[k] inputs.
 
         Works on floats and on numpy arrays of shape ``(subject,)`` alike (only arithmetic
         and sqrt/exp/log, which the caller supplies). With ``precomputed`` (assignment names),
-        the signature is ``rhs(y, p, d, u, out)`` and those assignments are read from d[k]
+        (possibly none) the signature is ``rhs(y, p, d, u, out)`` and those assignments are read from d[k]
         instead of being computed.
         """
-        args = "y, p, d, u, out" if precomputed else "y, p, u, out"
+        args = "y, p, d, u, out" if precomputed is not None else "y, p, u, out"
         lines = [f"def {func_name}({args}):"]
         lines += [f"    {s} = y[{i}]" for i, s in enumerate(self.species_names)]
         lines += [f"    {n} = p[{j}]" for j, n in enumerate(self.parameter_names)]
         lines += [f"    {n} = u[{k}]" for k, n in enumerate(self.inputs)]
+        precomputed = precomputed or ()
         lines += [f"    {n} = d[{k}]" for k, n in enumerate(precomputed)]
         lines += [f"    {a.name} = {_to_python(a.expression)}" for a in self.assignments
                   if a.name not in precomputed]
@@ -201,6 +219,64 @@ class ModelSpec:
         exec(compile(self.python_source(), f"<{self.name} rhs>", "exec"), ns)
         exec(compile(self.observables_source(), f"<{self.name} observe>", "exec"), ns)
         return ns["rhs"], ns["observe"]
+
+    def flux_species(self, flux: Flux) -> set[str]:
+        """Species a flux's rate reads, directly or through assignments."""
+        expressions = {a.name: a.expression for a in self.assignments}
+        species = set(self.species_names)
+        seen: set[str] = set()
+        stack = list(_identifiers(flux.expression))
+        while stack:
+            name = stack.pop()
+            if name not in seen:
+                seen.add(name)
+                stack.extend(_identifiers(expressions.get(name, "")))
+        return seen & species
+
+    def species_dependencies(self) -> dict[str, set[str]]:
+        """For each species, the species its rate of change depends on, transitively (itself included)."""
+        direct = {s: {s} for s in self.species_names}
+        for f in self.fluxes:
+            reads = self.flux_species(f)
+            for end in (f.source, f.target):
+                if end is not None:
+                    direct[end] |= reads
+        closure = {s: set(d) for s, d in direct.items()}
+        changed = True
+        while changed:
+            changed = False
+            for deps in closure.values():
+                grown = set().union(*(closure[d] for d in deps))
+                if grown - deps:
+                    deps |= grown
+                    changed = True
+        return closure
+
+    def feed_forward_split(self) -> FeedForwardSplit | None:
+        """The part upstream of every slow pool (species whose rates depend on no slow species,
+        directly or through others) and the rest; None when the model has no such cut.
+
+        For the whole-body model the upstream part is the gut and its faecal sinks: the body
+        never acts back on it. The cut also needs every flux of a downstream species to read
+        """
+        slow = {s.name for s in self.species if s.slow}
+        closure = self.species_dependencies()
+        upstream = tuple(s for s in self.species_names if not closure[s] & slow)
+        downstream = tuple(s for s in self.species_names if s not in upstream)
+        if not upstream or not downstream or not slow:
+            return None
+        up, down = set(upstream), set(downstream)
+        forcing, interface = [], set()
+        for f in self.fluxes:
+            if f.source not in down and f.target not in down:
+                continue
+            reads = self.flux_species(f)
+            if reads & up and not reads & down:
+                forcing.append(f.name)
+            elif reads & up:
+                interface |= reads & up
+        return FeedForwardSplit(upstream, downstream, tuple(forcing),
+                                tuple(s for s in upstream if s in interface))
 
     def magnesium_species(self) -> tuple[str, ...]:
         """Species that hold Mg (for mass balance)."""

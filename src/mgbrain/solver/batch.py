@@ -20,6 +20,7 @@ import numpy as np
 
 from mgbrain.errors import ParameterError, SolverError
 from mgbrain.model.spec import ModelSpec
+from mgbrain.solver.days import DAY_H
 from mgbrain.solver.events import SolveStatus
 from mgbrain.solver.integrate import check_tolerances
 from mgbrain.solver.kernel import batch_kernel
@@ -118,6 +119,8 @@ class BatchOptions:
     atol: float = 1e-10
     max_steps: int = 5_000_000
     on_failure: str = "mark"  # or "raise"
+    #: replay days that repeat the day before on the model's feed-forward cut (:mod:`mgbrain.solver.days`)
+    periodic: bool = True
 
     def __post_init__(self) -> None:
         check_tolerances(self.rtol, self.atol)
@@ -134,6 +137,8 @@ class BatchResult:
     output_times_h: np.ndarray   # (subject, time)
     status: np.ndarray           # int, (subject,): see SolveStatus
     n_steps: np.ndarray          # int, (subject,)
+    #: int8, (subject, day): 0 integrated in full, 1 replayed, 2 replay rejected then full, -1 not reached
+    day_path: np.ndarray
 
     def status_text(self) -> list[str]:
         return [SolveStatus.describe(s) for s in self.status]
@@ -176,12 +181,19 @@ def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: Ev
     states = np.empty((n_sub, out_t.shape[1], len(model.species)))
     status = np.full(n_sub, SolveStatus.NOT_RUN, dtype=np.int64)
     n_steps = np.zeros(n_sub, dtype=np.int64)
+    finite = out_t[np.isfinite(out_t)]
+    day_path = np.full((n_sub, int(np.ceil(finite.max() / DAY_H)) if finite.size else 0), -1, np.int8)
+    cut = kernel.split
+    empty = np.zeros(0, np.int64)
+    split = ((cut.downstream, cut.upstream, cut.upstream_cumulative, cut.record_width, bool(options.periodic))
+             if cut is not None else (empty, empty, empty, 0, False))
     ev = events
     kernel.solve(y0, params, np.ascontiguousarray(ev.time_h), np.ascontiguousarray(ev.kind),
                  np.ascontiguousarray(ev.index), np.ascontiguousarray(ev.value), out_t,
-                 float(options.rtol), float(options.atol), int(options.max_steps), states, status, n_steps)
+                 float(options.rtol), float(options.atol), int(options.max_steps), states, status, n_steps,
+                 day_path, split)
     failed = status != SolveStatus.OK
     if options.on_failure == "raise" and np.any(failed):
         i = int(np.flatnonzero(failed)[0])
         raise SolverError("batch integration failed", subject=i, status=SolveStatus.describe(status[i]))
-    return BatchResult(states, out_t, status, n_steps)
+    return BatchResult(states, out_t, status, n_steps, day_path)

@@ -1,4 +1,4 @@
-"""Adaptive Dormand-Prince 5(4) integration of a batch of subjects, compiled by numba.
+"""Adaptive Dormand-Prince 5(4) steps, compiled by numba (the day loop is :mod:`mgbrain.solver.days`).
 
 The method is that of Dormand, J.R. & Prince, P.J. (1980), "A family of embedded Runge-Kutta
 formulae", J. Comput. Appl. Math. 6(1), 19-26, doi:10.1016/0771-050X(80)90013-3: seven
@@ -24,21 +24,19 @@ Events (per subject, sorted by time, padded with ``inf``) are :class:`EventKind`
 events at one time are applied before integrating on, and an output at that time sees the state
 after them (the single-subject solver's convention).
 
-:func:`make_integrator` binds a model's two functions; the result is not cached itself (numba
-cannot cache closures over dispatchers across processes). The per-model wrapper that
-:mod:`mgbrain.solver.kernel` generates calls it and is cached with it compiled in.
+The functions here are inlined into the integrator that
+:func:`mgbrain.solver.days.make_integrator` builds for one model.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from mgbrain.solver.events import EventKind, SolveStatus
 
-__all__ = ["A", "B", "C", "E", "FASTMATH", "make_integrator"]
+__all__ = ["A", "B", "C", "E", "FASTMATH"]
 
 #: LLVM fast-math flags of the integrator and the generated right-hand side: fused
 #: multiply-add, reciprocal instead of division, no signed zeros; never reassociation.
@@ -132,8 +130,13 @@ def _dopri_step(rhs, y, p, dv, u, hs, k, tmp, yn, rtol, atol):
 
 
 @njit(nogil=True, fastmath=FASTMATH, inline="always")
-def _advance(rhs, y, p, dv, u, t, t_stop, h, steps, max_steps, k, tmp, yn, rtol, atol):
-    """Adaptive steps from ``t`` to exactly ``t_stop``; returns ``(t, h, steps, status)``."""
+def _advance(rhs, y, p, dv, u, t, t_stop, h, steps, max_steps, k, tmp, yn, rtol, atol, recorder, rec):
+    """Adaptive steps from ``t`` to exactly ``t_stop``; returns ``(t, h, steps, status)``.
+
+    ``recorder(y, yn, k, hs, p, dv, u, rtol, atol, rec)`` sees every accepted step before it is
+    taken (:mod:`mgbrain.solver.days` records a day to replay it; it does nothing when ``rec``
+    says it is off).
+    """
     while t < t_stop:
         if steps >= max_steps:
             return t, h, steps, SolveStatus.TOO_MANY_STEPS
@@ -149,6 +152,7 @@ def _advance(rhs, y, p, dv, u, t, t_stop, h, steps, max_steps, k, tmp, yn, rtol,
         if not math.isfinite(err):
             return t, h, steps, SolveStatus.NON_FINITE_STATE
         if err <= 1.0:
+            recorder(y, yn, k, hs, p, dv, u, rtol, atol, rec)
             t = t_stop if last else t + hs
             for j in range(y.shape[0]):
                 y[j] = yn[j]
@@ -162,132 +166,22 @@ def _advance(rhs, y, p, dv, u, t, t_stop, h, steps, max_steps, k, tmp, yn, rtol,
 
 
 @njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _apply_event(derive, i, e, ev_kind, ev_index, ev_value, y, p, dv, u):
+    """Apply subject ``i``'s event in column ``e``."""
+    kind = ev_kind[i, e]
+    if kind == EventKind.ADD_SPECIES:
+        y[ev_index[i, e]] += ev_value[i, e]
+    elif kind == EventKind.SET_INPUT:
+        u[ev_index[i, e]] = ev_value[i, e]
+    else:  # EventKind.SET_PARAMETER
+        p[ev_index[i, e]] = ev_value[i, e]
+        derive(p, dv)
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
 def _apply_events(derive, i, t, e, ev_t, ev_kind, ev_index, ev_value, y, p, dv, u):
     """Apply subject ``i``'s events due by ``t``, from column ``e`` on; returns the next column."""
     while e < ev_t.shape[1] and ev_t[i, e] <= t:
-        kind = ev_kind[i, e]
-        if kind == EventKind.ADD_SPECIES:
-            y[ev_index[i, e]] += ev_value[i, e]
-        elif kind == EventKind.SET_INPUT:
-            u[ev_index[i, e]] = ev_value[i, e]
-        else:  # EventKind.SET_PARAMETER
-            p[ev_index[i, e]] = ev_value[i, e]
-            derive(p, dv)
+        _apply_event(derive, i, e, ev_kind, ev_index, ev_value, y, p, dv, u)
         e += 1
     return e
-
-
-@njit(nogil=True, fastmath=FASTMATH, inline="always")
-def _integrate_subject(rhs, derive, initial_step, i, y, p, dv, u, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol,
-                       max_steps, out_states, k, tmp, yn):
-    """Subject ``i`` from t = 0 through its events; fills ``out_states[i]``; ``(status, steps)``."""
-    n = y.shape[0]
-    n_out = out_t.shape[1]
-    t = 0.0
-    e = 0
-    o = 0
-    h = 0.0
-    steps = 0
-    fresh = True  # the state or the equations changed: derivative and step size are stale
-    while True:
-        e_next = _apply_events(derive, i, t, e, ev_t, ev_kind, ev_index, ev_value, y, p, dv, u)
-        fresh = fresh or e_next > e
-        e = e_next
-        while o < n_out and out_t[i, o] <= t:
-            for j in range(n):
-                out_states[i, o, j] = y[j]
-            o += 1
-        if o >= n_out or not math.isfinite(out_t[i, o]):
-            return SolveStatus.OK, steps
-        t_stop = out_t[i, o]
-        if e < ev_t.shape[1] and ev_t[i, e] < t_stop:
-            t_stop = ev_t[i, e]
-        if fresh:
-            rhs(y, p, dv, u, k[0])
-            h = initial_step(y, p, dv, u, k[0], rtol, atol, tmp, k[1], t_stop - t)
-            fresh = False
-        if t_stop - t <= 1e-10 * max(1.0, abs(t_stop)):
-            t = t_stop  # stops a rounding error apart: nothing happens in between
-        t, h, steps, status = _advance(rhs, y, p, dv, u, t, t_stop, h, steps, max_steps, k, tmp, yn,
-                                       rtol, atol)
-        if status != SolveStatus.OK:
-            return status, steps
-
-
-@njit(nogil=True, fastmath=FASTMATH, inline="always")
-def _integrate_batch(rhs, derive, initial_step, n_derived, n_inputs, y0, params, ev_t, ev_kind, ev_index,
-                     ev_value, out_t, rtol, atol, max_steps, out_states, status, n_steps):
-    """Integrate every subject from t = 0 through its events; states at its output times.
-
-    Each subject runs through the same scalar code, independently of the others, so its
-    numbers do not depend on the batch it is in.
-
-    Parameters
-    ----------
-    rhs, derive
-        The model's jitted right-hand side and parameter-only derivation (module docstring).
-    initial_step
-        ``_initial_step`` bound to ``rhs`` (see :func:`make_integrator`).
-    n_derived, n_inputs
-        Lengths of the derived-value and input vectors (inputs start at 0 for every subject).
-    y0
-        Initial states, shape ``(subject, species)``.
-    params
-        Parameters, shape ``(subject, parameter)``.
-    ev_t, ev_kind, ev_index, ev_value
-        Events, shape ``(subject, event)``, sorted by time and padded with ``inf``; ``ev_kind``
-        holds :class:`EventKind` codes.
-    out_t
-        Output times, shape ``(subject, output)``, sorted and padded with ``inf``; the last
-        finite one ends the subject's integration.
-    rtol, atol, max_steps
-        Error tolerances and the step budget per subject.
-    out_states
-        Filled with the states, shape ``(subject, output, species)``; NaN for a failed subject.
-    status, n_steps
-        Filled per subject, shape ``(subject,)``: :class:`SolveStatus` code and steps taken.
-    """
-    n_sub, n = y0.shape
-    y = np.empty(n)
-    yn = np.empty(n)
-    tmp = np.empty(n)
-    k = np.empty((7, n))
-    p = np.empty(params.shape[1])
-    dv = np.zeros(max(n_derived, 1))
-    u = np.zeros(max(n_inputs, 1))
-    for i in range(n_sub):
-        y[:] = y0[i]
-        p[:] = params[i]
-        u[:] = 0.0
-        derive(p, dv)
-        st, steps = _integrate_subject(rhs, derive, initial_step, i, y, p, dv, u, ev_t, ev_kind, ev_index, ev_value,
-                                       out_t, rtol, atol, max_steps, out_states, k, tmp, yn)
-        status[i] = st
-        n_steps[i] = steps
-        if st != SolveStatus.OK:
-            out_states[i] = np.nan
-
-
-def make_integrator(rhs, derive):
-    """The batch integrator compiled for one model's ``rhs`` and ``derive`` (module docstring).
-
-    Returns a jitted ``integrate(n_derived, n_inputs, y0, params, ev_t, ev_kind, ev_index,
-    ev_value, out_t, rtol, atol, max_steps, out_states, status, n_steps)``; see
-    :func:`_integrate_batch` for the arguments. The model functions are captured, not passed
-    at run time: a dispatcher passed into a function that is not inlined would make numba
-    refuse to cache the kernel that calls this. The starting step stays a function of its own
-    (not inlined), as the kernel was first compiled and validated; inlined, the optimiser
-    rounds it differently in the last bit.
-    """
-
-    @njit(nogil=True, fastmath=FASTMATH)
-    def initial_step(y, p, dv, u, f0, rtol, atol, tmp, f1, span):
-        return _initial_step(rhs, y, p, dv, u, f0, rtol, atol, tmp, f1, span)
-
-    @njit(nogil=True, fastmath=FASTMATH)
-    def integrate(n_derived, n_inputs, y0, params, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol,
-                  max_steps, out_states, status, n_steps):
-        _integrate_batch(rhs, derive, initial_step, n_derived, n_inputs, y0, params, ev_t, ev_kind, ev_index,
-                         ev_value, out_t, rtol, atol, max_steps, out_states, status, n_steps)
-
-    return integrate

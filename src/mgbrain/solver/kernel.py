@@ -2,7 +2,8 @@
 
 Only the model's part is generated: ``derive`` and ``rhs`` from the declared equations (never
 hand-written) and a small ``solve_batch`` that hands them to the Dormand-Prince integrator of
-:mod:`mgbrain.solver.dopri5`. The generated module is written to a cache folder under a name
+:mod:`mgbrain.solver.days` (with the feed-forward cut's ``record_stage`` and ``rhs_body``, also
+generated). The generated module is written to a cache folder under a name
 that hashes its source, which records a hash of the integrator's and event codes' sources, so
 an edit to any of them gives a new file; numba's on-disk cache of ``solve_batch`` (with the
 integrator compiled in) then lets a fresh process load the kernel without recompiling.
@@ -26,23 +27,24 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 from platformdirs import user_cache_dir
 
 from mgbrain.errors import SolverError
 from mgbrain.model.spec import ModelSpec, _identifiers, _to_python
-from mgbrain.solver import dopri5, events
+from mgbrain.solver import days, dopri5, events
 
-__all__ = ["BatchKernel", "batch_kernel"]
+__all__ = ["BatchKernel", "SplitArrays", "batch_kernel", "split_arrays"]
 
 _BINDING = '''
-integrate = make_integrator(rhs, derive)
+integrate = make_integrator(rhs, derive, rhs_body, record_stage)
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def solve_batch(y0, params, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol, max_steps,
-                out_states, status, n_steps):
+                out_states, status, n_steps, day_path, split):
     integrate(N_DERIVED, N_INPUTS, y0, params, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol,
-              max_steps, out_states, status, n_steps)
+              max_steps, out_states, status, n_steps, day_path, split)
 '''
 
 
@@ -57,6 +59,8 @@ class BatchKernel:
     spec: ModelSpec
     solve: Callable[..., None]  # numba dispatcher solve_batch(...): fills its output arrays
     source_path: Path
+    #: the replay's index arrays (see :func:`split_arrays`); None: the model has no feed-forward cut
+    split: SplitArrays | None
 
 
 def _cache_dir() -> Path:
@@ -77,6 +81,104 @@ def _hoisted(spec: ModelSpec) -> list:
     return out
 
 
+def _reads(spec: ModelSpec, expressions: list[str]) -> set[str]:
+    """Every name the expressions read, directly or through assignments."""
+    by_name = {a.name: a.expression for a in spec.assignments}
+    seen: set[str] = set()
+    stack = [n for e in expressions for n in _identifiers(e)]
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(_identifiers(by_name.get(name, "")))
+    return seen
+
+
+def _preamble(spec: ModelSpec, reads: set[str], hoisted: list[str], species: dict[str, str]) -> list[str]:
+    """Lines binding what ``reads`` needs: ``species`` (name -> where it is read from),
+    parameters, inputs, hoisted values from ``d`` and the other assignments in order."""
+    lines = [f"    {n} = {where}" for n, where in species.items() if n in reads]
+    lines += [f"    {n} = p[{j}]" for j, n in enumerate(spec.parameter_names) if n in reads]
+    lines += [f"    {n} = u[{k}]" for k, n in enumerate(spec.inputs) if n in reads]
+    lines += [f"    {n} = d[{k}]" for k, n in enumerate(hoisted) if n in reads]
+    lines += [f"    {a.name} = {_to_python(a.expression)}" for a in spec.assignments
+              if a.name in reads and a.name not in hoisted]
+    return lines
+
+
+def _split_source(spec: ModelSpec, hoisted: list[str]) -> str:
+    """``record_stage(y, p, d, u, rec)`` and ``rhs_body(yb, p, d, u, rec, out)`` of the feed-forward cut.
+
+    ``record_stage`` writes what the downstream part needs from a state of the upstream part:
+    the net forcing flux into each downstream species that has one, then the interface species.
+    ``rhs_body`` is the downstream part's right-hand side from its own species ``yb`` and such
+    a record (stubs that do nothing when the model has no cut).
+    """
+    split = spec.feed_forward_split()
+    stub = ["@njit(nogil=True)", "def record_stage(y, p, d, u, rec):", "    return rec", "", "",
+            "@njit(nogil=True)", "def rhs_body(yb, p, d, u, rec, out):", "    return out"]
+    if split is None:
+        return "\n".join(stub)
+    fluxes = {f.name: f for f in spec.fluxes}
+    forced = _forced_species(spec)
+    forcing = [fluxes[n] for n in split.forcing_fluxes]
+    lines = ["@njit(nogil=True, fastmath=FASTMATH)", "def record_stage(y, p, d, u, rec):"]
+    lines += _preamble(spec, _reads(spec, [f.expression for f in forcing]), hoisted,
+                       {s: f"y[{i}]" for i, s in enumerate(spec.species_names)})
+    lines += [f"    J_{f.name} = {_to_python(f.expression)}" for f in forcing]
+    for m, name in enumerate(forced):
+        terms = [f"- J_{f.name}" for f in forcing if f.source == name]
+        terms += [f"+ J_{f.name}" for f in forcing if f.target == name]
+        lines.append(f"    rec[{m}] = 0.0 {' '.join(terms)}")
+    lines += [f"    rec[{len(forced) + q}] = y[{spec.species_index(n)}]" for q, n in enumerate(split.interface)]
+    lines += ["    return rec", "", ""]
+    down = set(split.downstream)
+    body = [f for f in spec.fluxes if (f.source in down or f.target in down) and f.name not in split.forcing_fluxes]
+    where = {s: f"yb[{k}]" for k, s in enumerate(split.downstream)}
+    where |= {s: f"rec[{len(forced) + q}]" for q, s in enumerate(split.interface)}
+    lines += ["@njit(nogil=True, fastmath=FASTMATH)", "def rhs_body(yb, p, d, u, rec, out):"]
+    lines += _preamble(spec, _reads(spec, [f.expression for f in body]), hoisted, where)
+    lines += [f"    J_{f.name} = {_to_python(f.expression)}" for f in body]
+    for k, name in enumerate(split.downstream):
+        terms = [f"- J_{f.name}" for f in body if f.source == name]
+        terms += [f"+ J_{f.name}" for f in body if f.target == name]
+        if name in forced:
+            terms.append(f"+ rec[{forced.index(name)}]")
+        lines.append(f"    out[{k}] = 0.0 {' '.join(terms)}")
+    lines.append("    return out")
+    return "\n".join(lines)
+
+
+def _forced_species(spec: ModelSpec) -> list[str]:
+    """Downstream species that a forcing flux enters or leaves, in declaration order."""
+    split = spec.feed_forward_split()
+    if split is None:
+        return []
+    ends = {e for f in spec.fluxes if f.name in split.forcing_fluxes for e in (f.source, f.target)}
+    return [s for s in split.downstream if s in ends]
+
+
+@dataclass(frozen=True)
+class SplitArrays:
+    """Index arrays of a model's feed-forward cut, as the compiled replay takes them."""
+
+    downstream: np.ndarray      # int64: species indices of the downstream part
+    upstream: np.ndarray        # int64: species indices of the upstream part
+    upstream_cumulative: np.ndarray  # int64 0/1 per upstream species: a sink (never periodic)
+    record_width: int           # forcing species + interface species
+
+
+def split_arrays(spec: ModelSpec) -> SplitArrays | None:
+    split = spec.feed_forward_split()
+    if split is None:
+        return None
+    index = spec.species_index
+    return SplitArrays(np.array([index(s) for s in split.downstream], np.int64),
+                       np.array([index(s) for s in split.upstream], np.int64),
+                       np.array([spec.species[index(s)].cumulative for s in split.upstream], np.int64),
+                       len(_forced_species(spec)) + len(split.interface))
+
+
 def _split_rhs_source(spec: ModelSpec) -> str:
     """``derive(p, d)`` (parameter-only assignments) and ``rhs(y, p, d, u, out)`` (the rest).
 
@@ -89,7 +191,8 @@ def _split_rhs_source(spec: ModelSpec) -> str:
     lines += [f"    {a.name} = {_to_python(a.expression)}" for a in hoisted]
     lines += [f"    d[{k}] = {a.name}" for k, a in enumerate(hoisted)]
     lines += ["    return d", "", "", "@njit(nogil=True, fastmath=FASTMATH)",
-              spec.python_source("rhs", precomputed=[a.name for a in hoisted])]
+              spec.python_source("rhs", precomputed=[a.name for a in hoisted]), "", "",
+              _split_source(spec, [a.name for a in hoisted])]
     lines.append(f"\n\nN_DERIVED = {len(hoisted)}")
     return "\n".join(lines)
 
@@ -97,7 +200,7 @@ def _split_rhs_source(spec: ModelSpec) -> str:
 def _integrator_digest() -> str:
     """Hash of the sources compiled into every kernel besides the model's own."""
     digest = hashlib.sha256()
-    for module in (dopri5, events):
+    for module in (days, dopri5, events):
         if module.__file__ is None:
             raise SolverError("cannot hash the integrator: its module has no source file", argument=module.__name__)
         digest.update(Path(module.__file__).read_bytes())
@@ -109,7 +212,8 @@ def kernel_source(spec: ModelSpec) -> str:
     header = [f"# generated by mgbrain from model {spec.name!r}; do not edit",
               f"# integrator sources sha256 {_integrator_digest()}",
               "import math", "from numba import njit",
-              "from mgbrain.solver.dopri5 import FASTMATH, make_integrator", "",
+              "from mgbrain.solver.days import make_integrator",
+              "from mgbrain.solver.dopri5 import FASTMATH", "",
               "sqrt = math.sqrt", "exp = math.exp", "log = math.log", "", ""]
     return ("\n".join(header) + _split_rhs_source(spec) + f"\nN_INPUTS = {len(spec.inputs)}\n"
             + _BINDING)
@@ -137,4 +241,4 @@ def batch_kernel(spec: ModelSpec) -> BatchKernel:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(source, encoding="utf-8")
         os.replace(tmp, path)
-    return BatchKernel(spec, _import_generated(name, path).solve_batch, path)
+    return BatchKernel(spec, _import_generated(name, path).solve_batch, path, split_arrays(spec))

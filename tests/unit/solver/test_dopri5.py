@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from numba import njit
 
-from mgbrain.solver.dopri5 import A, B, C, E, make_integrator
+from mgbrain.solver.days import make_integrator
+from mgbrain.solver.dopri5 import A, B, C, E
 from mgbrain.solver.events import EventKind, SolveStatus
 
 
@@ -41,7 +42,9 @@ def _solve(y0, params, events, out_t, rtol=1e-10, atol=1e-12, max_steps=100_000)
     states = np.empty((n, out_t.shape[1], 2))
     status = np.full(n, SolveStatus.NOT_RUN, np.int64)
     steps = np.zeros(n, np.int64)
-    INTEGRATE(0, 1, y0, params, t, kind, index, value, out_t, rtol, atol, max_steps, states, status, steps)
+    no_cut = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), 0, False)
+    INTEGRATE(0, 1, y0, params, t, kind, index, value, out_t, rtol, atol, max_steps, states, status, steps,
+              np.zeros((n, 0), np.int8), no_cut)
     return states, status, steps
 
 
