@@ -1,0 +1,215 @@
+"""A virtual trial's design, read from TOML and validated field by field.
+
+Every bad field is one :class:`~mgbrain.errors.TrialDesignError` naming the field as the file
+spells it (``arms[1].dose``), what was expected and what was received. Work is bounded here
+(arms, days, visits, replicates) so a design can never ask for an unbounded run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mgbrain.compounds import find_product
+from mgbrain.dosing.clock import parse_clock
+from mgbrain.errors import MgBrainError, TrialDesignError
+from mgbrain.units import parse_mass_amount
+
+__all__ = ["Arm", "TrialDesign", "ENDPOINTS", "MAX_REPLICATES", "MAX_DAYS", "MAX_ARMS"]
+
+EFFECT_ENDPOINTS = ("objective_cognition", "subjective_cognition", "objective_sleep", "subjective_sleep",
+                    "anxiety_mood", "adhd")
+BIOMARKER_ENDPOINTS = ("serum_total_mg", "serum_ionized_mg", "urine_mg", "csf_mg")
+ENDPOINTS = EFFECT_ENDPOINTS + BIOMARKER_ENDPOINTS
+ANALYSES = ("ancova", "mmrm")
+MULTIPLICITY = ("holm", "bonferroni", "none")
+MAX_REPLICATES = 20_000
+MAX_DAYS = 730
+MAX_ARMS = 8
+MAX_N_PER_ARM = 5_000
+_TOP = ("trial", "population", "arms", "endpoints", "dropout", "adherence", "analysis")
+
+
+def _bad(field: str, expected: Any, received: Any, message: str = "invalid value") -> TrialDesignError:
+    return TrialDesignError(message, argument=field, expected=expected, received=received)
+
+
+def _table(raw: Any, field: str, allowed: tuple[str, ...]) -> dict:
+    if not isinstance(raw, dict):
+        raise _bad(field, "a table", raw)
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise _bad(f"{field}.{unknown[0]}" if field else unknown[0], f"one of {', '.join(allowed)}", unknown[0],
+                   "unknown field")
+    return raw
+
+
+def _number(raw: Any, field: str, low: float, high: float, *, integer: bool = False) -> float:
+    ok = not isinstance(raw, bool) and isinstance(raw, int if integer else (int, float)) \
+        and math.isfinite(raw) and low <= raw <= high
+    if not ok:
+        kind = "an integer" if integer else "a number"
+        raise _bad(field, f"{kind} from {low:g} to {high:g}", raw)
+    return raw
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm: a product at a daily compound dose (or the Liu 2016 rule by weight), or placebo."""
+
+    name: str
+    product: str          # "placebo" for the placebo arm
+    dose: str | None      # "2 g/day", "weight-based"; None for placebo
+    clock: tuple[str, ...] = ("08:00", "20:00")
+    with_food: bool = True
+
+    @property
+    def is_placebo(self) -> bool:
+        return self.product == "placebo"
+
+
+@dataclass(frozen=True)
+class TrialDesign:
+    """A validated trial design (see ``examples/trials/README.md`` for the file format)."""
+
+    name: str
+    duration_days: float
+    visit_days: tuple[float, ...]
+    n_per_arm: int
+    arms: tuple[Arm, ...]
+    endpoints: tuple[str, ...]
+    age_years: tuple[float, float]
+    female_fraction: float
+    egfr_min_ml_min: float
+    dropout_per_week: float
+    adherence: float
+    analysis: str
+    alpha: float
+    multiplicity: str
+    baseline_correlation: float
+    replicates: int
+    seed: int
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> TrialDesign:
+        """Read and validate a design file."""
+        path = Path(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise _bad(str(path), "a TOML file", str(exc).splitlines()[0], "not TOML") from None
+        except UnicodeDecodeError:
+            raise _bad(str(path), "UTF-8 text", "undecodable bytes", "not text") from None
+        return cls.from_dict(raw)
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> TrialDesign:
+        """Validate a parsed design; the first bad field is the error."""
+        raw = _table(raw, "", _TOP)
+        for key in ("trial", "arms", "endpoints"):
+            if key not in raw:
+                raise _bad(key, "present", None, "missing section")
+        trial = _table(raw["trial"], "trial", ("name", "duration_days", "visit_days", "n_per_arm", "replicates",
+                                               "seed"))
+        name = trial.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _bad("trial.name", "a non-empty string", name)
+        days = _number(trial.get("duration_days"), "trial.duration_days", 1, MAX_DAYS)
+        visits = trial.get("visit_days", [days])
+        if not isinstance(visits, list) or not 1 <= len(visits) <= 52:
+            raise _bad("trial.visit_days", "a list of 1 to 52 days", visits)
+        for k, v in enumerate(visits):
+            _number(v, f"trial.visit_days[{k}]", 1, days)
+        if any(b <= a for a, b in itertools.pairwise(visits)) or visits[-1] != days:
+            raise _bad("trial.visit_days", f"increasing days ending at duration_days ({days:g})", visits)
+        n = int(_number(trial.get("n_per_arm"), "trial.n_per_arm", 2, MAX_N_PER_ARM, integer=True))
+        replicates = int(_number(trial.get("replicates", 1000), "trial.replicates", 1, MAX_REPLICATES, integer=True))
+        seed = int(_number(trial.get("seed", 1), "trial.seed", 0, 2 ** 63 - 1, integer=True))
+        arms = _arms(raw["arms"])
+        endpoints = raw["endpoints"]
+        if not isinstance(endpoints, list) or not 1 <= len(endpoints) <= len(ENDPOINTS):
+            raise _bad("endpoints", f"a list of 1 to {len(ENDPOINTS)} endpoint names", endpoints)
+        for k, e in enumerate(endpoints):
+            if e not in ENDPOINTS:
+                raise _bad(f"endpoints[{k}]", f"one of {', '.join(ENDPOINTS)}", e, "unknown endpoint")
+        if len(set(endpoints)) != len(endpoints):
+            raise _bad("endpoints", "each endpoint once", endpoints)
+        pop = _table(raw.get("population", {}), "population", ("age_years", "female_fraction", "egfr_min_ml_min"))
+        age = pop.get("age_years", [18.0, 80.0])
+        if not isinstance(age, list) or len(age) != 2:
+            raise _bad("population.age_years", "[min, max]", age)
+        lo = _number(age[0], "population.age_years[0]", 18, 100)
+        hi = _number(age[1], "population.age_years[1]", lo, 100)
+        female = _number(pop.get("female_fraction", 0.5), "population.female_fraction", 0, 1)
+        egfr_min = _number(pop.get("egfr_min_ml_min", 60.0), "population.egfr_min_ml_min", 0, 150)
+        dropout = _table(raw.get("dropout", {}), "dropout", ("per_week",))
+        per_week = _number(dropout.get("per_week", 0.0), "dropout.per_week", 0, 0.5)
+        adherence = _table(raw.get("adherence", {}), "adherence", ("fraction",))
+        adh = _number(adherence.get("fraction", 1.0), "adherence.fraction", 0.05, 1)
+        analysis = _table(raw.get("analysis", {}), "analysis", ("method", "alpha", "multiplicity",
+                                                                "baseline_correlation"))
+        method = analysis.get("method", "ancova")
+        if method not in ANALYSES:
+            raise _bad("analysis.method", " or ".join(ANALYSES), method)
+        alpha = _number(analysis.get("alpha", 0.05), "analysis.alpha", 1e-6, 0.5)
+        mult = analysis.get("multiplicity", "holm")
+        if mult not in MULTIPLICITY:
+            raise _bad("analysis.multiplicity", " or ".join(MULTIPLICITY), mult)
+        rho = _number(analysis.get("baseline_correlation", 0.6), "analysis.baseline_correlation", 0, 0.95)
+        return cls(name.strip(), float(days), tuple(float(v) for v in visits), n, arms, tuple(endpoints),
+                   (float(lo), float(hi)), float(female), float(egfr_min), float(per_week), float(adh), method,
+                   float(alpha), mult, float(rho), replicates, seed)
+
+
+def _arms(raw: Any) -> tuple[Arm, ...]:
+    if not isinstance(raw, list) or not 2 <= len(raw) <= MAX_ARMS:
+        raise _bad("arms", f"a list of 2 to {MAX_ARMS} arms", raw)
+    out = []
+    for k, a in enumerate(raw):
+        where = f"arms[{k}]"
+        a = _table(a, where, ("name", "product", "dose", "clock", "with_food"))
+        name = a.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _bad(f"{where}.name", "a non-empty string", name)
+        product = a.get("product")
+        if not isinstance(product, str):
+            raise _bad(f"{where}.product", "a product name or 'placebo'", product)
+        dose = a.get("dose")
+        if product != "placebo":
+            try:
+                find_product(product, argument=f"{where}.product")
+            except MgBrainError as exc:
+                raise _bad(f"{where}.product", "a known product or 'placebo'", product, exc.message) from None
+            if dose != "weight-based":
+                if not isinstance(dose, str):
+                    raise _bad(f"{where}.dose", "a daily amount such as '2 g/day' or 'weight-based'", dose)
+                try:
+                    mg, _ = parse_mass_amount(dose.removesuffix("/day").strip(), argument=f"{where}.dose")
+                except MgBrainError:
+                    raise _bad(f"{where}.dose", "a daily amount such as '2 g/day' or 'weight-based'",
+                               dose) from None
+                if not 0 < mg <= 20_000:
+                    raise _bad(f"{where}.dose", "more than 0 and at most 20 g/day of compound", dose)
+        elif dose is not None:
+            raise _bad(f"{where}.dose", "no dose for a placebo arm", dose)
+        clock = a.get("clock", ["08:00", "20:00"])
+        if not isinstance(clock, list) or not 1 <= len(clock) <= 4:
+            raise _bad(f"{where}.clock", "a list of 1 to 4 clock times", clock)
+        for j, c in enumerate(clock):
+            try:
+                parse_clock(c, argument=f"{where}.clock[{j}]")
+            except MgBrainError:
+                raise _bad(f"{where}.clock[{j}]", "HH:MM", c) from None
+        food = a.get("with_food", True)
+        if not isinstance(food, bool):
+            raise _bad(f"{where}.with_food", "true or false", food)
+        out.append(Arm(name.strip(), product, dose, tuple(clock), food))
+    if sum(a.is_placebo for a in out) != 1:
+        raise _bad("arms", "exactly one placebo arm", [a.product for a in out])
+    if len({a.name for a in out}) != len(out):
+        raise _bad("arms", "distinct arm names", [a.name for a in out])
+    return tuple(out)
