@@ -179,9 +179,9 @@ class ModelSpec:
         """Source of ``rhs(y, p, u, out)``: y[i] species, p[j] parameters, u[k] inputs.
 
         Works on floats and on numpy arrays of shape ``(subject,)`` alike (only arithmetic
-        and sqrt/exp/log, which the caller supplies). With ``precomputed`` (assignment names),
-        (possibly none) the signature is ``rhs(y, p, d, u, out)`` and those assignments are read from d[k]
-        instead of being computed.
+        and sqrt/exp/log, which the caller supplies). With ``precomputed`` (assignment names, an
+        empty list included), the signature is ``rhs(y, p, d, u, out)`` and those assignments are
+        read from d[k] instead of being computed.
         """
         args = "y, p, d, u, out" if precomputed is not None else "y, p, u, out"
         lines = [f"def {func_name}({args}):"]
@@ -220,18 +220,21 @@ class ModelSpec:
         exec(compile(self.observables_source(), f"<{self.name} observe>", "exec"), ns)
         return ns["rhs"], ns["observe"]
 
-    def flux_species(self, flux: Flux) -> set[str]:
-        """Species a flux's rate reads, directly or through assignments."""
-        expressions = {a.name: a.expression for a in self.assignments}
-        species = set(self.species_names)
+    def reads(self, expressions: Sequence[str]) -> set[str]:
+        """Every name the expressions read, directly or through assignments."""
+        by_name = {a.name: a.expression for a in self.assignments}
         seen: set[str] = set()
-        stack = list(_identifiers(flux.expression))
+        stack = [n for e in expressions for n in _identifiers(e)]
         while stack:
             name = stack.pop()
             if name not in seen:
                 seen.add(name)
-                stack.extend(_identifiers(expressions.get(name, "")))
-        return seen & species
+                stack.extend(_identifiers(by_name.get(name, "")))
+        return seen
+
+    def flux_species(self, flux: Flux) -> set[str]:
+        """Species a flux's rate reads, directly or through assignments."""
+        return self.reads([flux.expression]) & set(self.species_names)
 
     def species_dependencies(self) -> dict[str, set[str]]:
         """For each species, the species its rate of change depends on, transitively (itself included)."""
@@ -257,7 +260,7 @@ class ModelSpec:
         directly or through others) and the rest; None when the model has no such cut.
 
         For the whole-body model the upstream part is the gut and its faecal sinks: the body
-        never acts back on it. The cut also needs every flux of a downstream species to read
+        never acts back on it.
         """
         slow = {s.name for s in self.species if s.slow}
         closure = self.species_dependencies()

@@ -71,27 +71,29 @@ def _day_starts(row, n_days, starts):
 
 
 @njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _same_time(a, b, shift):
+    """Whether time ``a`` is time ``b`` plus ``shift`` (to a rounding error)."""
+    return abs(a - (b + shift)) <= 1e-9 * max(1.0, a)
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
 def _same_day(i, d, r, t_end, ev_t, ev_kind, ev_index, ev_value, ev_start, out_t, out_start):
     """Whether day ``d`` of subject ``i`` repeats day ``r``: both whole, same events and outputs 24 h apart."""
     if DAY_H * (max(d, r) + 1) > t_end:
         return False
     shift = DAY_H * (d - r)
     n_ev = ev_start[d + 1] - ev_start[d]
-    if n_ev != ev_start[r + 1] - ev_start[r]:
+    n_out = out_start[d + 1] - out_start[d]
+    if n_ev != ev_start[r + 1] - ev_start[r] or n_out != out_start[r + 1] - out_start[r]:
         return False
     for q in range(n_ev):
         a = ev_start[d] + q
         b = ev_start[r] + q
         if (ev_kind[i, a] != ev_kind[i, b] or ev_index[i, a] != ev_index[i, b] or ev_value[i, a] != ev_value[i, b]
-                or abs(ev_t[i, a] - (ev_t[i, b] + shift)) > 1e-9 * max(1.0, ev_t[i, a])):
+                or not _same_time(ev_t[i, a], ev_t[i, b], shift)):
             return False
-    n_out = out_start[d + 1] - out_start[d]
-    if n_out != out_start[r + 1] - out_start[r]:
-        return False
     for q in range(n_out):
-        a = out_start[d] + q
-        b = out_start[r] + q
-        if abs(out_t[i, a] - (out_t[i, b] + shift)) > 1e-9 * max(1.0, out_t[i, a]):
+        if not _same_time(out_t[i, out_start[d] + q], out_t[i, out_start[r] + q], shift):
             return False
     return True
 

@@ -31,7 +31,7 @@ import numpy as np
 from platformdirs import user_cache_dir
 
 from mgbrain.errors import SolverError
-from mgbrain.model.spec import ModelSpec, _identifiers, _to_python
+from mgbrain.model.spec import FeedForwardSplit, ModelSpec, _identifiers, _to_python
 from mgbrain.solver import days, dopri5, events
 
 __all__ = ["BatchKernel", "SplitArrays", "batch_kernel", "split_arrays"]
@@ -81,19 +81,6 @@ def _hoisted(spec: ModelSpec) -> list:
     return out
 
 
-def _reads(spec: ModelSpec, expressions: list[str]) -> set[str]:
-    """Every name the expressions read, directly or through assignments."""
-    by_name = {a.name: a.expression for a in spec.assignments}
-    seen: set[str] = set()
-    stack = [n for e in expressions for n in _identifiers(e)]
-    while stack:
-        name = stack.pop()
-        if name not in seen:
-            seen.add(name)
-            stack.extend(_identifiers(by_name.get(name, "")))
-    return seen
-
-
 def _preamble(spec: ModelSpec, reads: set[str], hoisted: list[str], species: dict[str, str]) -> list[str]:
     """Lines binding what ``reads`` needs: ``species`` (name -> where it is read from),
     parameters, inputs, hoisted values from ``d`` and the other assignments in order."""
@@ -120,10 +107,10 @@ def _split_source(spec: ModelSpec, hoisted: list[str]) -> str:
     if split is None:
         return "\n".join(stub)
     fluxes = {f.name: f for f in spec.fluxes}
-    forced = _forced_species(spec)
+    forced = _forced_species(spec, split)
     forcing = [fluxes[n] for n in split.forcing_fluxes]
     lines = ["@njit(nogil=True, fastmath=FASTMATH)", "def record_stage(y, p, d, u, rec):"]
-    lines += _preamble(spec, _reads(spec, [f.expression for f in forcing]), hoisted,
+    lines += _preamble(spec, spec.reads([f.expression for f in forcing]), hoisted,
                        {s: f"y[{i}]" for i, s in enumerate(spec.species_names)})
     lines += [f"    J_{f.name} = {_to_python(f.expression)}" for f in forcing]
     for m, name in enumerate(forced):
@@ -137,7 +124,7 @@ def _split_source(spec: ModelSpec, hoisted: list[str]) -> str:
     where = {s: f"yb[{k}]" for k, s in enumerate(split.downstream)}
     where |= {s: f"rec[{len(forced) + q}]" for q, s in enumerate(split.interface)}
     lines += ["@njit(nogil=True, fastmath=FASTMATH)", "def rhs_body(yb, p, d, u, rec, out):"]
-    lines += _preamble(spec, _reads(spec, [f.expression for f in body]), hoisted, where)
+    lines += _preamble(spec, spec.reads([f.expression for f in body]), hoisted, where)
     lines += [f"    J_{f.name} = {_to_python(f.expression)}" for f in body]
     for k, name in enumerate(split.downstream):
         terms = [f"- J_{f.name}" for f in body if f.source == name]
@@ -149,11 +136,8 @@ def _split_source(spec: ModelSpec, hoisted: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _forced_species(spec: ModelSpec) -> list[str]:
+def _forced_species(spec: ModelSpec, split: FeedForwardSplit) -> list[str]:
     """Downstream species that a forcing flux enters or leaves, in declaration order."""
-    split = spec.feed_forward_split()
-    if split is None:
-        return []
     ends = {e for f in spec.fluxes if f.name in split.forcing_fluxes for e in (f.source, f.target)}
     return [s for s in split.downstream if s in ends]
 
@@ -176,7 +160,7 @@ def split_arrays(spec: ModelSpec) -> SplitArrays | None:
     return SplitArrays(np.array([index(s) for s in split.downstream], np.int64),
                        np.array([index(s) for s in split.upstream], np.int64),
                        np.array([spec.species[index(s)].cumulative for s in split.upstream], np.int64),
-                       len(_forced_species(spec)) + len(split.interface))
+                       len(_forced_species(spec, split)) + len(split.interface))
 
 
 def _split_rhs_source(spec: ModelSpec) -> str:
