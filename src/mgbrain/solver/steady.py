@@ -39,11 +39,11 @@ from mgbrain.model.whole_body import BODY_LOSS_SINKS, MEAL_SPECIES, SLOW_POOLS
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.events import EventKind, SolveStatus
-from mgbrain.solver.integrate import SolverOptions, integrate
+from mgbrain.solver.integrate import SCIPY_REFERENCE, SolverOptions, integrate
 from mgbrain.solver.schedule import build_schedule
 from mgbrain.units import mg_to_mmol
 
-__all__ = ["DietTable", "DayRunner", "SetPoint", "meal_events", "scipy_runner", "kernel_runner",
+__all__ = ["DietTable", "DayRunner", "SetPoint", "meal_events", "scipy_runner", "kernel_runner", "day_runner",
            "reference_pools", "body_losses", "periodic_gut", "set_point", "settled_start", "settle", "steady_start",
            "batch_steady_state", "WARMUP_DAYS"]
 
@@ -111,7 +111,7 @@ def meal_events(model: ModelSpec, diets: DietTable, days: float) -> EventTable:
     return mg.merged(chyme).sorted()
 
 
-def scipy_runner(model: ModelSpec, options: SolverOptions = SolverOptions()) -> DayRunner:
+def scipy_runner(model: ModelSpec, options: SolverOptions = SCIPY_REFERENCE) -> DayRunner:
     """Days of meals through scipy, one subject after the other (a failure raises)."""
     compiled = compile_model(model)
 
@@ -132,6 +132,13 @@ def kernel_runner(model: ModelSpec, options: BatchOptions = BatchOptions()) -> D
         res = solve_batch(model, y0, params, meal_events(model, diets, days), grid, options)
         return res.states, res.status == SolveStatus.OK
     return run
+
+
+def day_runner(model: ModelSpec, options: SolverOptions) -> DayRunner:
+    """The runner of ``options.method``: the compiled kernel, or scipy for a scipy method."""
+    if options.is_scipy:
+        return scipy_runner(model, options)
+    return kernel_runner(model, BatchOptions(rtol=options.rtol, atol=options.atol, on_failure="raise"))
 
 
 def _observe(model: ModelSpec, params: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
