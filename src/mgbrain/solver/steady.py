@@ -54,6 +54,11 @@ WARMUP_DAYS = 6
 SERUM_BRACKET_MMOL_PER_L = (1e-6, 10.0)
 #: Passes of the settling day (:func:`settle`).
 SETTLE_PASSES = 2
+#: A secant step of the set-point smaller than this (relative) ends its iteration. Measured on 200
+#: subjects at the population tolerances: the second step moves serum by 2e-6, the third by 1e-9;
+#: stopping there saves the last one-day runs (a fifth of the steady-state time) and moves the
+#: start by about 1e-9, far inside any tolerance the integrator accepts.
+SECANT_RTOL = 1e-8
 #: Output grid of the settling day (every 15 min, h).
 SETTLE_GRID_H = np.linspace(0.0, 24.0, 97)
 
@@ -300,6 +305,8 @@ def _periodic_serum(model: ModelSpec, params: np.ndarray, diets: DietTable, gut_
         out = (c_new < lo[a]) | (c_new > hi[a])
         left_bracket[a[out]] = True
         active[a[out]] = False
+        # a step below SECANT_RTOL has converged: its imbalance would not be evaluated to use
+        active[a[np.abs(c_new - c0[a]) <= SECANT_RTOL * np.abs(c_new)]] = False
         a = np.flatnonzero(active)
         if len(a):
             f1[a] = imbalance(c1[a], a)

@@ -68,3 +68,12 @@ def test_one_subject_and_read_only_inputs_reuse_the_batch_signature():
         a.flags.writeable = False
     solve_batch(WHOLE_BODY, *frozen, EventTable.empty(2), np.array([0.0, 12.0]))
     assert len(batch_kernel(WHOLE_BODY).solve.signatures) == 1
+
+
+def test_stops_a_rounding_error_apart_do_not_set_the_step_size():
+    """An infusion ending 1.4e-14 h before an output time: the step size must come from the next
+    real span, not from that sliver (it was a step-size underflow at t = 12 h)."""
+    regimen = Regimen(infusions=(Infusion(10.0, 1.9999999999999858, 0.0),))
+    traj = simulate(regimen, Subject(40.0, 5.0), days=1, output_every_h=1.0)
+    ref = simulate(regimen, Subject(40.0, 5.0), days=1, output_every_h=1.0, options=SCIPY)
+    assert_close_relative(traj.states, ref.states, rtol=1e-6, floor=1e-3)
