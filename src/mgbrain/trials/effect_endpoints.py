@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mgbrain.brain.effects import EffectEstimate, load_effect_fit
+from mgbrain.brain.effects import MAX_ELEMENTAL_MG_PER_DAY, EffectEstimate, load_effect_fit
+from mgbrain.errors import TrialDesignError
 from mgbrain.trials.design import EFFECT_ENDPOINTS, TrialDesign
 from mgbrain.trials.expected import elemental_mg_per_day
 
@@ -64,6 +65,11 @@ def prepare_effects(design: TrialDesign) -> EffectInputs:
     estimates, new_trial = [], []
     for i, arm in enumerate(active):
         mg = elemental_mg_per_day(arm) * design.adherence
+        if endpoints and mg > MAX_ELEMENTAL_MG_PER_DAY:
+            k = design.arms.index(arm)
+            raise TrialDesignError("beyond the doses the effects layer answers", argument=f"arms[{k}].dose",
+                                   expected=f"at most {MAX_ELEMENTAL_MG_PER_DAY:g} mg/day of elemental Mg",
+                                   received=f"{arm.dose} of {arm.product} ({mg:.0f} mg/day elemental)")
         x = fit.exposure_of(arm.product, mg)
         row, row_new = [], []
         for j, e in enumerate(endpoints):

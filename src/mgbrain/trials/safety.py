@@ -77,5 +77,6 @@ def check_arms(design: TrialDesign) -> tuple[ArmSafety, ...]:
                              kidney) if f is not None and f.severity != "info"]
         flag = max((f.severity for f in found), key=SEVERITY_ORDER.index, default=None)
         out.append(ArmSafety(arm.name, mg, flag, tuple(
-            {"rule": f.rule, "severity": f.severity, "message": f.message, "citation": f.citation} for f in found)))
+            {"rule": f.rule, "severity": f.severity, "message": f.message, "source": f.source,
+             "citation": f.citation} for f in found)))
     return tuple(out)
