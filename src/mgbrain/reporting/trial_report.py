@@ -44,7 +44,7 @@ def render_trial_html(result: TrialResult) -> str:
             for kind, curve in a["power"].items():
                 if all(c["power"] is None for c in curve):
                     continue
-                power.append([e["endpoint"], a["arm"], kind, *(f"{c['power']:.2f} ± {c['mcse']:.2f}" for c in curve),
+                power.append([e["endpoint"], a["arm"], kind, *(f"{c['power']:.3f} ± {c['mcse']:.3f}" for c in curve),
                               a["n_for_target"][kind] or f"> {s['n_grid'][-1]}"])
     dose_rows = [[d["endpoint"], r["arm"], r["elemental_mg_per_day"], r["d"], r["d_lower"], r["d_upper"],
                   r["power_conditional"], r["power_assurance"]] for d in out["dose_response"] for r in d["arms"]]

@@ -146,13 +146,18 @@ def _print(result, elapsed: float, report: Path | None, disclaimer: str) -> None
                 if all(c["power"] is None for c in curve):
                     continue
                 power_rows.append([e["endpoint"], a["arm"], kind,
-                                   *(f"{c['power']:.2f} ±{c['mcse']:.2f}" for c in curve),
+                                   *(f"{c['power']:.3f}±{c['mcse']:.3f}" for c in curve),
                                    a["n_for_target"][kind] or f"> {s['n_grid'][-1]}"])
     table("Expected effect against placebo at the last visit",
           ["endpoint", "arm", "mean difference", "unit", "d", "95% interval of d", "interval"], rows)
-    table(f"Power (± Monte-Carlo SE) by n per arm; {s['replicates_run']} of {s['replicates']} replicates ran",
-          ["endpoint", "arm", "kind", *(f"n={n}" for n in s["n_grid"]), f"n for {s['target_power']:g}"],
-          power_rows)
+    columns = ["endpoint", "arm", "kind", *(f"n={n}" for n in s["n_grid"]), f"n for {s['target_power']:g}"]
+    title = f"Power (± Monte-Carlo SE) by n per arm; {s['replicates_run']} of {s['replicates']} replicates ran"
+    arms = {r[1] for r in power_rows}
+    if len(arms) == 1:  # one active arm: named in the title, not in every row
+        title += f"; {arms.pop()} against placebo"
+        columns.pop(1)
+        power_rows = [[r[0], *r[2:]] for r in power_rows]
+    table(title, columns, power_rows)
     for d in out["dose_response"]:
         table(f"Dose-response: {d['endpoint']} at {d['n_per_arm']} per arm",
               ["arm", "elemental Mg (mg/day)", "d", "d 95% interval", "power (conditional)", "power (assurance)"],
