@@ -31,6 +31,7 @@ What this assumes, and why it is fast:
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -163,7 +164,9 @@ def simulate_pool(design: TrialDesign, *, pool_size: int = 200, workers: int | N
     n, rows = _eligible(design, pool_size)
     days = design.duration_days
     base, ok = undosed_baseline(design.seed, n, days)
-    chunk = max(1, math.ceil(n / (workers or 2))) if (workers != 1 or scheduler) else 2000
+    # one chunk per worker (None: one per CPU); in this process, one chunk
+    parts = 1 if workers == 1 and not scheduler else (workers or os.cpu_count() or 1)
+    chunk = max(1, math.ceil(n / parts))
     on: dict[str, dict[str, np.ndarray]] = {}
     for k, arm in enumerate(design.arms):
         if arm.is_placebo:
