@@ -158,7 +158,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # population
     ("population", "n"): Rule(NUMBER),
     ("population", "product"): Rule(IDENTIFIER),
-    ("population", "dose"): Rule(DAILY_AMOUNT),
+    ("population", "dose"): Rule(DAILY_AMOUNT, valid=("0 mg",)),  # no supplement: a baseline population
     ("population", "split"): Rule(NUMBER, extra=("5",)),
     ("population", "times"): Rule(CLOCK, extra=("08:00,20:00,14:00", "08:00,,20:00")),
     ("population", "jitter_h"): Rule(NUMBER, valid=("0",)),

@@ -9,10 +9,9 @@ What this assumes, and why it is fast:
   (at least ``pool_size`` of them). Each active arm runs the whole pool once through
   :func:`~mgbrain.population.run_population` on the arm's regimen (its product, dose or the
   weight rule, clock times and adherence: each dose taken with that probability).
-* **Placebo and baseline.** The engine refuses a zero dose, and needs none: a subject's
-  baseline, and the placebo arm's value at every visit, is the subject's undosed steady state
-  on the habitual diet (:func:`undosed_baseline`: the same subjects, the same steady state the
-  engine starts from, and one day of meals without a dose for the 24-h urine). So placebo
+* **Placebo and baseline.** A subject's baseline, and the placebo arm's value at every visit, is
+  the subject's undosed steady state on the habitual diet (:func:`undosed_baseline`: one day of
+  the engine without a supplement, for the same subjects; its urine is the 24-h baseline). So placebo
   subjects do not drift, and the between-occasion variability the engine applies after day 0
   is left out of their course; the measurement CVs below stand for within-subject change.
 * **Replicates draw from the pool.** A replicate's subjects of each arm are drawn with
@@ -40,16 +39,11 @@ import numpy as np
 
 from mgbrain.dosing.clock import parse_clock
 from mgbrain.errors import MgBrainError, TrialDesignError
-from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.population import PopulationDesign, PopulationRegimen, run_population, sample_covariates
-from mgbrain.population.run import MEAL_CLOCK_H, POPULATION_OPTIONS
-from mgbrain.population.variability import load_variability, sample_parameters
 from mgbrain.provenance import check_provenance, read_data_toml
-from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.events import SolveStatus
-from mgbrain.solver.steady import DietTable, batch_steady_state, kernel_runner
 from mgbrain.trials.design import BIOMARKER_ENDPOINTS, Arm, TrialDesign
-from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL, parse_mass_amount
+from mgbrain.units import parse_mass_amount
 
 __all__ = ["BiomarkerPool", "simulate_pool", "undosed_baseline", "load_measurement_cv", "ENGINE_OUTPUT", "UNITS"]
 
@@ -130,27 +124,22 @@ def _eligible(design: TrialDesign, pool_size: int) -> tuple[int, np.ndarray]:
 def undosed_baseline(seed: int, n: int, days: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Subjects ``0 .. n-1`` of the engine's population at ``seed``, undosed: their biomarkers.
 
-    The same subjects :func:`~mgbrain.population.run_population` simulates (same covariates and
-    parameters from the same seed and ids, ``days`` setting the first occasion's parameters as it
-    does there), at the same steady state it starts from; the 24-h urine is that of one day of
-    meals from it without a dose. ``tests/unit/trials`` checks the serum against the engine's day 0.
+    One day of :func:`~mgbrain.population.run_population` without a supplement (``days`` setting
+    the first occasion's parameters as in the trial's own runs): serum, ionized and CSF Mg at its
+    start, which is the steady state every arm starts from, and the urine of that day.
 
     Returns
     -------
     (values, ok)
         ``values[endpoint]`` shape ``(subject,)``; ``ok`` whether the subject's solve succeeded.
     """
-    model, options = WHOLE_BODY, POPULATION_OPTIONS
-    cov = sample_covariates(n, seed)
-    P, _ = sample_parameters(model, default_parameters().vector(), cov, load_variability(), seed, days=days)
-    diets = DietTable(cov["diet_mg_per_day"].to_numpy(), np.tile(MEAL_CLOCK_H, (n, 1)))
-    y0, at_ss = batch_steady_state(model, P, diets, options)
-    states, ran = kernel_runner(model, options)(y0, P, diets, 1.0, np.array([0.0, 24.0]))
-    obs = compile_model(model).observe(y0.T, P.T, np.zeros((len(model.inputs), n)))
-    urine = model.species_index("urine")
-    values = {e: np.asarray(obs[ENGINE_OUTPUT[e]], float) for e in ("serum_total_mg", "serum_ionized_mg", "csf_mg")}
-    values["urine_mg"] = (states[:, 1, urine] - states[:, 0, urine]) * MG_MOLAR_MASS_G_PER_MOL
-    return values, at_ss & ran
+    outputs = tuple(ENGINE_OUTPUT[e] for e in ("serum_total_mg", "serum_ionized_mg", "csf_mg"))
+    ds = run_population(PopulationDesign(n=n, seed=seed, regimen=PopulationRegimen(daily_compound_mg=0.0),
+                                         days=days, outputs=outputs, output_times_h=(0.0, 24.0)))
+    values = {e: ds[ENGINE_OUTPUT[e]].values[:, 0].astype(float)
+              for e in ("serum_total_mg", "serum_ionized_mg", "csf_mg")}
+    values["urine_mg"] = ds["urine_mg_per_interval"].values[:, 1].astype(float)
+    return values, (ds["status"].values == SolveStatus.OK) & ds["at_steady_state"].values
 
 
 def simulate_pool(design: TrialDesign, *, pool_size: int = 200, workers: int | None = 1,
