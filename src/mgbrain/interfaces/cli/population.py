@@ -184,8 +184,6 @@ def export_sbml_cmd(
     except ParameterError as exc:
         named = {"weight_kg": "--weight-kg", "egfr_ml_min": "--egfr"}.get(exc.argument or "", exc.argument)
         raise ParameterError(exc.message, argument=named, expected=exc.expected, received=exc.received) from None
-    params = subject.parameters(default_parameters())
-    y0, at_ss = steady_state(subject, default_parameters())
     regimen = Regimen()
     if dose is not None:
         try:
@@ -195,6 +193,8 @@ def export_sbml_cmd(
             typed = {"--dose": dose, "--product": product}.get(named or "", exc.received)
             raise type(exc)(exc.message, argument=named, expected=exc.expected, received=typed,
                             hint=exc.hint) from None
+    params = subject.parameters(default_parameters())
+    y0, at_ss = steady_state(subject, default_parameters())  # the work starts once every option is checked
     meals = subject.diet.meals(days)
     schedule = build_schedule(WHOLE_BODY, regimen, meals, 24.0 * days)
     start = ("the steady state on the habitual diet" if at_ss
