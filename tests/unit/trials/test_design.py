@@ -73,3 +73,28 @@ def test_not_toml_is_one_line(tmp_path):
     with pytest.raises(TrialDesignError) as info:
         TrialDesign.from_toml(bad)
     assert "\n" not in str(info.value)
+
+
+def test_missing_file_is_a_design_error_naming_the_path(tmp_path):
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(TrialDesignError) as info:
+        TrialDesign.from_toml(missing)
+    assert info.value.argument == str(missing) and "not found" in str(info.value)
+
+
+def test_ages_outside_the_engine_are_refused_for_biomarkers_only():
+    raw = _base()
+    raw["population"]["age_years"] = [85, 95]
+    assert TrialDesign.from_dict(raw).age_years == (85.0, 95.0)  # effect endpoints: the effects layer has no age
+    raw["endpoints"] = [*raw["endpoints"], "serum_total_mg"]
+    with pytest.raises(TrialDesignError) as info:
+        TrialDesign.from_dict(raw)
+    assert info.value.argument == "population.age_years" and "20 to 80" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_with_food_is_none_unless_the_file_says():
+    raw = _base()
+    assert TrialDesign.from_dict(raw).arms[0].with_food is None
+    raw["arms"][0]["with_food"] = False
+    assert TrialDesign.from_dict(raw).arms[0].with_food is False
