@@ -212,6 +212,9 @@ def _arms(raw: Any) -> tuple[Arm, ...]:
             if dose != "weight-based":
                 if not isinstance(dose, str):
                     raise _bad(f"{where}.dose", "a daily amount such as '2 g/day' or 'weight-based'", dose)
+                if "/" in dose.strip().removesuffix("/day"):  # "14 g/week" is not a daily amount
+                    raise _bad(f"{where}.dose", "a daily amount such as '2 g/day' (per day, not per week or "
+                               "per kg)", dose)
                 try:
                     mg, _ = parse_mass_amount(dose.removesuffix("/day").strip(), argument=f"{where}.dose")
                 except MgBrainError:

@@ -255,7 +255,8 @@ def build_result(design: TrialDesign, inputs: ReplicateInputs, raw: dict, ok: np
                "target_power": float(target_power), "alpha": design.alpha, "multiplicity": design.multiplicity,
                "n_for_target_method": N_FOR_TARGET_METHOD, "note": DISCLAIMER})
     return TrialResult(design, summary, _courses(design, inputs), safety, dict(eff.not_fitted), tuple(failures),
-                       tuple(_notes(design, inputs, bool(on_edge.any()))), dict(eff.fitted_trials or {}))
+                       tuple(_notes(design, inputs, bool(on_edge.any()), bool(np.isin(power, (0.0, 1.0)).any()))),
+                       dict(eff.fitted_trials or {}))
 
 
 def _courses(design: TrialDesign, inputs: ReplicateInputs) -> xr.Dataset:
@@ -285,7 +286,8 @@ def _courses(design: TrialDesign, inputs: ReplicateInputs) -> xr.Dataset:
     return ds
 
 
-def _notes(design: TrialDesign, inputs: ReplicateInputs, any_borderline: bool = False) -> list[str]:
+def _notes(design: TrialDesign, inputs: ReplicateInputs, any_borderline: bool = False,
+           any_certain: bool = False) -> list[str]:
     eff, pool = inputs.effects, inputs.pool
     out = [f"Power: two-sided alpha {design.alpha:g}, {design.multiplicity} {MULTIPLICITY_SCOPE}; a success is a "
            "significant difference in the expected direction. n is the number randomised per arm (the ANCOVA is "
@@ -302,8 +304,9 @@ def _notes(design: TrialDesign, inputs: ReplicateInputs, any_borderline: bool = 
         out.append(f"borderline: the power at the reported n lies within {BORDERLINE_MCSE:g} Monte-Carlo SE of the "
                    "target, so the first n reaching it may be one grid step off; more replicates (--replicates) "
                    "sharpen it.")
-    out.append("A power of 0 or 1 has no spread over the replicates (its binomial SE is 0): the tables show it "
-               "as a count of the replicates run instead.")
+    if any_certain:
+        out.append("A power of 0 or 1 has no spread over the replicates (its binomial SE is 0): the tables show it "
+                   "as a count of the replicates run instead.")
     if eff.endpoints:
         out.append("Effect endpoints: scores simulated in units of the SD of the change, so d (the mean "
                    "difference over that SD) is the effects layer's g; baseline-follow-up correlation "

@@ -40,6 +40,7 @@ BAD = [
     (("arms", 0, "product"), "unobtainium", "arms[0].product"),
     (("arms", 0, "dose"), "-2 g/day", "arms[0].dose"),
     (("arms", 0, "dose"), "banana", "arms[0].dose"),
+    (("arms", 0, "dose"), "14 g/week", "arms[0].dose"),
     (("arms", 0, "clock"), ["25:00"], "arms[0].clock[0]"),
     (("arms", 0, "with_food"), "yes", "arms[0].with_food"),
     (("arms", 1, "dose"), "2 g/day", "arms[1].dose"),
