@@ -24,7 +24,8 @@ What this assumes, and why it is fast:
   independently at baseline and at the visit.
 * **Time of measurement.** A visit on day ``t`` reads the engine at the midnight that ends day
   ``round(t)`` (serum, ionized, CSF) or the urine of that day (24-h collection).
-* The engine does not model dosing with or without food: ``with_food`` is not used here.
+* The engine does not model dosing with or without food: ``with_food`` is not used here (the
+  result says so in a note when a design sets it).
 """
 
 from __future__ import annotations
@@ -37,15 +38,18 @@ from functools import cache
 
 import numpy as np
 
+from mgbrain.compounds import find_product
 from mgbrain.dosing.clock import parse_clock
-from mgbrain.errors import MgBrainError, TrialDesignError
+from mgbrain.dosing.conversion import load_daily_elemental_limit
+from mgbrain.errors import MgBrainError, RegimenError, TrialDesignError
 from mgbrain.population import PopulationDesign, PopulationRegimen, run_population, sample_covariates
 from mgbrain.provenance import check_provenance, read_data_toml
 from mgbrain.solver.events import SolveStatus
-from mgbrain.trials.design import BIOMARKER_ENDPOINTS, Arm, TrialDesign
+from mgbrain.trials.design import BIOMARKER_ENDPOINTS, Arm, TrialDesign, engine_age_range
 from mgbrain.units import parse_mass_amount
 
-__all__ = ["BiomarkerPool", "simulate_pool", "undosed_baseline", "load_measurement_cv", "ENGINE_OUTPUT", "UNITS"]
+__all__ = ["BiomarkerPool", "simulate_pool", "check_regimens", "undosed_baseline", "load_measurement_cv",
+           "ENGINE_OUTPUT", "UNITS"]
 
 #: The engine's output read for each biomarker endpoint.
 ENGINE_OUTPUT = {"serum_total_mg": "serum_mmol_per_l", "serum_ionized_mg": "ionized_mmol_per_l",
@@ -114,9 +118,12 @@ def _eligible(design: TrialDesign, pool_size: int) -> tuple[int, np.ndarray]:
     reach = np.flatnonzero((cum >= pool_size) & (np.cumsum(ok & female) >= need_f)
                            & (np.cumsum(ok & ~female) >= need_m))
     if not len(reach):
-        raise TrialDesignError("too few of the engine's virtual adults (20-80 years) meet the inclusion criteria",
-                               argument="population", expected=f"at least {pool_size} eligible among "
-                               f"{MAX_CANDIDATES} candidates", received=int(ok.sum()))
+        lo_e, hi_e = engine_age_range()
+        raise TrialDesignError(f"too few of the engine's virtual adults ({lo_e:g}-{hi_e:g} years) meet the inclusion "
+                               "criteria (population.age_years and population.egfr_min_ml_min)",
+                               argument="population.age_years", expected=f"at least {pool_size} eligible among "
+                               f"{MAX_CANDIDATES} candidates", received=f"{int(ok.sum())} eligible at ages "
+                               f"{lo:g}-{hi:g} and eGFR >= {design.egfr_min_ml_min:g}")
     n = int(reach[0]) + 1
     return n, np.flatnonzero(ok[:n])
 
@@ -142,6 +149,36 @@ def undosed_baseline(seed: int, n: int, days: float) -> tuple[dict[str, np.ndarr
     return values, (ds["status"].values == SolveStatus.OK) & ds["at_steady_state"].values
 
 
+def check_regimens(design: TrialDesign) -> dict[str, PopulationRegimen]:
+    """Each active arm's engine regimen, or the engine's refusal as a :class:`TrialDesignError` naming
+    ``arms[k].dose`` (an absurd dose: the limit and the weight it is computed at)."""
+    out = {}
+    for k, arm in enumerate(design.arms):
+        if arm.is_placebo:
+            continue
+        try:
+            out[arm.name] = PopulationRegimen(arm.product, _compound(arm), tuple(parse_clock(c) for c in arm.clock),
+                                              adherence=design.adherence)
+        except RegimenError as exc:
+            limit = load_daily_elemental_limit()
+            if "absurd" not in exc.message:
+                raise TrialDesignError(exc.message, argument=f"arms[{k}].dose", expected=exc.expected,
+                                       received=arm.dose) from None
+            elemental = _compound(arm)
+            mg = "" if isinstance(elemental, str) else \
+                f" ({elemental * find_product(arm.product).elemental_fraction:.0f} mg/day elemental)"
+            raise TrialDesignError(
+                "beyond the population engine's absurd-dose limit", argument=f"arms[{k}].dose",
+                expected=f"at most {limit.max_mg_per_day():.0f} mg/day of elemental Mg ({limit.mg_per_kg:g} "
+                         f"mg/kg/day at the engine's {limit.reference_weight_kg:g} kg reference weight; "
+                         f"{limit.basis})",
+                received=f"{arm.dose} of {arm.product}{mg}") from None
+        except MgBrainError as exc:  # any other refusal of the engine, named by the design's field
+            raise TrialDesignError(exc.message, argument=f"arms[{k}].dose", expected=exc.expected,
+                                   received=arm.dose) from None
+    return out
+
+
 def simulate_pool(design: TrialDesign, *, pool_size: int = 200, workers: int | None = 1,
                   scheduler: str | None = None,
                   progress: Callable[[int], None] | None = None) -> BiomarkerPool:
@@ -150,6 +187,7 @@ def simulate_pool(design: TrialDesign, *, pool_size: int = 200, workers: int | N
     ``progress`` is called with the number of subjects simulated after each engine chunk.
     """
     endpoints = tuple(e for e in design.endpoints if e in BIOMARKER_ENDPOINTS)
+    regimens = check_regimens(design)  # every arm before any simulation
     n, rows = _eligible(design, pool_size)
     days = design.duration_days
     base, ok = undosed_baseline(design.seed, n, days)
@@ -157,15 +195,7 @@ def simulate_pool(design: TrialDesign, *, pool_size: int = 200, workers: int | N
     parts = 1 if workers == 1 and not scheduler else (workers or os.cpu_count() or 1)
     chunk = max(1, math.ceil(n / parts))
     on: dict[str, dict[str, np.ndarray]] = {}
-    for k, arm in enumerate(design.arms):
-        if arm.is_placebo:
-            continue
-        try:
-            regimen = PopulationRegimen(arm.product, _compound(arm), tuple(parse_clock(c) for c in arm.clock),
-                                        adherence=design.adherence)
-        except MgBrainError as exc:  # the engine's own refusal (an absurd dose), named by the design's field
-            raise TrialDesignError(exc.message, argument=f"arms[{k}].dose", expected=exc.expected,
-                                   received=arm.dose) from None
+    for arm, regimen in regimens.items():
         pop = PopulationDesign(n=n, seed=design.seed, regimen=regimen, days=days,
                                outputs=tuple(ENGINE_OUTPUT[e] for e in ("serum_total_mg", "serum_ionized_mg",
                                                                         "csf_mg")))
@@ -176,7 +206,7 @@ def simulate_pool(design: TrialDesign, *, pool_size: int = 200, workers: int | N
             v = np.array(ds[ENGINE_OUTPUT[e]].values, float)
             v[:, 0] = base[e]  # day 0 is the baseline (for urine the engine has no undosed day 0)
             arm_values[e] = v
-        on[arm.name] = arm_values
+        on[arm] = arm_values
     keep = rows[ok[rows]]
     female = sample_covariates(n, design.seed)["female"].to_numpy()[keep]
     return BiomarkerPool(endpoints, female, {e: base[e][keep] for e in endpoints},

@@ -19,7 +19,7 @@ from mgbrain.dosing.clock import parse_clock
 from mgbrain.errors import MgBrainError, TrialDesignError
 from mgbrain.units import parse_mass_amount
 
-__all__ = ["Arm", "TrialDesign", "ENDPOINTS", "MAX_REPLICATES", "MAX_DAYS", "MAX_ARMS"]
+__all__ = ["Arm", "TrialDesign", "engine_age_range", "ENDPOINTS", "MAX_REPLICATES", "MAX_DAYS", "MAX_ARMS"]
 
 EFFECT_ENDPOINTS = ("objective_cognition", "subjective_cognition", "objective_sleep", "subjective_sleep",
                     "anxiety_mood", "adhd")
@@ -32,6 +32,20 @@ MAX_DAYS = 730
 MAX_ARMS = 8
 MAX_N_PER_ARM = 5_000
 _TOP = ("trial", "population", "arms", "endpoints", "dropout", "adherence", "analysis")
+
+
+def engine_age_range() -> tuple[float, float]:
+    """The ages (years) of the population engine's virtual adults, who are the biomarker pool's candidates.
+
+    Examples
+    --------
+    >>> engine_age_range()
+    (20.0, 80.0)
+    """
+    from mgbrain.population import load_covariate_table
+
+    row = load_covariate_table()["age_years"]
+    return float(row["low"]), float(row["high"])
 
 
 def _bad(field: str, expected: Any, received: Any, message: str = "invalid value") -> TrialDesignError:
@@ -65,7 +79,7 @@ class Arm:
     product: str          # "placebo" for the placebo arm
     dose: str | None      # "2 g/day", "weight-based"; None for placebo
     clock: tuple[str, ...] = ("08:00", "20:00")
-    with_food: bool = True
+    with_food: bool | None = None  # None: the file does not say; the engine does not model food either way
 
     @property
     def is_placebo(self) -> bool:
@@ -99,11 +113,17 @@ class TrialDesign:
         """Read and validate a design file."""
         path = Path(path)
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise _bad(str(path), "a TOML file", str(exc).splitlines()[0], "not TOML") from None
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise _bad(str(path), "an existing .toml file", str(path), "design file not found") from None
+        except OSError as exc:
+            raise _bad(str(path), "a readable .toml file", str(path), exc.strerror or "cannot read") from None
         except UnicodeDecodeError:
             raise _bad(str(path), "UTF-8 text", "undecodable bytes", "not text") from None
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise _bad(str(path), "a TOML file", str(exc).splitlines()[0], "not TOML") from None
         return cls.from_dict(raw)
 
     @classmethod
@@ -139,11 +159,16 @@ class TrialDesign:
         if len(set(endpoints)) != len(endpoints):
             raise _bad("endpoints", "each endpoint once", endpoints)
         pop = _table(raw.get("population", {}), "population", ("age_years", "female_fraction", "egfr_min_ml_min"))
-        age = pop.get("age_years", [18.0, 80.0])
+        engine_lo, engine_hi = engine_age_range()
+        age = pop.get("age_years", [engine_lo, engine_hi])
         if not isinstance(age, list) or len(age) != 2:
             raise _bad("population.age_years", "[min, max]", age)
         lo = _number(age[0], "population.age_years[0]", 18, 100)
         hi = _number(age[1], "population.age_years[1]", lo, 100)
+        if any(e in BIOMARKER_ENDPOINTS for e in endpoints) and not engine_lo <= lo <= hi <= engine_hi:
+            # biomarkers come from the engine's virtual adults, who are 20-80 years old
+            raise _bad("population.age_years", f"within the engine's adults, {engine_lo:g} to {engine_hi:g} years, "
+                       "for a biomarker endpoint", age, "outside the population engine's ages")
         female = _number(pop.get("female_fraction", 0.5), "population.female_fraction", 0, 1)
         egfr_min = _number(pop.get("egfr_min_ml_min", 60.0), "population.egfr_min_ml_min", 0, 150)
         dropout = _table(raw.get("dropout", {}), "dropout", ("per_week",))
@@ -187,6 +212,9 @@ def _arms(raw: Any) -> tuple[Arm, ...]:
             if dose != "weight-based":
                 if not isinstance(dose, str):
                     raise _bad(f"{where}.dose", "a daily amount such as '2 g/day' or 'weight-based'", dose)
+                if "/" in dose.strip().removesuffix("/day"):  # "14 g/week" is not a daily amount
+                    raise _bad(f"{where}.dose", "a daily amount such as '2 g/day' (per day, not per week or "
+                               "per kg)", dose)
                 try:
                     mg, _ = parse_mass_amount(dose.removesuffix("/day").strip(), argument=f"{where}.dose")
                 except MgBrainError:
@@ -204,8 +232,8 @@ def _arms(raw: Any) -> tuple[Arm, ...]:
                 parse_clock(c, argument=f"{where}.clock[{j}]")
             except MgBrainError:
                 raise _bad(f"{where}.clock[{j}]", "HH:MM", c) from None
-        food = a.get("with_food", True)
-        if not isinstance(food, bool):
+        food = a.get("with_food")
+        if food is not None and not isinstance(food, bool):
             raise _bad(f"{where}.with_food", "true or false", food)
         out.append(Arm(name.strip(), product, dose, tuple(clock), food))
     if sum(a.is_placebo for a in out) != 1:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mgbrain.brain.effects import MAX_ELEMENTAL_MG_PER_DAY, EffectEstimate, load_effect_fit
+from mgbrain.brain.trial_data import load_trials
 from mgbrain.errors import TrialDesignError
 from mgbrain.trials.design import EFFECT_ENDPOINTS, TrialDesign
 from mgbrain.trials.expected import elemental_mg_per_day
@@ -49,6 +50,9 @@ class EffectInputs:
     new_trial: tuple[tuple[EffectEstimate, ...], ...]           # the same, as a trial of n_per_arm sees it
     not_fitted: dict[str, str]
     placebo_model: dict[str, bool]
+    dosed_mg_per_day: tuple[float, ...] = ()                    # (active_arm,): mean elemental x adherence
+    fitted_dose_range: tuple[float, float] = (float("nan"), float("nan"))  # the fitted trials' doses
+    fitted_trials: dict[str, tuple[tuple[str, str], ...]] | None = None   # endpoint: ((trial id, reference), ...)
 
 
 def prepare_effects(design: TrialDesign) -> EffectInputs:
@@ -62,14 +66,16 @@ def prepare_effects(design: TrialDesign) -> EffectInputs:
     n_draws = fit.draws.shape[0]
     g_draws = np.zeros((len(active), len(endpoints), n_draws))
     course = np.zeros((len(active), len(endpoints), len(visits), 3))
-    estimates, new_trial = [], []
+    estimates, new_trial, dosed = [], [], []
     for i, arm in enumerate(active):
         mg = elemental_mg_per_day(arm) * design.adherence
+        dosed.append(mg)
         if endpoints and mg > MAX_ELEMENTAL_MG_PER_DAY:
             k = design.arms.index(arm)
+            taken = f" at adherence {design.adherence:g}" if design.adherence < 1 else ""
             raise TrialDesignError("beyond the doses the effects layer answers", argument=f"arms[{k}].dose",
                                    expected=f"at most {MAX_ELEMENTAL_MG_PER_DAY:g} mg/day of elemental Mg",
-                                   received=f"{arm.dose} of {arm.product} ({mg:.0f} mg/day elemental)")
+                                   received=f"{arm.dose} of {arm.product} ({mg:.0f} mg/day elemental{taken})")
         x = fit.exposure_of(arm.product, mg)
         row, row_new = [], []
         for j, e in enumerate(endpoints):
@@ -87,5 +93,8 @@ def prepare_effects(design: TrialDesign) -> EffectInputs:
     for j, e in enumerate(endpoints):
         if has_placebo[e]:
             placebo[j] = np.median(fit.model.placebo_mean(fit.draws, e, visits), axis=0)
+    trials = load_trials()
+    behind = {e: tuple(sorted({(o.trial, trials[o.trial].source) for o in fit.model.observations
+                               if o.instrument_class == e})) for e in endpoints}
     return EffectInputs(endpoints, np.median(g_draws, axis=2), g_draws, tau, course, placebo, tuple(estimates),
-                        tuple(new_trial), not_fitted, has_placebo)
+                        tuple(new_trial), not_fitted, has_placebo, tuple(dosed), fit.dose_range, behind)

@@ -8,7 +8,7 @@ from mgbrain.dosing.weight_dosing import weight_based_daily_mg
 from mgbrain.trials.design import Arm, TrialDesign
 from mgbrain.units import parse_mass_amount
 
-__all__ = ["elemental_mg_per_day", "expected_effect"]
+__all__ = ["elemental_mg_per_day", "elemental_band_mg_per_day", "expected_effect"]
 
 
 def elemental_mg_per_day(arm: Arm) -> float:
@@ -20,6 +20,23 @@ def elemental_mg_per_day(arm: Arm) -> float:
     else:
         compound, _ = parse_mass_amount(str(arm.dose).removesuffix("/day").strip())
     return compound * product.elemental_fraction
+
+
+def elemental_band_mg_per_day(arm: Arm) -> tuple[float, float]:
+    """Lowest and highest elemental Mg per day a subject of an active arm takes (equal for a fixed dose;
+    the weight rule's two bands for ``weight-based``).
+
+    Examples
+    --------
+    >>> elemental_band_mg_per_day(Arm("wb", "magtein", "weight-based"))
+    (108.0, 144.0)
+    """
+    product = find_product(arm.product)
+    if arm.dose == "weight-based":
+        low, high = weight_based_daily_mg(60.0), weight_based_daily_mg(80.0)
+    else:
+        low = high = parse_mass_amount(str(arm.dose).removesuffix("/day").strip())[0]
+    return round(low * product.elemental_fraction, 9), round(high * product.elemental_fraction, 9)
 
 
 def expected_effect(design: TrialDesign, endpoint: str, arm: Arm, *, new_trial: bool = False) -> EffectEstimate:

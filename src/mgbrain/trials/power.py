@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["adjust", "power_table", "first_n_reaching", "N_FOR_TARGET_METHOD"]
+__all__ = ["adjust", "power_table", "first_n_reaching", "borderline", "N_FOR_TARGET_METHOD", "BORDERLINE_MCSE"]
 
 N_FOR_TARGET_METHOD = "first n of the grid whose power is at least the target (no interpolation)"
+#: Monte-Carlo SEs within which a power counts as not told apart from the target.
+BORDERLINE_MCSE = 2.0
 
 
 def adjust(p: np.ndarray, method: str, axis: int = -1) -> np.ndarray:
@@ -89,3 +91,24 @@ def first_n_reaching(power: np.ndarray, n_grid: tuple[int, ...], target: float) 
     first = np.argmax(reached, axis=-2)
     any_ = reached.any(axis=-2)
     return np.where(any_, np.asarray(n_grid, float)[first], np.nan)
+
+
+def borderline(power: np.ndarray, mcse: np.ndarray, n_grid: tuple[int, ...], n_target: np.ndarray,
+               target: float) -> np.ndarray:
+    """Whether the power at the reported n (the last n of the grid where none reaches the target) lies
+    within :data:`BORDERLINE_MCSE` Monte-Carlo SEs of ``target``, either side: more replicates could
+    move the n one grid step. Shapes: ``power``, ``mcse`` ``(..., n, arm)``; ``n_target`` and the result
+    ``(..., arm)``.
+
+    Examples
+    --------
+    >>> borderline(np.array([[0.5], [0.81]]), np.array([[0.03], [0.028]]), (80, 160), np.array([160.0]), 0.8)
+    array([ True])
+    >>> borderline(np.array([[0.5], [0.95]]), np.array([[0.03], [0.01]]), (80, 160), np.array([160.0]), 0.8)
+    array([False])
+    """
+    grid = np.asarray(n_grid, float)
+    at = np.where(np.isnan(n_target), len(grid) - 1, np.searchsorted(grid, np.nan_to_num(n_target)))
+    p = np.take_along_axis(power, at[..., None, :], axis=-2)[..., 0, :]
+    se = np.take_along_axis(mcse, at[..., None, :], axis=-2)[..., 0, :]
+    return np.abs(p - target) < BORDERLINE_MCSE * se

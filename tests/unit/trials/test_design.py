@@ -40,6 +40,7 @@ BAD = [
     (("arms", 0, "product"), "unobtainium", "arms[0].product"),
     (("arms", 0, "dose"), "-2 g/day", "arms[0].dose"),
     (("arms", 0, "dose"), "banana", "arms[0].dose"),
+    (("arms", 0, "dose"), "14 g/week", "arms[0].dose"),
     (("arms", 0, "clock"), ["25:00"], "arms[0].clock[0]"),
     (("arms", 0, "with_food"), "yes", "arms[0].with_food"),
     (("arms", 1, "dose"), "2 g/day", "arms[1].dose"),
@@ -73,3 +74,28 @@ def test_not_toml_is_one_line(tmp_path):
     with pytest.raises(TrialDesignError) as info:
         TrialDesign.from_toml(bad)
     assert "\n" not in str(info.value)
+
+
+def test_missing_file_is_a_design_error_naming_the_path(tmp_path):
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(TrialDesignError) as info:
+        TrialDesign.from_toml(missing)
+    assert info.value.argument == str(missing) and "not found" in str(info.value)
+
+
+def test_ages_outside_the_engine_are_refused_for_biomarkers_only():
+    raw = _base()
+    raw["population"]["age_years"] = [85, 95]
+    assert TrialDesign.from_dict(raw).age_years == (85.0, 95.0)  # effect endpoints: the effects layer has no age
+    raw["endpoints"] = [*raw["endpoints"], "serum_total_mg"]
+    with pytest.raises(TrialDesignError) as info:
+        TrialDesign.from_dict(raw)
+    assert info.value.argument == "population.age_years" and "20 to 80" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_with_food_is_none_unless_the_file_says():
+    raw = _base()
+    assert TrialDesign.from_dict(raw).arms[0].with_food is None
+    raw["arms"][0]["with_food"] = False
+    assert TrialDesign.from_dict(raw).arms[0].with_food is False
