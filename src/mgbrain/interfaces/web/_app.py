@@ -3,7 +3,7 @@
 Every refusal has the body of :class:`~mgbrain.interfaces.web.schemas.ErrorBody`: a library
 error (:class:`~mgbrain.errors.MgBrainError`) keeps its own fields, a request the schema
 refuses names the field, what was expected and what was received. The limits: a request
-body cap (413), a per-request time limit (503), the job queue's bound (503) and each job's
+body cap (413), a per-request time limit (503), the job queue's bound (429) and each job's
 time limit; no CORS headers are sent, and every response carries the security headers.
 """
 
@@ -19,8 +19,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mgbrain._version import __version__
 from mgbrain.errors import MgBrainError
@@ -189,8 +190,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        if app.state.jobs is not None:  # the worker processes end with the server
-            app.state.jobs.shutdown()
+        runner, app.state.jobs = app.state.jobs, None
+        if runner is not None:  # the worker processes end with the server
+            runner.shutdown()
 
     app = FastAPI(title="mgbrain", lifespan=lifespan, version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json",
@@ -212,6 +214,19 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         d = exc.to_dict()
         return JSONResponse(error_body(d["error"], d["message"], argument=d["argument"], expected=d["expected"],
                                        received=d["received"], hint=d["hint"]), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400:  # a body that cannot be parsed (not UTF-8, not JSON) is bad input
+            return JSONResponse(error_body("RequestError", "cannot read the request body", argument="body",
+                                           expected="a JSON object in UTF-8", received=str(exc.detail)),
+                                status_code=422)
+        if not request.url.path.startswith("/api/"):
+            from mgbrain.interfaces.web.pages import render_page
+
+            return render_page("message.html.j2", exc.status_code, title=str(exc.detail), message="See the start page.")
+        return JSONResponse(error_body("HTTPError", str(exc.detail)), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _schema_error(request: Request, exc: RequestValidationError) -> JSONResponse:

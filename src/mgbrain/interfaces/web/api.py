@@ -34,7 +34,8 @@ __all__ = ["router", "run_plan", "run_convert", "run_factcheck", "check_trial", 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "A field is wrong: which, what was expected, what was received"},
     413: {"model": ErrorBody, "description": "Request body too large"},
-    503: {"model": ErrorBody, "description": "Time limit passed or the job queue is full; try again later"},
+    429: {"model": ErrorBody, "description": "The job queue is full; try again later (Retry-After)"},
+    503: {"model": ErrorBody, "description": "The request ran past its time limit"},
 }
 router = APIRouter(prefix="/api", responses=_ERRORS)
 
@@ -126,7 +127,7 @@ def submit_job(request: Request, kind: str, payload: dict):
 def _queue_full() -> JSONResponse:
     return JSONResponse({"error": "QueueFull", "message": "the job queue is full", "argument": None,
                          "expected": "fewer jobs at once", "received": None, "hint": "try again in a minute",
-                         "errors": []}, status_code=503, headers={"retry-after": "30"})
+                         "errors": []}, status_code=429, headers={"retry-after": "30"})
 
 
 # ---------------------------------------------------------------- the operations
@@ -205,7 +206,11 @@ def claims_list(topic: NAME | None = Query(None), verdict: NAME | None = Query(N
                   "claims": [c.to_dict(full=False) for c in rows]})
 
 
-@router.get("/claims/{claim_id}", summary="`mgbrain claims show`: quotes, verdict, rationale, references")
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No such id"}}
+
+
+@router.get("/claims/{claim_id}", responses=_NOT_FOUND,
+            summary="`mgbrain claims show`: quotes, verdict, rationale, references")
 def claims_show(claim_id: NAME) -> JSONResponse:
     from mgbrain.claims.catalogue import load_claims
     from mgbrain.claims.registry import load_articles
@@ -218,7 +223,7 @@ def claims_show(claim_id: NAME) -> JSONResponse:
                   if claim.model_check else None})
 
 
-@router.post("/claims/{claim_id}/check", status_code=202, response_model=JobStatus,
+@router.post("/claims/{claim_id}/check", status_code=202, response_model=JobStatus, responses=_NOT_FOUND,
              summary="`mgbrain claims check ID`: the model-backed number, as a background job")
 def claims_check(claim_id: NAME, request: Request) -> Any:
     from mgbrain.claims.catalogue import load_claims
@@ -261,14 +266,14 @@ def compare(req: CompareRequest, request: Request) -> Any:
     return _queue_full() if job is None else _json(job.to_dict(), 202)
 
 
-@router.get("/jobs/{job_id}", response_model=JobStatus, responses={404: {"model": ErrorBody}},
+@router.get("/jobs/{job_id}", response_model=JobStatus, responses=_NOT_FOUND,
             summary="A job's state, progress and (when done) result")
 def job_status(job_id: NAME, request: Request) -> Any:
     job = request.app.state.job_runner().get(job_id) if request.app.state.jobs is not None else None
     return _not_found("job", job_id) if job is None else _json(job.to_dict())
 
 
-@router.delete("/jobs/{job_id}", response_model=JobStatus, responses={404: {"model": ErrorBody}},
+@router.delete("/jobs/{job_id}", response_model=JobStatus, responses=_NOT_FOUND,
                summary="Cancel a queued or running job")
 def job_cancel(job_id: NAME, request: Request) -> Any:
     job = request.app.state.job_runner().cancel(job_id) if request.app.state.jobs is not None else None
@@ -276,7 +281,7 @@ def job_cancel(job_id: NAME, request: Request) -> Any:
 
 
 @router.get("/jobs/{job_id}/report", response_class=Response,
-            responses={200: {"content": {"text/html": {}}}, 404: {"model": ErrorBody}},
+            responses={200: {"content": {"text/html": {}}}, **_NOT_FOUND},
             summary="A finished job's HTML report")
 def job_report(job_id: NAME, request: Request) -> Response:
     job = request.app.state.job_runner().get(job_id) if request.app.state.jobs is not None else None

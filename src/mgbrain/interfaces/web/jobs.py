@@ -81,6 +81,7 @@ class _Slot:
     def __init__(self) -> None:
         self.process: Any = None
         self.conn: Any = None
+        self.lock = threading.Lock()  # the slot's thread and shutdown may both kill it
 
     def ensure(self) -> None:
         if self.process is None or not self.process.is_alive():
@@ -92,15 +93,17 @@ class _Slot:
             self.conn = parent
 
     def kill(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.join(5)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join(5)
-        if self.conn is not None:
-            self.conn.close()
-        self.process, self.conn = None, None
+        with self.lock:
+            process, conn = self.process, self.conn
+            self.process, self.conn = None, None
+        if process is not None:
+            process.terminate()
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+        if conn is not None:
+            conn.close()
 
 
 class JobRunner:
@@ -171,8 +174,11 @@ class JobRunner:
                 continue
             try:
                 self._run(slot, job)
-            except (OSError, EOFError, BrokenPipeError) as exc:  # the child died: the job failed, the slot restarts
+            except (OSError, EOFError, ValueError) as exc:  # the child died or was stopped: the job failed
                 slot.kill()
+                if self._stopping:
+                    self._finish(job, "cancelled", "the server stopped")
+                    continue
                 self._finish(job, "failed", "the worker process stopped",
                              error={"error": "WorkerError", "message": f"the worker process stopped ({exc})",
                                     "argument": None, "expected": None, "received": None, "hint": None})
@@ -189,12 +195,13 @@ class JobRunner:
         with self._lock:
             job.state, job.message, job.started = "running", "starting a worker", time.time()
         slot.ensure()
-        slot.conn.send((job.kind, job.payload))
+        conn, process = slot.conn, slot.process
+        conn.send((job.kind, job.payload))
         deadline = job.started + job.time_limit_s
         while True:
-            if job.cancel_requested:
+            if job.cancel_requested or self._stopping:
                 slot.kill()
-                self._finish(job, "cancelled", "cancelled")
+                self._finish(job, "cancelled", "cancelled" if job.cancel_requested else "the server stopped")
                 return
             if time.time() > deadline:
                 slot.kill()
@@ -203,11 +210,11 @@ class JobRunner:
                                     "argument": None, "expected": f"at most {job.time_limit_s:g} s",
                                     "received": None, "hint": "ask for less work (fewer days, samples or forms)"})
                 return
-            if not slot.conn.poll(0.1):
-                if not slot.process.is_alive():
-                    raise EOFError("exit code " + str(slot.process.exitcode))
+            if not conn.poll(0.1):
+                if not process.is_alive():
+                    raise EOFError(f"exit code {process.exitcode}")
                 continue
-            message = slot.conn.recv()
+            message = conn.recv()
             if message[0] == "progress":
                 with self._lock:
                     job.progress, job.message = message[1], message[2]

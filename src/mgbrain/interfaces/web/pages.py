@@ -263,7 +263,7 @@ async def compare_submit(request: Request) -> Response:
 def _job_redirect(request: Request, kind: str, payload: dict) -> Response:
     job = api.submit_job(request, kind, payload)
     if job is None:
-        return render_page("message.html.j2", 503, title="Busy",
+        return render_page("message.html.j2", 429, title="Busy",
                            message="The job queue is full. Try again in a minute.")
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 

@@ -21,7 +21,7 @@
     return out;
   }
 
-  function fmt(v) { return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toPrecision(3) : v.toPrecision(3); }
+  function fmt(v) { return Math.abs(v) >= 1000 ? v.toFixed(0) : String(parseFloat(v.toPrecision(4))); }
 
   /* spec: {title, xlabel, ylabel, series: [{name, x: [], y: [], lo?: [], hi?: []}]} */
   function lineChart(container, spec) {
