@@ -374,8 +374,14 @@ def factcheck_form() -> HTMLResponse:
     return render_page("factcheck.html.j2", title="Fact-check an article", form={"backend": "tfidf"})
 
 
+#: How a highlighted sentence is coloured: by the verdict for what it says (not by its stance alone,
+#: which agrees just as readily with an unsupported claim).
+TONES = {"supported": "good", "partly_supported": "mixed", "mixed": "mixed", "not_supported": "bad",
+         "contradicted": "bad", "not_testable": "mixed", "not_assessed": "mixed"}
+
+
 def _highlighted(text: str, result) -> list[dict]:
-    """The text in pieces: plain runs and matched sentences (with their first claim's stance)."""
+    """The text in pieces: plain runs and matched sentences (with their best claim's stance and verdict)."""
     pieces: list[dict[str, Any]] = []
     at = 0
     for k, m in enumerate(result.matched):
@@ -384,8 +390,9 @@ def _highlighted(text: str, result) -> list[dict]:
             continue
         if start > at:
             pieces.append({"text": text[at:start]})
+        verdict = m.matches[0].verdict
         pieces.append({"text": text[start:end], "match": k + 1, "stance": m.matches[0].stance.stance,
-                       "verdict": m.matches[0].verdict})
+                       "verdict": verdict, "tone": TONES.get(verdict, "mixed")})
         at = end
     pieces.append({"text": text[at:]})
     return pieces
