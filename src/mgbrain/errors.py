@@ -124,6 +124,12 @@ class SolverError(MgBrainError, RuntimeError):
         self.status = status
         super().__init__(message, **kwargs)
 
+    def __str__(self) -> str:
+        where = [f"subject {self.subject}"] if self.subject is not None else []
+        where += [f"t = {self.t:g} h"] if self.t is not None else []
+        detail = "; ".join(x for x in (self.status, ", ".join(where)) if x)
+        return f"{super().__str__()} ({detail})" if detail else super().__str__()
+
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         out.update(subject=self.subject, t=self.t, status=self.status)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import typer
 
@@ -38,6 +39,8 @@ OUTPUT = {"folder": "{tmp}/folder", "through-file": "{tmp}/a_file/out{suffix}", 
 SEED = ("abc", "", "1.5", "nan", "inf", "1e308", "-1")  # numpy seeds are integers >= 0; 0 and 10**20 are valid
 
 PERSON = ("--age", "30", "--sex", "male", "--weight", "80")
+#: a valid trial design (a run of 2 replicates on one n is a fraction of a second)
+DESIGN = str(Path(__file__).parents[2] / "examples" / "trials" / "hausenblas2024_sleep.toml")
 
 # the smallest valid invocation of each command (tiny runs: the work is bounded by these, not by the value)
 BASE: dict[str, tuple[str, ...]] = {
@@ -53,6 +56,7 @@ BASE: dict[str, tuple[str, ...]] = {
     "plan": PERSON,
     "foods": (),
     "population": ("--n", "5", "--days", "1"),
+    "trial": (DESIGN, "--replicates", "2", "--n-grid", "20"),
     "export-sbml": ("{tmp}/model.xml", "--days", "1"),
     "claims list": (),
     "claims show": ("mgt-higher-bioavailability",),
@@ -155,7 +159,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # population
     ("population", "n"): Rule(NUMBER),
     ("population", "product"): Rule(IDENTIFIER),
-    ("population", "dose"): Rule(DAILY_AMOUNT),
+    ("population", "dose"): Rule(DAILY_AMOUNT, valid=("0 mg",)),  # no supplement: a baseline population
     ("population", "split"): Rule(NUMBER, extra=("5",)),
     ("population", "times"): Rule(CLOCK, extra=("08:00,20:00,14:00", "08:00,,20:00")),
     ("population", "jitter_h"): Rule(NUMBER, valid=("0",)),
@@ -170,6 +174,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("population", "chunk_size"): Rule(NUMBER, valid=("99999999999999999999",)),  # larger than N is fine
     ("population", "rtol"): Rule(NUMBER, extra=("1e3",)),
     ("population", "atol"): Rule(NUMBER, valid=("0",), extra=("1e3",)),
+    # trial: the design file, then the run's options (bounds from the help texts)
+    ("trial", "design"): Rule(("", "{tmp}/missing.toml", "{tmp}/folder", "{tmp}/binary.toml", "{tmp}/latin1.toml",
+                               "{tmp}/empty.toml", "{tmp}/article.txt"), drop=(DESIGN,)),
+    ("trial", "replicates"): Rule(NUMBER, extra=("20001",)),
+    ("trial", "n_grid"): Rule(("", "abc", ",", "20,abc", "20,,40", "1.5", "-20", "0", "1", "5001", "40,20", "20,20",
+                               ",".join(str(20 + k) for k in range(13)))),
+    ("trial", "target_power"): Rule(NUMBER, extra=("1", "1.5")),
+    ("trial", "report"): Rule(suffix=".html", wrong=".csv"),
+    ("trial", "workers"): Rule(("abc", "", "-1", "1.5", "nan")),
+    ("trial", "scheduler"): Rule(("", "garbage", "\x00", "../../etc/passwd")),
     # export-sbml
     ("export-sbml", "path"): Rule(suffix=".xml", wrong=".png", drop=("{tmp}/model.xml",)),
     ("export-sbml", "weight_kg"): Rule(NUMBER),
@@ -195,6 +209,7 @@ COMBINATIONS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("simulate", "--missed", ("--missed", "1"), "without-dose"),
     ("simulate", "--iv-form", ("--iv-form", "chloride"), "without-iv"),
     ("plan", "--start", ("--start", "abc"), "without-ics"),
+    ("trial", "--scheduler", ("--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"), "with-workers"),
 ]
 
 

@@ -44,8 +44,8 @@ class PopulationRegimen:
             mg, _ = parse_mass_amount(self.daily_compound_mg, argument="dose")
             object.__setattr__(self, "daily_compound_mg", mg)
         if not isinstance(self.daily_compound_mg, str):
-            if not self.daily_compound_mg > 0:
-                raise RegimenError("daily dose out of range", argument="dose", expected="> 0 mg/day",
+            if not self.daily_compound_mg >= 0:  # 0: no supplement (a baseline or placebo population)
+                raise RegimenError("daily dose out of range", argument="dose", expected=">= 0 mg/day",
                                    received=self.daily_compound_mg)
             check_daily_elemental_mg(self.daily_compound_mg * product.elemental_fraction, argument="dose",
                                      received=f"{self.daily_compound_mg:g} mg/day of {product.name}")
@@ -59,7 +59,13 @@ class PopulationRegimen:
             raise RegimenError("adherence out of range", argument="adherence", expected="0 < p <= 1",
                                received=self.adherence)
 
+    @property
+    def is_undosed(self) -> bool:
+        return self.daily_compound_mg == 0
+
     def label(self) -> str:
+        if self.is_undosed:
+            return "no supplement"
         amount = self.daily_compound_mg
         dose = amount if isinstance(amount, str) else f"{amount / 1000:g} g/day"
         return f"{dose} {self.product} at {', '.join(f'{h:g} h' for h in self.clock_h)}"
@@ -84,6 +90,8 @@ def dose_events(model: ModelSpec, covariates: pd.DataFrame, regimen: PopulationR
     else:
         compound = np.full(n, float(regimen.daily_compound_mg))
     daily_mmol = mg_to_mmol(compound * prod.elemental_fraction)
+    if regimen.is_undosed:
+        return EventTable.empty(n), daily_mmol
     clock = np.sort(np.asarray(regimen.clock_h, float))
     n_days = int(np.ceil(days))
     per_day = len(clock)

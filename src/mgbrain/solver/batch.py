@@ -144,6 +144,15 @@ class BatchResult:
         return [SolveStatus.describe(s) for s in self.status]
 
 
+def _kernel_array(a, dtype) -> np.ndarray:
+    """``a`` as a writable C-ordered array of ``dtype``: the one layout the kernel is compiled for.
+
+    A read-only input (a broadcast row, a memory map) or another dtype would be another numba
+    signature: a second compilation of the whole kernel (~30 s) and a second cache entry.
+    """
+    return np.require(a, dtype=dtype, requirements=["C", "W"])
+
+
 def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: EventTable,
                 output_times_h: np.ndarray, options: BatchOptions = BatchOptions()) -> BatchResult:
     """Integrate every subject from t = 0 through its events; states at its output times.
@@ -161,8 +170,7 @@ def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: Ev
         The last output time ends the integration; an event at the same time as an output is
         applied before the output is taken.
     """
-    y0 = np.ascontiguousarray(y0, dtype=float)
-    params = np.ascontiguousarray(params, dtype=float)
+    y0, params = _kernel_array(y0, float), _kernel_array(params, float)
     n_sub = y0.shape[0]
     if y0.shape != (n_sub, len(model.species)) or params.shape != (n_sub, len(model.parameters)):
         raise ParameterError("batch arrays have the wrong shape", argument="y0/params",
@@ -174,7 +182,7 @@ def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: Ev
     out_t = np.asarray(output_times_h, dtype=float)
     if out_t.ndim == 1:
         out_t = np.broadcast_to(out_t, (n_sub, out_t.size))
-    out_t = np.ascontiguousarray(out_t)
+    out_t = _kernel_array(out_t, float)
     if np.any(np.diff(out_t, axis=1) < 0) or np.any(out_t[:, :1] < 0):
         raise ParameterError("output times must be sorted and >= 0", argument="output_times_h")
     kernel = batch_kernel(model)
@@ -188,8 +196,8 @@ def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: Ev
     split = ((cut.downstream, cut.upstream, cut.upstream_cumulative, cut.record_width, bool(options.periodic))
              if cut is not None else (empty, empty, empty, 0, False))
     ev = events
-    kernel.solve(y0, params, np.ascontiguousarray(ev.time_h), np.ascontiguousarray(ev.kind),
-                 np.ascontiguousarray(ev.index), np.ascontiguousarray(ev.value), out_t,
+    kernel.solve(y0, params, _kernel_array(ev.time_h, float), _kernel_array(ev.kind, np.int64),
+                 _kernel_array(ev.index, np.int64), _kernel_array(ev.value, float), out_t,
                  float(options.rtol), float(options.atol), int(options.max_steps), states, status, n_steps,
                  day_path, split)
     failed = status != SolveStatus.OK

@@ -170,12 +170,14 @@ def _full_day(rhs, derive, initial_step, recorder, i, t, t1, e, o, h, steps, fre
                     seg_up[s, q] = y[up[q]]
                 counts[_N_SEGMENTS] = s + 1
         first_step = counts[_N_STEPS]
-        if fresh:
+        if t_stop - t <= 1e-10 * max(1.0, abs(t_stop)):
+            # stops a rounding error apart: nothing happens in between, and the step size is
+            # chosen on the next real span (one chosen on this one would be an underflow there)
+            t = t_stop
+        elif fresh:
             rhs(y, p, dv, u, k[0])
             h = initial_step(y, p, dv, u, k[0], rtol, atol, tmp, k[1], t_stop - t)
             fresh = False
-        if t_stop - t <= 1e-10 * max(1.0, abs(t_stop)):
-            t = t_stop  # stops a rounding error apart: nothing happens in between
         t, h, steps, status = _advance(rhs, y, p, dv, u, t, t_stop, h, steps, max_steps, k, tmp, yn, rtol, atol,
                                        recorder, rec)
         if counts[_ON] != 0 and s < seg_nev.shape[0]:

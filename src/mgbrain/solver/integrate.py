@@ -19,7 +19,8 @@ from mgbrain.errors import ParameterError, SolverError
 from mgbrain.solver.compiled import CompiledModel
 from mgbrain.solver.schedule import Breakpoint
 
-__all__ = ["SolverOptions", "integrate_schedule", "integrate", "RTOL_RANGE", "ATOL_RANGE_MMOL", "check_tolerances"]
+__all__ = ["SolverOptions", "SCIPY_REFERENCE", "COMPILED", "SCIPY_METHODS", "integrate_schedule", "integrate",
+           "schedule_intake", "RTOL_RANGE", "ATOL_RANGE_MMOL", "check_tolerances"]
 
 #: Accepted relative tolerances. Below 1e-14 (about 50 float64 epsilons) a step's error estimate
 #: is rounding noise and the step-size controller shrinks steps until the step limit; above 1e-3
@@ -57,21 +58,61 @@ def check_tolerances(rtol: float, atol: float, *, rtol_argument: str = "rtol",
 RightHandSide = Callable[[float, np.ndarray, np.ndarray], np.ndarray]
 
 
+#: The compiled Dormand-Prince 5(4) engine of :mod:`mgbrain.solver.batch` (one subject is a batch of one).
+COMPILED = "compiled"
+#: ``scipy.integrate.solve_ivp`` methods: the independent reference the compiled engine is tested against.
+SCIPY_METHODS = ("LSODA", "Radau", "BDF", "RK45", "RK23", "DOP853")
+
+
 @dataclass(frozen=True)
 class SolverOptions:
-    """Integrator settings (scipy ``solve_ivp``)."""
+    """Integrator settings: the compiled engine (default) or a scipy ``solve_ivp`` method.
 
-    method: str = "LSODA"
+    ``max_step`` (h) bounds scipy's steps only; the compiled engine's steps are set by its error
+    test and by the events it stops at.
+    """
+
+    method: str = COMPILED
     rtol: float = 1e-8
     atol: float = 1e-10
     max_step: float = np.inf
 
     def __post_init__(self) -> None:
         check_tolerances(self.rtol, self.atol)
+        if self.method != COMPILED and self.method not in SCIPY_METHODS:
+            raise ParameterError("unknown integration method", argument="method",
+                                 expected=f"{COMPILED!r} or one of {', '.join(SCIPY_METHODS)}", received=self.method)
+        if self.method == COMPILED and self.max_step != np.inf:
+            raise ParameterError("max_step bounds scipy's steps only", argument="max_step",
+                                 expected=f"inf with method {COMPILED!r}, or a scipy method", received=self.max_step)
+
+    @property
+    def is_scipy(self) -> bool:
+        return self.method in SCIPY_METHODS
+
+
+#: What the scipy loops default to: LSODA at the default tolerances.
+SCIPY_REFERENCE = SolverOptions(method="LSODA")
+
+
+def schedule_intake(schedule: Sequence[Breakpoint], t_end_h: float, output_times: np.ndarray) -> np.ndarray:
+    """Cumulative Mg that entered by jumps and infusions at each output time (jumps at a time count)."""
+    intake = np.empty(len(output_times))
+    given = 0.0
+    bounds = [b.time_h for b in schedule[1:]] + [t_end_h]
+    for bp, t1 in zip(schedule, bounds):
+        t0 = bp.time_h
+        given += bp.intake_mmol
+        rate = float(bp.inputs.sum())
+        idx = (output_times >= t0) & (output_times < t1)
+        intake[idx] = given + rate * (output_times[idx] - t0)
+        given += rate * (t1 - t0)
+    intake[output_times == t_end_h] = given
+    return intake
 
 
 def integrate_schedule(fun: RightHandSide, y0: np.ndarray, schedule: Sequence[Breakpoint], t_end_h: float,
-                       output_times: np.ndarray, options: SolverOptions = SolverOptions(), *,
+                       output_times: np.ndarray, options: SolverOptions = SCIPY_REFERENCE, *,
                        copies: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Integrate ``fun`` from ``y0`` through ``schedule``; states and intake at ``output_times``.
 
@@ -96,21 +137,18 @@ def integrate_schedule(fun: RightHandSide, y0: np.ndarray, schedule: Sequence[Br
         Shapes ``(n_out, copies * n_species)`` and ``(n_out,)``: the cumulative Mg that entered
         one copy by jumps and infusions.
     """
+    if not options.is_scipy:
+        raise ParameterError("the breakpoint loop integrates with scipy", argument="method",
+                             expected=f"one of {', '.join(SCIPY_METHODS)}", received=options.method)
     n = len(y0) // copies
     states = np.empty((len(output_times), len(y0)))
-    intake = np.empty(len(output_times))
     band = {"lband": n - 1, "uband": n - 1} if copies > 1 and options.method == "LSODA" else {}
     y = np.array(y0, dtype=float)
-    given = 0.0
     bounds = [b.time_h for b in schedule[1:]] + [t_end_h]
     for bp, t1 in zip(schedule, bounds):
         t0 = bp.time_h
         y = y + np.tile(bp.jump, copies)
-        given += bp.intake_mmol
-        rate = float(bp.inputs.sum())
         idx = np.flatnonzero((output_times >= t0) & (output_times < t1))
-        intake[idx] = given + rate * (output_times[idx] - t0)
-        given += rate * (t1 - t0)
         if t1 - t0 <= 1e-10 * max(1.0, abs(t1)):
             # two breakpoints a rounding error apart (e.g. a dose at 1e-164 h): nothing happens
             # in between, and LSODA cannot take a step that small (it loops without end)
@@ -124,18 +162,17 @@ def integrate_schedule(fun: RightHandSide, y0: np.ndarray, schedule: Sequence[Br
                               status=sol.message)
         states[idx] = sol.y[:, :-1].T
         y = sol.y[:, -1]
-    last = output_times == t_end_h
-    states[last] = y
-    intake[last] = given
-    return states, intake
+    states[output_times == t_end_h] = y
+    return states, schedule_intake(schedule, t_end_h, output_times)
 
 
 def integrate(compiled: CompiledModel, p: np.ndarray, y0: np.ndarray, schedule: Sequence[Breakpoint],
               t_end_h: float, output_times: np.ndarray,
-              options: SolverOptions = SolverOptions()) -> tuple[np.ndarray, np.ndarray]:
-    """One subject with parameter vector ``p`` (shape ``(n_parameters,)``) through ``schedule``.
+              options: SolverOptions = SCIPY_REFERENCE) -> tuple[np.ndarray, np.ndarray]:
+    """One subject with parameter vector ``p`` (shape ``(n_parameters,)``) through ``schedule``, by scipy.
 
-    See :func:`integrate_schedule`; ``y0`` has shape ``(n_species,)``.
+    See :func:`integrate_schedule`; ``y0`` has shape ``(n_species,)``. The compiled engine's
+    counterpart is :func:`mgbrain.solver.simulate.integrate_subject`.
     """
     return integrate_schedule(lambda t, y, u: compiled.rhs(y, p, u, np.empty_like(y)), y0, schedule, t_end_h,
                               output_times, options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -11,14 +12,17 @@ from mgbrain.errors import ParameterError, RegimenError
 from mgbrain.model import WHOLE_BODY, default_parameters
 from mgbrain.model.parameters import ParameterSet
 from mgbrain.model.spec import ModelSpec
-from mgbrain.solver.compiled import compile_model
-from mgbrain.solver.integrate import SolverOptions, integrate
-from mgbrain.solver.schedule import build_schedule
-from mgbrain.solver.steady import DietTable, scipy_runner, steady_start
+from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
+from mgbrain.solver.compiled import CompiledModel, compile_model
+from mgbrain.solver.events import EventKind
+from mgbrain.solver.integrate import SolverOptions, integrate, schedule_intake
+from mgbrain.solver.schedule import Breakpoint, build_schedule
+from mgbrain.solver.steady import DietTable, day_runner, steady_start
 from mgbrain.solver.subject import Subject
 from mgbrain.solver.trajectory import Trajectory
 
-__all__ = ["simulate", "steady_state", "SolverOptions", "check_output_grid", "check_adult_weight",
+__all__ = ["simulate", "steady_state", "integrate_subject", "schedule_events", "SolverOptions", "check_output_grid",
+           "check_adult_weight",
            "MAX_OUTPUT_POINTS", "ADULT_MIN_WEIGHT_KG"]
 
 #: The lightest subject :func:`simulate` is meant for from the command line. The model's
@@ -78,7 +82,8 @@ def steady_state(subject: Subject, params: ParameterSet, model: ModelSpec = WHOL
                  options: SolverOptions = SolverOptions()) -> tuple[np.ndarray, bool]:
     """State at midnight for a subject on their habitual diet, at (periodic) steady state.
 
-    The algorithm is :func:`mgbrain.solver.steady.steady_start` (one subject, through scipy).
+    The algorithm is :func:`mgbrain.solver.steady.steady_start`, its days simulated by
+    ``options.method`` (the compiled engine unless a scipy method is asked for).
 
     Returns
     -------
@@ -88,8 +93,38 @@ def steady_state(subject: Subject, params: ParameterSet, model: ModelSpec = WHOL
         pools and accumulates.
     """
     p = subject.parameters(params).vector()[None, :]
-    y0, ok = steady_start(model, p, DietTable.from_diets([subject.diet]), scipy_runner(model, options))
+    y0, ok = steady_start(model, p, DietTable.from_diets([subject.diet]), day_runner(model, options))
     return y0[0], bool(ok[0])
+
+
+def schedule_events(schedule: Sequence[Breakpoint]) -> EventTable:
+    """A schedule's jumps and input settings as one subject's :class:`EventTable`.
+
+    Each breakpoint adds its non-zero jumps and sets every input (an infusion that starts,
+    changes or stops), as :func:`~mgbrain.solver.integrate.integrate_schedule` does.
+    """
+    rows = []
+    for bp in schedule:
+        rows += [(bp.time_h, EventKind.ADD_SPECIES, int(k), float(bp.jump[k])) for k in np.flatnonzero(bp.jump)]
+        rows += [(bp.time_h, EventKind.SET_INPUT, k, float(v)) for k, v in enumerate(bp.inputs)]
+    return EventTable.from_rows([rows])
+
+
+def integrate_subject(compiled: CompiledModel, p: np.ndarray, y0: np.ndarray, schedule: Sequence[Breakpoint],
+                      t_end_h: float, output_times: np.ndarray,
+                      options: SolverOptions = SolverOptions()) -> tuple[np.ndarray, np.ndarray]:
+    """One subject through ``schedule`` by ``options.method``; ``(states, intake)`` at ``output_times``.
+
+    The compiled engine (default) is :func:`~mgbrain.solver.batch.solve_batch` with a batch of
+    one; a scipy method goes through :func:`~mgbrain.solver.integrate.integrate` (the independent
+    reference). Shapes as there: ``(n_out, n_species)`` and ``(n_out,)``.
+    """
+    if options.is_scipy:
+        return integrate(compiled, p, y0, schedule, t_end_h, output_times, options)
+    batch = BatchOptions(rtol=options.rtol, atol=options.atol, on_failure="raise")
+    res = solve_batch(compiled.spec, y0[None, :], p[None, :], schedule_events(schedule),
+                      np.asarray(output_times, float), batch)
+    return res.states[0], schedule_intake(schedule, t_end_h, np.asarray(output_times, float))
 
 
 def simulate(
@@ -135,7 +170,7 @@ def simulate(
     schedule = build_schedule(model, regimen, meals, t_end)
     grid = np.unique(np.concatenate([np.arange(0.0, t_end, output_every_h), [t_end]]))
     p = subject.parameters(params).vector()
-    states, intake = integrate(compiled, p, y0, schedule, t_end, grid, options)
+    states, intake = integrate_subject(compiled, p, y0, schedule, t_end, grid, options)
     diet_given = np.array([sum(m.elemental_mmol for m in meals if m.time_h <= t) for t in grid])
     return Trajectory(model=model, compiled=compiled, params=p, subject=subject, regimen=regimen,
                       times_h=grid, states=states, intake_mmol=intake, diet_intake_mmol=diet_given,

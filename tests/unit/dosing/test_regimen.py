@@ -128,7 +128,8 @@ def test_absurd_limit_is_elemental_in_daily_regimen_and_population_regimens():
     assert err.value.argument == "dose"
     assert PopulationRegimen(product="magtein", daily_compound_mg=30_000.0).daily_compound_mg == 30_000.0
     with pytest.raises(RegimenError):
-        PopulationRegimen(daily_compound_mg=0.0)
+        PopulationRegimen(daily_compound_mg=-1.0)
+    assert PopulationRegimen(daily_compound_mg="0 g/day").label() == "no supplement"  # a baseline population
 
 
 @pytest.mark.parametrize("value", ["false", 1, None])

@@ -1,5 +1,7 @@
 """Covariates, variability, regimens and chunked runs of the virtual population."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -118,6 +120,19 @@ def test_chunking_does_not_change_results():
     given = a.supplement_mg_per_24h.values[:, 1:]
     absorbed = a.supplement_absorbed_mg_per_24h.values[:, 1:]
     assert given.max() <= 144.0 + 1e-9 and ((absorbed > 0) | (given == 0)).all()
+
+
+def test_float32_outputs_are_the_float64_run_rounded():
+    wide = run_population(SMALL)
+    narrow = run_population(dataclasses.replace(SMALL, output_dtype="float32"))
+    for k in wide.data_vars:
+        if wide[k].dims == ("subject", "time_h"):
+            assert narrow[k].dtype == np.float32 and narrow[k].nbytes * 2 == wide[k].nbytes
+            np.testing.assert_array_equal(narrow[k].values, wide[k].values.astype(np.float32))
+        else:  # covariates, statuses and steps are not narrowed
+            np.testing.assert_array_equal(narrow[k].values, wide[k].values)
+    with pytest.raises(ParameterError, match="output_dtype"):
+        dataclasses.replace(SMALL, output_dtype="float16")
 
 
 def test_visit_times():

@@ -14,7 +14,7 @@ from mgbrain.trials import TrialDesign
 EXAMPLES = Path(__file__).parents[3] / "examples" / "trials"
 
 
-@pytest.mark.parametrize("name", ["liu2016_cognition.toml", "hausenblas2024_sleep.toml"])
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.toml")))
 def test_examples_load(name):
     design = TrialDesign.from_toml(EXAMPLES / name)
     assert sum(a.is_placebo for a in design.arms) == 1

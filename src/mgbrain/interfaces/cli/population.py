@@ -91,6 +91,9 @@ def population_cmd(
     uncertainty: Annotated[bool, typer.Option(
         "--uncertainty", help="Also draw each subject's fitted parameters from the calibration's uncertainty "
                               "(bands then hold parameter uncertainty and between-subject variability).")] = False,
+    float32: Annotated[bool, typer.Option(
+        "--float32", help="Keep the time courses as float32: half the memory and file size (7 significant "
+                          "digits, finer than the tolerance's accuracy).")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Simulate a virtual population on a regimen; summary table, optional file and plots."""
@@ -116,7 +119,8 @@ def population_cmd(
     with as_options(_OPTION_OF_FIELD):  # the library names its fields; the user typed options
         regimen = PopulationRegimen(product, daily, clock, jitter_h, adherence)
         design = PopulationDesign(n=n, seed=seed, regimen=regimen, days=days,
-                                  options=BatchOptions(rtol=rtol, atol=atol), parameter_uncertainty=uncertainty)
+                                  options=BatchOptions(rtol=rtol, atol=atol), parameter_uncertainty=uncertainty,
+                                  output_dtype="float32" if float32 else "float64")
     t0 = time.perf_counter()
     with progress("simulating", total=n, unit="subjects", enabled=not json_out) as advance:
         ds = run_population(design, chunk_size=chunk_size, workers=workers or None, scheduler=scheduler,
