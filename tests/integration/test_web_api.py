@@ -17,7 +17,8 @@ EGFR25 = tomllib.loads((ROOT / "examples" / "profiles" / "egfr25_40.toml").read_
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app()) as c:
+    # a cold machine compiles the kernels on the first plan (a minute on 2 cores): not what the limit is for
+    with TestClient(create_app(WebSettings(request_time_limit_s=600))) as c:
         yield c
 
 
@@ -188,3 +189,16 @@ def test_openapi_lists_every_command():
                  "/api/compounds", "/api/foods"):
         assert path in paths
     assert "422" in paths["/api/plan"]["post"]["responses"]
+
+
+def test_trial_run_gives_power_curves_and_a_report(client):
+    design = tomllib.loads((ROOT / "examples" / "trials" / "liu2016_cognition.toml").read_text())
+    r = client.post("/api/trials/run", json={"design": design, "replicates": 60, "n_grid": [20, 80]})
+    assert r.status_code == 202
+    job = wait(client, r.json()["id"])
+    assert job["state"] == "done", job
+    curve = job["result"]["endpoints"][0]["arms"][0]["power"]["conditional"]
+    assert [c["n"] for c in curve] == [20, 22, 80] and curve[0]["power"] < curve[-1]["power"]
+    assert "<html" in client.get(f"/api/jobs/{job['id']}/report").text
+    bad = client.post("/api/trials/run", json={"design": design, "n_grid": [80, 20]})
+    assert bad.status_code == 422 and bad.json()["argument"] == "n_grid"

@@ -105,3 +105,14 @@ def test_trial_page_checks_the_design_and_shows_expected_effects(server, page):
     page.get_by_role("button", name="Check the design").click()
     expect(page.locator("#error")).to_contain_text("trial.n_per_arm")
     expect(page.get_by_label("Subjects per arm")).to_have_attribute("aria-invalid", "true")
+
+
+def test_a_small_trial_runs_and_shows_its_power_curve(server, page):
+    page.goto(f"{server}/trial")
+    page.get_by_label("Replicates (simulated trials)").fill("100")
+    page.get_by_label("Trial sizes per arm for the power curve").fill("20, 80")
+    page.get_by_role("button", name="Run the trial").click()
+    expect(page.locator(".job-state")).to_have_text("done", timeout=120_000)
+    expect(page.locator(".chart h3").first).to_have_text("Power curve")
+    expect(page.locator("table.power")).to_contain_text("n=80")
+    expect(page.get_by_role("link", name="Download the HTML report")).to_be_visible()

@@ -26,6 +26,7 @@ from mgbrain.interfaces.web.schemas import (
     PlanRequest,
     SimulateRequest,
     TrialRequest,
+    TrialRunRequest,
 )
 from mgbrain.jsonable import to_jsonable
 
@@ -241,7 +242,19 @@ def claims_check(claim_id: NAME, request: Request) -> Any:
 def trial_design(req: TrialRequest) -> JSONResponse:
     design, effects = check_trial(req.design.model_dump(exclude_none=True))
     return _json({"design": design_dict(design), "expected_effects": effects,
-                  "power": "not built yet: the trial simulation (replicates, power curve) comes with run_trial"})
+                  "power": "POST /api/trials/run simulates the replicates (a background job)"})
+
+
+@router.post("/trials/run", status_code=202, response_model=JobStatus,
+             summary="`mgbrain trial`: power curves, the n for a target power, safety flags (a background job)")
+def trial_run(req: TrialRunRequest, request: Request) -> Any:
+    from mgbrain.interfaces.web.work import check_trial_run
+
+    payload = {"design": req.design.model_dump(exclude_none=True), "replicates": req.replicates,
+               "n_grid": req.n_grid, "target_power": req.target_power}
+    check_trial_run(payload)
+    job = submit_job(request, "trial", payload)
+    return _queue_full() if job is None else _json(job.to_dict(), 202)
 
 
 @router.post("/simulate", status_code=202, response_model=JobStatus,

@@ -290,7 +290,8 @@ def job_cancel(job_id: str, request: Request) -> Response:
 _TRIAL_DEFAULTS = {"trial.name": "12-week cognition trial", "trial.duration_days": "84", "trial.visit_days": "42, 84",
                    "trial.n_per_arm": "30", "arms[0].name": "active", "arms[0].product": "magtein",
                    "arms[0].dose": "2 g/day", "endpoints": ["objective_cognition", "subjective_sleep"],
-                   "population.age_years": "50, 70", "population.female_fraction": "0.5", "adherence.fraction": "1"}
+                   "population.age_years": "50, 70", "population.female_fraction": "0.5", "adherence.fraction": "1",
+                   "replicates": "200", "n_grid": "20, 40, 80, 160"}
 
 
 def _numbers(form: dict, name: str) -> list[float] | None:
@@ -332,8 +333,8 @@ def trial_form() -> HTMLResponse:
     return render_page("trial.html.j2", title="Virtual trial", form=_TRIAL_DEFAULTS, endpoints=ENDPOINTS)
 
 
-@router.post("/trial", response_class=HTMLResponse)
-async def trial_page(request: Request) -> HTMLResponse:
+@router.post("/trial", response_model=None)
+async def trial_page(request: Request) -> Response:
     import tomllib
 
     from mgbrain.trials.design import ENDPOINTS
@@ -360,6 +361,13 @@ async def trial_page(request: Request) -> HTMLResponse:
         else:
             design = _design_from_form(form, endpoints)
         checked, effects = api.check_trial(design)
+        if form.get("action") == "run":
+            from mgbrain.interfaces.web.work import check_trial_run
+
+            payload = {"design": design, "replicates": _number(form, "replicates", integer=True),
+                       "n_grid": [int(n) for n in _numbers(form, "n_grid") or ()] or None, "target_power": 0.8}
+            check_trial_run(payload)
+            return _job_redirect(request, "trial", payload)
     except MgBrainError as exc:
         return render_page("trial.html.j2", 422, title="Virtual trial", form=form, endpoints=ENDPOINTS,
                            error=_error(exc))

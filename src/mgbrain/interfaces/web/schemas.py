@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["ErrorBody", "ConvertRequest", "ProfileBody", "PlanRequest", "SimulateRequest", "CompareRequest",
-           "FactcheckRequest", "DesignBody", "TrialRequest", "JobStatus", "TEXT", "NAME"]
+           "FactcheckRequest", "DesignBody", "TrialRequest", "TrialRunRequest", "JobStatus", "TEXT", "NAME"]
 
 #: A short text field (a name, an amount, a clock time); a long one (a label, a list).
 NAME = Annotated[str, Field(max_length=200)]
@@ -194,6 +194,15 @@ class TrialRequest(_Body):
     """A virtual trial's design: checked field by field, with each active arm's expected effects."""
 
     design: DesignBody
+
+
+class TrialRunRequest(_Body):
+    """`mgbrain trial`: simulate the design's replicates (a background job) for power curves and the n."""
+
+    design: DesignBody
+    replicates: int | None = Field(None, description="Simulated trials (default: the design's trial.replicates)")
+    n_grid: list[int] | None = Field(None, max_length=20, description="Trial sizes per arm (default 20, 40, 80, 160)")
+    target_power: float = 0.8
 
 
 class JobStatus(BaseModel):

@@ -16,7 +16,8 @@ from typing import Any
 
 from mgbrain.jsonable import to_jsonable
 
-__all__ = ["KINDS", "check_simulation", "check_compare", "simulate_job", "compare_job", "claim_check_job"]
+__all__ = ["KINDS", "check_simulation", "check_compare", "check_trial_run", "simulate_job", "compare_job",
+           "claim_check_job", "trial_job"]
 
 Progress = Callable[[float, str], None]
 
@@ -125,6 +126,49 @@ def claim_check_job(p: Mapping[str, Any], progress: Progress) -> tuple[dict, Non
     return to_jsonable(check_claims({claim.id: claim})[0].to_dict()), None
 
 
+def check_trial_run(p: Mapping[str, Any]):
+    """``(design, replicates, n_grid, target_power)`` of a trial run request, checked as `mgbrain trial` checks."""
+    from mgbrain.errors import ParameterError
+    from mgbrain.trials.design import MAX_REPLICATES, TrialDesign
+    from mgbrain.trials.run import DEFAULT_N_GRID, check_n_grid
+
+    design = TrialDesign.from_dict(p["design"])
+    replicates = p.get("replicates")
+    if replicates is not None and (isinstance(replicates, bool) or not isinstance(replicates, int)
+                                   or not 1 <= replicates <= MAX_REPLICATES):
+        raise ParameterError("out of range", argument="replicates", expected=f"an integer from 1 to {MAX_REPLICATES}",
+                             received=replicates)
+    grid = check_n_grid(DEFAULT_N_GRID if p.get("n_grid") is None else p["n_grid"])
+    target = p.get("target_power", 0.8)
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < 1:
+        raise ParameterError("out of range", argument="target_power", expected="a probability between 0 and 1",
+                             received=target)
+    if design.analysis != "ancova":
+        from mgbrain.errors import TrialDesignError
+
+        raise TrialDesignError("the mixed model for repeated measures is not built yet", argument="analysis.method",
+                               expected="ancova", received=design.analysis)
+    return design, replicates, grid, float(target)
+
+
+def trial_job(p: Mapping[str, Any], progress: Progress) -> tuple[dict, str]:
+    """`mgbrain trial`: expected effects, power curves, the n for the target power, safety flags, the report."""
+    from mgbrain.reporting.trial_report import render_trial_html
+    from mgbrain.trials import run_trial
+
+    design, replicates, grid, target = check_trial_run(p)
+
+    def step(stage: str, done: int, total: int) -> None:
+        if stage == "pool":
+            progress(0.1, f"simulating the biomarker pool ({done} subjects)")
+        else:
+            progress(0.15 + 0.8 * done / max(total, 1), f"simulating trials ({done} of {total})")
+
+    progress(0.02, "preparing the design")
+    result = run_trial(design, replicates=replicates, n_grid=grid, target_power=target, workers=1, progress=step)
+    return to_jsonable(result.to_dict()), render_trial_html(result)
+
+
 #: Job kinds by name: what the worker process runs.
 KINDS: dict[str, Callable[[Mapping[str, Any], Progress], tuple[dict, str | None]]] = {
-    "simulate": simulate_job, "compare": compare_job, "claim_check": claim_check_job}
+    "simulate": simulate_job, "compare": compare_job, "claim_check": claim_check_job, "trial": trial_job}

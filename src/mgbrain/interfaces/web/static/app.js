@@ -29,11 +29,27 @@
     });
   }
 
+  function trialPlots(root, r) {
+    var P = window.mgbrainPlot, series = [];
+    r.endpoints.forEach(function (e) {
+      if (e.status !== "analysed") { return; }
+      e.arms.forEach(function (a) {
+        Object.keys(a.power).forEach(function (kind) {
+          var c = a.power[kind];
+          series.push({name: e.label + ", " + a.arm + " (" + kind + ")", dashed: kind !== "conditional",
+            x: c.map(function (p) { return p.n; }), y: c.map(function (p) { return p.power; })});
+        });
+      });
+    });
+    if (series.length) { P.lineChart(root, {title: "Power curve", xlabel: "subjects per arm", ylabel: "power", series: series}); }
+  }
+
   function showResult(section, job) {
     var root = document.getElementById("plots");
     if (!root || !job.result || !window.mgbrainPlot) { return; }
     if (job.kind === "simulate") { simulatePlots(root, job.result); }
     if (job.kind === "compare") { comparePlots(root, job.result); }
+    if (job.kind === "trial") { trialPlots(root, job.result); }
   }
 
   function poll(section) {
