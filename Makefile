@@ -10,13 +10,24 @@ $(BIN)/mgbrain: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/mgbrain
 
-.PHONY: demo test lint clean
+# The browser tests drive Debian's Chromium (never a downloaded browser); root in CI, sudo elsewhere.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y --no-install-recommends chromium
+
+.PHONY: demo test lint clean serve
 demo: $(BIN)/mgbrain
 	$(BIN)/mgbrain demo
 
 # The gates CI runs (.ci/run -> make test): lint, types, layers, then the tests and doctests.
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+serve: $(BIN)/mgbrain
+	$(BIN)/mgbrain serve
 
 lint: $(BIN)/mgbrain
 	$(BIN)/ruff check src tests scripts benchmarks

@@ -61,6 +61,7 @@ BASE: dict[str, tuple[str, ...]] = {
     "claims list": (),
     "claims show": ("mgt-higher-bioavailability",),
     "claims check": (),
+    "serve": (),  # every case below has one bad value, so none of them starts a server
 }
 
 
@@ -195,6 +196,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("claims list", "verdict"): Rule(IDENTIFIER),
     ("claims show", "claim_id"): Rule(IDENTIFIER, drop=("mgt-higher-bioavailability",)),
     ("claims check", "claim_id"): Rule(IDENTIFIER),
+    # serve: an address to bind and a port
+    ("serve", "host"): Rule(("", "abc", "999.1.1.1", "\x00", "../../etc/passwd", "a" * 10_000)),
+    ("serve", "port"): Rule(NUMBER, extra=("65536",)),
 }
 
 # bad combinations the issue lists: a qualifier without the option it qualifies, an invalid value

@@ -62,10 +62,18 @@ def test_the_table_covers_every_command_and_option():
 
 
 @pytest.mark.parametrize("command", sorted(BASE))
-def test_the_base_invocations_are_valid(tmp, command):
+def test_the_base_invocations_are_valid(tmp, command, monkeypatch):
     """Each case differs from a valid invocation by its bad value only."""
     if command in ("demo", "claims check"):  # long runs (about a minute): their bad-input cases never run them
         pytest.skip("the base invocation is a full run")
+    if command == "serve":  # a valid serve runs until stopped: check it gets as far as starting the server
+        import uvicorn
+
+        started = []
+        monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(kw))
     args = [*command.split(), *(a.replace("{tmp}", str(tmp)) for a in BASE[command])]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.stderr
+    if command == "serve":
+        assert started == [{"host": "127.0.0.1", "port": 8000, "log_level": "warning"}]
+        assert "http://127.0.0.1:8000/ (this machine only)" in result.stderr

@@ -25,12 +25,29 @@ from mgbrain.brain.ensemble import Ensemble, simulate_ensemble
 from mgbrain.brain.uncertainty import band, parameter_distributions, sample_parameters
 from mgbrain.compounds import find_product
 from mgbrain.dosing.regimen import daily_regimen
-from mgbrain.errors import RegimenError
+from mgbrain.errors import MgBrainError, ParameterError, RegimenError
 from mgbrain.model.parameters import ParameterSet
 from mgbrain.solver import Subject
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
-__all__ = ["FormComparison", "compare_forms", "QUANTITIES", "SIMULATED", "EFFECTS"]
+__all__ = ["FormComparison", "compare_forms", "QUANTITIES", "SIMULATED", "EFFECTS", "MAX_WEEKS", "MAX_SAMPLES",
+           "ComparisonRequest", "check_comparison", "COMPARISON_NOTES", "comparison_sources"]
+
+#: Longest course and most parameter draws a comparison accepts (bounded work: an ensemble of
+#: 1024 draws over 52 weeks is already minutes).
+MAX_WEEKS = 52.0
+MAX_SAMPLES = 1024
+#: What a reader of a comparison must know (terminal, JSON, HTML report, web page).
+COMPARISON_NOTES = (
+    "Threonate pharmacokinetics come from calcium L-threonate in humans (Wang 2011); no MgT threonate "
+    "or human CSF data exist. The threonate-dependent blood-CSF and neuronal uptake are assumptions "
+    "calibrated on rat CSF data (V23, secondary source, low confidence).",
+    "Neuronal Mg and the synapse index are the mechanism's prior-predictive explanation, not effect sizes.",
+    "Effects (g vs placebo) come from the fit to the published trials (docs/effects_report.md): driven by "
+    "the elemental dose, so salts at the same elemental Mg get the same expected effect (the trials cannot "
+    "tell them apart). Bands: 90% of the fit's posterior for the population-mean effect; a single new "
+    "trial varies more (between-trial heterogeneity and its own sampling error).",
+)
 
 #: Simulated quantities (the whole-body and brain model)
 SIMULATED = {
@@ -171,3 +188,90 @@ def compare_forms(forms: list[str], params: ParameterSet, *, elemental_mg_per_da
     return FormComparison(rows, courses, weeks, dose, elemental, samples, seed, quantities, fit.exposure,
                           {c: fit.not_fitted_reason(c) for c in CLASS_LABELS if c not in fit.classes},
                           fit.dose_range)
+
+
+@dataclass(frozen=True)
+class ComparisonRequest:
+    """A checked request for :func:`compare_forms`: every field valid before any simulation."""
+
+    forms: tuple[str, ...]
+    amount_mg_per_day: float
+    by_elemental: bool
+    weeks: float
+    samples: int
+    seed: int
+    subject: Subject
+
+    def run(self, params: ParameterSet) -> FormComparison:
+        """The comparison on ``params`` (the brain model's parameter set)."""
+        amount = self.amount_mg_per_day
+        return compare_forms(list(self.forms), params, elemental_mg_per_day=amount if self.by_elemental else None,
+                             compound_mg_per_day=None if self.by_elemental else amount, weeks=self.weeks,
+                             samples=self.samples, seed=self.seed, subject=self.subject)
+
+
+def _count(value: object, field: str, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        expected = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+        raise ParameterError("out of range", argument=field, expected=expected, received=value)
+    return value
+
+
+def check_comparison(forms: str, elemental: str | None, compound: str | None, weeks: float, samples: int,
+                     seed: int, weight_kg: float, *, names: dict[str, str] | None = None) -> ComparisonRequest:
+    """Check every field of a comparison before any simulation; errors name fields as ``names`` spells them.
+
+    ``forms`` is comma-separated (``"threonate,citrate"``); exactly one of ``elemental`` and
+    ``compound`` is a daily amount (``"144 mg/day"``, ``"2 g/day"``); ``weeks`` within
+    (0, :data:`MAX_WEEKS`], ``samples`` 1 to :data:`MAX_SAMPLES`, ``seed`` >= 0.
+
+    Examples
+    --------
+    >>> check_comparison("threonate, citrate", "144 mg/day", None, 12, 8, 0, 70).forms
+    ('threonate', 'citrate')
+    """
+    from mgbrain.dosing import convert_dose
+    from mgbrain.dosing.conversion import as_daily_amount
+    from mgbrain.units import parse_mass_amount
+
+    n = {f: f for f in ("forms", "elemental", "compound", "weeks", "samples", "seed", "weight")} | (names or {})
+    given = [(field, text) for field, text in (("elemental", elemental), ("compound", compound)) if text is not None]
+    if len(given) != 1:
+        raise RegimenError(f"give exactly one of {n['elemental']} and {n['compound']}",
+                           argument=f"{n['elemental']}/{n['compound']}",
+                           expected=f"e.g. {n['elemental']} '144 mg/day' or {n['compound']} '2 g/day'",
+                           received={"elemental": elemental, "compound": compound})
+    field, text = given[0]
+    option = n[field]
+    mg, _ = parse_mass_amount(text, argument=option)
+    chosen = tuple(f.strip() for f in forms.split(",") if f.strip())
+    if not chosen:
+        raise ParameterError("no form given", argument=n["forms"], expected="e.g. 'threonate,citrate'",
+                             received=forms)
+    if not 0 < weeks <= MAX_WEEKS:  # NaN fails too
+        raise ParameterError("duration out of range", argument=n["weeks"],
+                             expected=f"0 < weeks <= {MAX_WEEKS:g}", received=weeks)
+    _count(samples, n["samples"], 1, MAX_SAMPLES)
+    _count(seed, n["seed"], 0)
+    for name in chosen:
+        find_product(name, argument=n["forms"])
+        try:  # not positive, finite or absurd: before any run
+            convert_dose(as_daily_amount(text), name, elemental=field == "elemental", weight_kg=weight_kg)
+        except MgBrainError as exc:
+            exc.argument = {"amount": option, "weight_kg": n["weight"]}.get(exc.argument or "", exc.argument)
+            raise
+    try:
+        subject = Subject(weight_kg=weight_kg)
+    except MgBrainError as exc:
+        if exc.argument == "weight_kg":
+            exc.argument = n["weight"]
+        raise
+    return ComparisonRequest(chosen, float(mg), field == "elemental", float(weeks), samples, seed, subject)
+
+
+def comparison_sources() -> list[str]:
+    """Reference keys a comparison rests on: the kinetics, the brain calibration and the fitted trials."""
+    from mgbrain.brain.trial_data import load_trials
+
+    return ["wang2011_threonate_pk", "sun2016", "lef2012", "fuchs_buder1997", "mgbrain_assumption",
+            "mgbrain_brain_calibration", *sorted({t.source for t in load_trials().values() if t.fit_status[0]})]

@@ -19,7 +19,7 @@ from mgbrain.units import mg_to_mmol, mmol_to_meq, parse_mass_amount
 
 __all__ = ["DailyElementalLimit", "DoseConversion", "convert_dose", "load_daily_elemental_limit",
            "check_daily_elemental_mg", "check_flag", "PLANNED_BEYOND_LIMIT", "elemental_fractions",
-           "elemental_mg_for_limit", "as_daily_amount"]
+           "elemental_mg_for_limit", "as_daily_amount", "convert_named_dose"]
 
 _LIMIT_FIELDS = {"title", "source", "locator", "confidence", "note", "basis", "mg_per_kg", "reference_weight_kg"}
 
@@ -253,3 +253,33 @@ def convert_dose(
                           basis="elemental" if elemental else "compound",
                           doses_per_day=doses_per_day, per_dose=per_dose, per_day=per_day,
                           elemental_fractions=fractions)
+
+
+def convert_named_dose(amount: str, *, form: str | None = None, product: str | None = None,
+                       label: str | None = None, elemental: bool = False, doses_per_day: int = 1,
+                       names: dict[str, str] | None = None) -> DoseConversion:
+    """The product that ``form``, ``product`` and ``label`` name together, and the conversion.
+
+    ``form`` and ``product`` both name what is taken, so only one may be given; ``label`` then
+    gives that product's label ratio (its form from ``form`` or ``product``, threonate if
+    neither). ``names`` spells the three as the caller's user typed them (``{"form": "--form"}``).
+
+    Examples
+    --------
+    >>> convert_named_dose("2000 mg", product="magtein").per_day["label"]["elemental_mg"]
+    144.0
+    """
+    from mgbrain.compounds import find_compound, product_from_label
+
+    spelt = {"form": "form", "product": "product", "label": "label"} | (names or {})
+    if form is not None and product is not None:
+        raise ParameterError(f"give {spelt['form']} or {spelt['product']}, not both", argument=spelt["product"],
+                             expected=f"one of them ({spelt['label']} then gives its label)",
+                             received=f"{spelt['form']} {form} {spelt['product']} {product}")
+    if product is not None:
+        prod = find_product(product)
+    else:
+        prod = find_product(find_compound("threonate" if form is None else form).id)
+    if label is not None:
+        prod = product_from_label(label, prod.compound.id, name=f"{prod.name} (your label)")
+    return convert_dose(amount, prod, elemental=elemental, doses_per_day=doses_per_day)

@@ -7,6 +7,7 @@ from mgbrain.interfaces.cli import demo as _demo  # noqa: F401
 from mgbrain.interfaces.cli import kinetics as _kinetics  # noqa: F401
 from mgbrain.interfaces.cli import planner as _planner  # noqa: F401
 from mgbrain.interfaces.cli import population as _population  # noqa: F401
+from mgbrain.interfaces.cli import serve as _serve  # noqa: F401
 from mgbrain.interfaces.cli import trial as _trial  # noqa: F401
 from mgbrain.interfaces.cli._app import app
 

@@ -14,7 +14,6 @@ default or help comes from the library is declared with :func:`resolved_on_use`.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -207,21 +206,11 @@ def check_at_least(option: str, value: int, low: int, high: int | None = None) -
         raise ParameterError("out of range", argument=option, expected=expected, received=value)
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return None if not math.isfinite(obj) else round(obj, 10)
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and callable(obj.item):  # numpy scalar
-        return _clean(obj.item())
-    return obj
-
-
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as JSON on stdout (NaN -> null, numpy scalars -> numbers)."""
-    typer.echo(json.dumps(_clean(obj), indent=2, ensure_ascii=False))
+    from mgbrain.jsonable import to_jsonable
+
+    typer.echo(json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False))
 
 
 def cell(value: Any) -> str:

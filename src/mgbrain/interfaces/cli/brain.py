@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
-from mgbrain.errors import ParameterError, RegimenError
+from mgbrain.errors import ParameterError
 from mgbrain.interfaces.cli._app import (
     app,
-    as_options,
     check_at_least,
     check_output_path,
     console,
@@ -20,25 +19,10 @@ from mgbrain.interfaces.cli._app import (
     table,
 )
 
-NOTES = [
-    "Threonate pharmacokinetics come from calcium L-threonate in humans (Wang 2011); no MgT threonate "
-    "or human CSF data exist. The threonate-dependent blood-CSF and neuronal uptake are assumptions "
-    "calibrated on rat CSF data (V23, secondary source, low confidence).",
-    "Neuronal Mg and the synapse index are the mechanism's prior-predictive explanation, not effect sizes.",
-    "Effects (g vs placebo) come from the fit to the published trials (docs/effects_report.md): driven by "
-    "the elemental dose, so salts at the same elemental Mg get the same expected effect (the trials cannot "
-    "tell them apart). Bands: 90% of the fit's posterior for the population-mean effect; a single new "
-    "trial varies more (between-trial heterogeneity and its own sampling error).",
-]
-
-
-#: Longest course and most parameter draws a command accepts (bounded work: an ensemble of 1024
-#: draws over 52 weeks is already minutes).
-MAX_WEEKS = 52.0
-MAX_SAMPLES = 1024
-
 
 def _check_weeks(weeks: float) -> None:
+    from mgbrain.brain.compare import MAX_WEEKS
+
     if not 0 < weeks <= MAX_WEEKS:  # NaN fails too
         raise ParameterError("duration out of range", argument="--weeks",
                              expected=f"0 < weeks <= {MAX_WEEKS:g}", received=weeks)
@@ -65,56 +49,26 @@ def compare_cmd(
 ) -> None:
     """Compare Mg forms: serum, urine, CSF and neuronal Mg, synapse index, and the trial-fitted effects on
     cognition, sleep and mood, with 90% bands."""
-    from mgbrain.brain.compare import compare_forms
-    from mgbrain.solver import Subject
-    from mgbrain.units import parse_mass_amount
+    from mgbrain.brain.compare import COMPARISON_NOTES, check_comparison, comparison_sources
 
-    given = [(option, text) for option, text in (("--elemental", elemental), ("--compound", compound))
-             if text is not None]
-    if len(given) != 1:
-        raise RegimenError("give exactly one of --elemental and --compound", argument="--elemental/--compound",
-                           expected="e.g. --elemental '144 mg/day' or --compound '2 g/day'",
-                           received={"elemental": elemental, "compound": compound})
-    option, text = given[0]
-    mg, _ = parse_mass_amount(text, argument=option)
-    names = [f.strip() for f in forms.split(",") if f.strip()]
-    if not names:
-        raise ParameterError("no form given", argument="--forms", expected="e.g. 'threonate,citrate'",
-                             received=forms)
+    request = check_comparison(forms, elemental, compound, weeks, samples, seed, weight, names={
+        "forms": "--forms", "elemental": "--elemental", "compound": "--compound", "weeks": "--weeks",
+        "samples": "--samples", "seed": "--seed", "weight": "--weight"})
     # every check before the simulations: a bad option or output path never costs a run
-    _check_weeks(weeks)
-    check_at_least("--samples", samples, 1, MAX_SAMPLES)
-    check_at_least("--seed", seed, 0)
     check_output_path(report, "--report", (".html", ".htm"))
     check_output_path(plot, "--plot", (".png",))
-    from mgbrain.compounds import find_product
-    from mgbrain.dosing import convert_dose
-    from mgbrain.dosing.conversion import as_daily_amount
-
-    for name in names:
-        find_product(name, argument="--forms")
-        with as_options({"amount": option, "weight_kg": "--weight"}):  # not positive, finite or absurd: before any run
-            convert_dose(as_daily_amount(text), name,
-                         elemental=option == "--elemental", weight_kg=weight)
-    with as_options({"weight_kg": "--weight"}):
-        subject = Subject(weight_kg=weight)
-    by_elemental = option == "--elemental"
-    with progress(f"simulating {len(names)} forms x {samples + 1} parameter sets", enabled=not as_json):
-        result = compare_forms(names, _brain_params(), elemental_mg_per_day=mg if by_elemental else None,
-                               compound_mg_per_day=None if by_elemental else mg, weeks=weeks, samples=samples,
-                               seed=seed, subject=subject)
-    from mgbrain.brain.trial_data import load_trials
-
-    sources = ["wang2011_threonate_pk", "sun2016", "lef2012", "fuchs_buder1997", "mgbrain_assumption",
-               "mgbrain_brain_calibration", *sorted({t.source for t in load_trials().values() if t.fit_status[0]})]
+    with progress(f"simulating {len(request.forms)} forms x {samples + 1} parameter sets", enabled=not as_json):
+        result = request.run(_brain_params())
+    sources = comparison_sources()
+    notes = list(COMPARISON_NOTES)
     if report:
         from mgbrain.reporting.html import write_comparison_report
-        write_comparison_report(report, result, sources, NOTES)
+        write_comparison_report(report, result, sources, notes)
     if plot:
         from mgbrain.reporting.plots import plot_form_comparison
         plot_form_comparison(result.courses, result.quantities).savefig(plot, dpi=110, bbox_inches="tight")
     if as_json:
-        emit_json(result.to_dict() | {"notes": NOTES, "sources": sources})
+        emit_json(result.to_dict() | {"notes": notes, "sources": sources})
         return
     table(f"Forms at {result.dose}, {weeks:g} weeks, {weight:g} kg (median [90% band] over {samples} draws)",
           ["form", "week", "quantity", "nominal", "median", "90% band"],
@@ -127,7 +81,7 @@ def compare_cmd(
         console.print(f"Outside the trials' doses ({lo:g}-{hi:g} mg/day elemental Mg): "
                       f"{', '.join(result.effects_extrapolated)}; their effects are the prior's dose-response, "
                       "not data.", markup=False)
-    for n in NOTES:
+    for n in notes:
         console.print(f"[dim]{n}[/dim]")
 
 
@@ -140,6 +94,7 @@ def sensitivity_cmd(
 ) -> None:
     """Sobol indices (SALib) of the mechanism's 12-week cognition effect (prior-predictive) and the CSF
     change on MgT 2 g/day: which assumptions the mechanism rests on (effect sizes: the trial fit)."""
+    from mgbrain.brain.compare import MAX_SAMPLES
     from mgbrain.brain.sensitivity import OUTPUTS, run_sobol
 
     _check_weeks(weeks)

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mgbrain.errors import ParameterError
 from mgbrain.interfaces.cli._app import app, as_options, emit_json, table
 
 if TYPE_CHECKING:
@@ -47,25 +46,10 @@ def show_conversion(amount: str, form: str | None, product: str | None, label: s
 
 def _convert(amount: str, form: str | None, product: str | None, label: str | None,
              elemental: bool, split: int) -> DoseConversion:
-    """The product that --form, --product and --label name together, and the conversion.
+    from mgbrain.dosing.conversion import convert_named_dose
 
-    --form and --product both name what is taken, so only one may be given; --label then gives
-    that product's label ratio (its form from --form or --product, threonate if neither).
-    """
-    from mgbrain.compounds import find_compound, find_product, product_from_label
-    from mgbrain.dosing import convert_dose
-
-    if form is not None and product is not None:
-        raise ParameterError("give --form or --product, not both", argument="--product",
-                             expected="one of them (--label then gives its label)",
-                             received=f"--form {form} --product {product}")
-    if product is not None:
-        prod = find_product(product)
-    else:
-        prod = find_product(find_compound("threonate" if form is None else form).id)
-    if label is not None:
-        prod = product_from_label(label, prod.compound.id, name=f"{prod.name} (your label)")
-    return convert_dose(amount, prod, elemental=elemental, doses_per_day=split)
+    return convert_named_dose(amount, form=form, product=product, label=label, elemental=elemental,
+                              doses_per_day=split, names={"form": "--form", "product": "--product", "label": "--label"})
 
 
 def show_converted(result: DoseConversion, amount: str, elemental: bool, split: int, as_json: bool) -> None:

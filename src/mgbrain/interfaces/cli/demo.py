@@ -14,7 +14,6 @@ import typer
 
 from mgbrain.interfaces.cli._app import app, check_output_path, console, emit_json, progress, table
 from mgbrain.interfaces.cli.compounds import show_conversion
-from mgbrain.interfaces.cli.kinetics import run_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +33,8 @@ def run_demo() -> tuple[dict, pd.DataFrame]:
                                                     subject, days=DEMO_DAYS),
         "no supplement": simulate(None, subject, days=DEMO_DAYS),
     }
+    from mgbrain.reporting.runs import run_summary
+
     summary = pd.DataFrame([{"run": k, **run_summary(v)} for k, v in runs.items()])
     return runs, summary
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,186 +10,34 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mgbrain.errors import ParameterError, RegimenError
+from mgbrain.errors import ParameterError
 from mgbrain.interfaces.cli._app import app, as_options, check_at_least, check_output_path, console, emit_json, table
 
 if TYPE_CHECKING:
     from mgbrain.dosing.regimen import Regimen
 
-DEFAULT_TIMES = {1: "20:00", 2: "08:00,20:00", 3: "08:00,14:00,20:00", 4: "08:00,12:00,16:00,20:00"}
-DEFAULT_INFUSION_HOURS = 24.0
 DEFAULT_EVERY_H = 1.0
-_WHOLE_NUMBER = re.compile(r"^\d+$")
-
-
-def _given(value: str | None, option: str) -> str | None:
-    """``value`` if given; an empty string is refused (it is never what a user meant)."""
-    if value is not None and not value.strip():
-        raise ParameterError("empty value", argument=option, expected="a value", received=value)
-    return value
-
-
-def _needs(value: object, option: str, needed: str) -> None:
-    if value is not None:
-        raise ParameterError(f"{option} qualifies {needed}, which was not given", argument=option,
-                             expected=f"{option} together with {needed}", received=value)
+#: The simulate command's options, as the library's request fields name them.
+_OPTIONS = {"product": "--product", "dose": "--dose", "split": "--split", "times": "--times", "days": "--days",
+            "missed": "--missed", "iv_bolus": "--iv-bolus", "iv_form": "--iv-form", "infusion": "--infusion",
+            "infusion_hours": "--infusion-hours", "weight": "--weight"}
 
 
 def _times(times: str | None, split: int) -> tuple[float, ...]:
-    from mgbrain.dosing.regimen import parse_clock
+    """Clock times of ``--times`` (defaults by ``--split``), errors naming those options."""
+    from mgbrain.dosing.options import clock_hours
 
-    if times is None:
-        if split not in DEFAULT_TIMES:
-            raise RegimenError("no default clock times for this split", argument="--split",
-                               expected="1 to 4, or give --times", received=split)
-        times = DEFAULT_TIMES[split]
-    out = tuple(parse_clock(t.strip(), argument="--times") for t in times.split(","))
-    if len(out) != split and times != DEFAULT_TIMES.get(split):
-        raise RegimenError("--times must list one clock time per dose", argument="--times",
-                           expected=f"{split} times", received=times)
-    return out
-
-
-def _missed(text: str, n_doses: int) -> frozenset[int]:
-    """Dose numbers (0-based, in time order) from ``"3,4"``, each within the run's doses."""
-    items = [t.strip() for t in text.split(",")]
-    if any(not _WHOLE_NUMBER.match(t) for t in items):
-        raise RegimenError("missed doses are whole dose numbers from 0, comma-separated", argument="--missed",
-                           expected=f"e.g. '3,4' (0 to {n_doses - 1}: the run has {n_doses} doses)",
-                           received=text)
-    out = frozenset(int(t) for t in items)
-    if max(out) >= n_doses:
-        raise RegimenError(f"no such dose: the run has {n_doses} doses, numbered 0 to {n_doses - 1}",
-                           argument="--missed", expected=f"0 to {n_doses - 1}", received=text)
-    return out
-
-
-def _iv_amount(text: str, option: str) -> tuple[float, bool]:
-    from mgbrain.units import parse_mass_amount
-
-    with as_options({option: (option, text)}):
-        return parse_mass_amount(text, argument=option)
+    return clock_hours(times, split, names=_OPTIONS)
 
 
 def build_run(product: str | None, dose: str | None, split: int, times: str | None, days: float,
               missed: str | None, iv_bolus: str | None, iv_form: str | None, infusion: str | None,
               infusion_hours: float | None, weight_kg: float | None = None) -> Regimen:
-    """Regimen from the simulate command's options; every error names the option the user typed.
+    """Regimen from the simulate command's options; every error names the option the user typed."""
+    from mgbrain.dosing.options import regimen_from_options
 
-    ``weight_kg`` is the body weight the absurd-dose limit is taken per kg of.
-    """
-    from mgbrain.dosing.regimen import (
-        Infusion,
-        IVBolus,
-        Regimen,
-        daily_regimen,
-        iv_bolus_compound,
-        iv_infusion_compound,
-    )
-
-    dose, product, times, missed = (_given(dose, "--dose"), _given(product, "--product"),
-                                    _given(times, "--times"), _given(missed, "--missed"))
-    iv_bolus, infusion, iv_form = (_given(iv_bolus, "--iv-bolus"), _given(infusion, "--infusion"),
-                                   _given(iv_form, "--iv-form"))
-    if dose is None:
-        _needs(product, "--product", "--dose")
-        _needs(times, "--times", "--dose")
-        _needs(missed, "--missed", "--dose")
-    if iv_bolus is None and infusion is None:
-        _needs(iv_form, "--iv-form", "--iv-bolus or --infusion")
-    if infusion is None:
-        _needs(infusion_hours, "--infusion-hours", "--infusion")
-    regimen = Regimen()
-    if dose is not None:
-        names = {"dose": ("--dose", dose), "product": ("--product", product), "clock_times": ("--times", times),
-                 "days": ("--days", days)}
-        with as_options(names):
-            clock = _times(times, split)
-            regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=clock, weight_kg=weight_kg)
-            if missed is not None:
-                skip = _missed(missed, len(regimen.oral))
-                regimen = daily_regimen(product or "magtein", dose, days=days, clock_times=clock, missed=skip,
-                                        weight_kg=weight_kg)
-    form = iv_form or "sulfate_heptahydrate"
-    boluses: tuple[IVBolus, ...] = ()
-    infusions: tuple[Infusion, ...] = ()
-    if iv_bolus is not None:
-        mg, daily = _iv_amount(iv_bolus, "--iv-bolus")
-        if daily:
-            raise RegimenError("an IV bolus is an amount given at once, not a rate", argument="--iv-bolus",
-                               expected="a mass, e.g. '4 g' (for a rate use --infusion)", received=iv_bolus)
-        boluses = (iv_bolus_compound(mg, form, argument="--iv-bolus", form_argument="--iv-form",
-                                     received=iv_bolus),)
-    if infusion is not None:
-        hours = DEFAULT_INFUSION_HOURS if infusion_hours is None else infusion_hours
-        if not 0 < hours <= 24.0 * days:  # an infusion runs within the simulated days
-            raise RegimenError("infusion duration out of range", argument="--infusion-hours",
-                               expected=f"0 < h <= {24.0 * days:g} (the run's --days)", received=infusion_hours)
-        mg, rate = _iv_amount(infusion, "--infusion")
-        if rate:  # a rate ('1 g/h', '24 g/day') is given over --infusion-hours
-            mg = mg * hours / 24.0 if hours > 0 else mg
-        infusions = (iv_infusion_compound(mg, hours, form, argument="--infusion",
-                                          duration_argument="--infusion-hours", form_argument="--iv-form",
-                                          received=infusion),)
-    if boluses or infusions:
-        regimen = Regimen(regimen.oral, boluses, infusions, label=regimen.label + " + IV")
-    return regimen
-
-
-def run_notes(traj, diet_mg_per_day: float) -> list[str]:
-    """What a user must know to read a run: the start, a toxic peak, the CSF caveat."""
-    from mgbrain.planner.rule_table import load_rule_table
-
-    out = []
-    base = traj.baseline()
-    if not traj.started_at_steady_state:
-        out.append("no steady state exists on a Mg-free diet: the run starts at the reference pools and Mg is "
-                   "depleted" if diet_mg_per_day == 0 else
-                   "no steady state exists for this kidney function: Mg accumulates")
-    elif base["serum_mmol_per_l"] < 0.5:
-        out.append(f"the steady state of this diet is severe depletion (serum {base['serum_mmol_per_l']:.2g} mmol/L), "
-                   "reached only after months on it; the model is validated against 21 days of depletion")
-    toxic = load_rule_table().serum
-    peak = traj.serum_extremes()["peak_serum_mmol_per_l"]
-    if peak >= toxic.toxic_mmol_per_l:
-        out.append(f"serum Mg reaches {peak:.3g} mmol/L, in the toxic range (symptoms above "
-                   f"{toxic.toxic_mmol_per_l:g} mmol/L, IOM 1997 {toxic.toxic_locator})")
-    csf = traj.observables["csf_mmol_per_l"]
-    if float(csf.max()) > 1.05 * base["csf_mmol_per_l"]:
-        out.append("CSF Mg rises here with plasma: the model's CSF entry is calibrated on one bolus study and "
-                   "overestimates the rise under sustained plasma elevation (mgbrain validate: CSF checks)")
-    return out
-
-
-def run_summary(traj) -> dict:
-    """The numbers every simulate summary shows (terminal, JSON, HTML report)."""
-    daily = traj.daily()
-    frame = traj.frame()
-    base = traj.baseline()
-    out = {
-        "regimen": traj.regimen.label,
-        "started_at_steady_state": traj.started_at_steady_state,
-        "baseline_serum_mmol_per_l": base["serum_mmol_per_l"],
-        **traj.serum_extremes(),
-        "end_serum_mmol_per_l": float(frame["serum_total_mmol_per_l"].iloc[-1]),
-        "end_serum_mg_per_dl": float(frame["serum_total_mg_per_dl"].iloc[-1]),
-        "end_serum_ionized_mmol_per_l": float(frame["serum_ionized_mmol_per_l"].iloc[-1]),
-        "baseline_csf_mmol_per_l": base["csf_mmol_per_l"],
-        "end_csf_mmol_per_l": float(frame["csf_mmol_per_l"].iloc[-1]),
-    }
-    if len(daily):
-        first, last = daily.iloc[0], daily.iloc[-1]
-        out.update({
-            "urine_first_day_mg": float(first["urine_mg_per_24h"]),
-            "urine_last_day_mg": float(last["urine_mg_per_24h"]),
-            "supplement_absorbed_fraction_last_day": float(last["supplement_absorbed_fraction"]),
-            "diet_absorbed_fraction_last_day": float(last["diet_absorbed_fraction"]),
-        })
-    out.update({
-        "body_mg_change_mmol": float(traj.body_mmol()[-1] - traj.body_mmol()[0]),
-        "max_abs_mass_balance_error_mmol": float(abs(traj.mass_balance_error()).max()),
-    })
-    return out
+    return regimen_from_options(product, dose, split, times, days, missed, iv_bolus, iv_form, infusion,
+                                infusion_hours, weight_kg, names=_OPTIONS)
 
 
 def _show_progress(as_json: bool) -> bool:
@@ -268,6 +115,8 @@ def simulate_cmd(
 
         with _progress(_show_progress(as_json), f"{uncertainty} parameter draws"):
             band = simulate_band(regimen, subject, days=days, n_draws=uncertainty, output_every_h=output_every)
+    from mgbrain.reporting.runs import run_notes, run_summary
+
     summary = run_summary(traj)
     if band is not None:
         lo, hi = band.lower("serum_mmol_per_l"), band.upper("serum_mmol_per_l")

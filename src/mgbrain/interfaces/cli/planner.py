@@ -5,59 +5,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from mgbrain.errors import MgBrainError, ParameterError
 from mgbrain.interfaces.cli._app import app, check_output_path, console, emit_json, table
 
-if TYPE_CHECKING:
-    from mgbrain.planner.profile import DietItem, MedicineEntry
-
 _MARK = {"danger": "[bold red]DANGER[/]", "warning": "[bold yellow]WARNING[/]",
          "caution": "[yellow]caution[/]", "info": "[dim]info[/]"}
-
-
-_MEDICINE_SYNTAX = "NAME[@HH:MM[,HH:MM]][/Nd], e.g. 'ciprofloxacin@08:00,20:00/7d' or 'ciprofloxacin/7d@08:00'"
-_COURSE = re.compile(r"/\s*(\d+)\s*(?:d|days?)\s*$", re.IGNORECASE)
-
-
-def _medicine(text: str) -> MedicineEntry:
-    """``"ciprofloxacin@08:00,20:00"``, ``"ciprofloxacin@08:00,20:00/7d"``, ``"ciprofloxacin/7d@08:00"``.
-
-    The course (``/7d``) may come after the name or after the times; a name keeps its own
-    slashes ("lisinopril/hydrochlorothiazide 20/12.5 mg").
-    """
-    from mgbrain.planner.profile import MedicineEntry
-
-    name, at, rest = text.partition("@")
-    days = None
-    if (course := _COURSE.search(name)) is not None:
-        name, days = name[:course.start()], int(course.group(1))
-    if "/" in rest:
-        rest, _, d = rest.partition("/")
-        if days is not None:
-            raise ParameterError("two course lengths", argument="--medicine", expected=_MEDICINE_SYNTAX,
-                                 received=text)
-        try:
-            days = int(d.strip().lower().removesuffix("days").removesuffix("day").removesuffix("d"))
-        except ValueError:
-            raise ParameterError("cannot read the course length", argument="--medicine",
-                                 expected=_MEDICINE_SYNTAX, received=text) from None
-    if "@" in rest or (at and not rest.strip()):
-        raise ParameterError("cannot read the medicine", argument="--medicine", expected=_MEDICINE_SYNTAX,
-                             received=text)
-    times = tuple(t.strip() for t in rest.split(",") if t.strip())
-    if not name.strip():
-        raise ParameterError("no medicine name", argument="--medicine", expected=_MEDICINE_SYNTAX, received=text)
-    if any(not ch.isprintable() for ch in name):
-        raise ParameterError("control characters in the medicine name", argument="--medicine",
-                             expected="a printable name, e.g. 'ciprofloxacin'", received=text)
-    return MedicineEntry(name=name.strip(), times=times, days=days)
 
 
 #: the library's argument names and the option a user types for them
@@ -80,25 +38,6 @@ def _as_typed(given: set[str]) -> Iterator[None]:
         if option is not None and option in given:
             exc.argument = option
         raise
-
-
-def _food(text: str) -> DietItem:
-    """``"almonds:2"`` (servings) or ``"spinach:90g"`` (grams)."""
-    from mgbrain.planner.profile import DietItem
-
-    name, _, amount = text.rpartition(":")
-    if not name:
-        raise ParameterError("cannot read the food", argument="--food",
-                             expected="NAME:SERVINGS or NAME:GRAMSg", received=text)
-    amount = amount.strip().lower()
-    try:
-        if amount.endswith("g"):
-            return DietItem(food=name, grams=float(amount[:-1]))
-        return DietItem(food=name, servings=float(amount))
-    except ValueError:
-        raise ParameterError("cannot read the amount", argument="--food",
-                             expected="a number of servings or grams, e.g. 'almonds:2', 'spinach:90g'",
-                             received=text) from None
 
 
 def _print_plan(plan) -> None:
@@ -195,6 +134,7 @@ def plan(
     that contradicts the file is refused (edit the file to change it); --medicine adds medicines.
     """
     from mgbrain.planner import plan_regimen
+    from mgbrain.planner.entries import parse_food, parse_medicine
     from mgbrain.planner.profile import (
         ProductEntry,
         Profile,
@@ -223,8 +163,8 @@ def plan(
         ("--product", product), ("--food", food or None), ("--height", height),
         ("--medicine", medicine or None)) if value is not None}
     with _as_typed(typed):
-        medicines = tuple(_medicine(m) for m in medicine or ())
-        foods = tuple(_food(f) for f in food or ())
+        medicines = tuple(parse_medicine(m, argument="--medicine") for m in medicine or ())
+        foods = tuple(parse_food(f, argument="--food") for f in food or ())
     if profile is not None:
         data = read_profile_mapping(profile)
         given = {key: (option, value) for key, option, value in (
