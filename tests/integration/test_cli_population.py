@@ -127,3 +127,14 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     monkeypatch.undo()
     piped = runner.invoke(app, ["population", "--n", "3", "--days", "1"])
     assert piped.exit_code == 0 and piped.stderr == ""
+
+
+def test_unreachable_scheduler_names_the_option_before_any_work(monkeypatch):
+    pytest.importorskip("distributed")
+    import mgbrain.population.run as run_module
+
+    monkeypatch.setattr(run_module, "SCHEDULER_CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(run_module, "run_chunk", lambda *a: pytest.fail("work started"))
+    res = runner.invoke(app, ["population", "--n", "4", "--days", "1", "--scheduler", "tcp://127.0.0.1:1"])
+    assert res.exit_code == 2, res.stdout
+    assert res.stderr.startswith("error: --scheduler: no Dask scheduler answers there")

@@ -148,7 +148,7 @@ def test_workers_and_scheduler_together_are_refused_even_workers_1():
 
 def test_unreachable_scheduler_names_the_option(monkeypatch):
     pytest.importorskip("distributed")
-    import mgbrain.trials.run as run_module
+    import mgbrain.population.run as run_module
 
     monkeypatch.setattr(run_module, "SCHEDULER_CONNECT_TIMEOUT_S", 1.0)
     res = CliRunner().invoke(app, ["trial", str(EXAMPLES / "hausenblas2024_sleep.toml"), "--replicates", "2",

@@ -32,7 +32,8 @@ from mgbrain.solver.events import EventKind, SolveStatus
 from mgbrain.solver.steady import DietTable, batch_steady_state, meal_events
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
-__all__ = ["PopulationDesign", "run_population", "run_chunk", "check_scheduler_address", "DEFAULT_OUTPUTS",
+__all__ = ["PopulationDesign", "run_population", "run_chunk", "check_scheduler_address", "check_scheduler_reachable",
+           "DEFAULT_OUTPUTS",
            "POPULATION_OPTIONS"]
 
 #: Tolerances of population runs (and of the benchmark, for every tool), chosen by measured
@@ -194,6 +195,28 @@ def check_scheduler_address(address: str, *, argument: str = "scheduler") -> str
         raise ParameterError("not a scheduler address", argument=argument,
                              expected="protocol://host:port, e.g. tcp://10.0.0.5:8786", received=address)
     return address.strip()
+
+
+#: How long a scheduler may take to answer before it is refused (seconds).
+SCHEDULER_CONNECT_TIMEOUT_S = 10.0
+
+
+def check_scheduler_reachable(address: str, *, argument: str = "scheduler") -> str:
+    """``address`` if a Dask scheduler answers there within :data:`SCHEDULER_CONNECT_TIMEOUT_S`, else a
+    :class:`~mgbrain.errors.ParameterError` naming ``argument`` (before any simulation)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ParameterError("a scheduler needs the 'distributed' package", argument=argument,
+                             expected="distributed installed", received=address) from None
+    try:
+        with Client(address, timeout=SCHEDULER_CONNECT_TIMEOUT_S):
+            pass
+    except (OSError, TimeoutError) as exc:
+        raise ParameterError("no Dask scheduler answers there", argument=argument,
+                             expected=f"a running scheduler (answering within {SCHEDULER_CONNECT_TIMEOUT_S:g} s)",
+                             received=f"{address} ({exc})") from None
+    return address
 
 
 def _chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np
 
 from mgbrain.errors import ParameterError, TrialDesignError
-from mgbrain.population.run import check_scheduler_address
+from mgbrain.population.run import check_scheduler_address, check_scheduler_reachable
 from mgbrain.trials.biomarkers import BiomarkerPool, check_regimens, load_measurement_cv, simulate_pool
 from mgbrain.trials.design import BIOMARKER_ENDPOINTS, MAX_N_PER_ARM, MAX_REPLICATES, TrialDesign
 from mgbrain.trials.effect_endpoints import prepare_effects
@@ -26,7 +26,7 @@ from mgbrain.trials.replicates import KINDS, ReplicateInputs, simulate_replicate
 from mgbrain.trials.result import TrialResult, build_result
 from mgbrain.trials.safety import check_arms
 
-__all__ = ["run_trial", "check_n_grid", "check_scheduler_reachable", "DEFAULT_N_GRID", "MAX_GRID"]
+__all__ = ["run_trial", "check_n_grid", "DEFAULT_N_GRID", "MAX_GRID"]
 
 DEFAULT_N_GRID = (20, 40, 80, 160)
 MAX_GRID = 12
@@ -46,28 +46,6 @@ def check_n_grid(n_grid: Sequence[int], *, argument: str = "n_grid") -> tuple[in
                              expected=f"1 to {MAX_GRID} increasing integers from 2 to {MAX_N_PER_ARM} per arm",
                              received=list(grid))
     return tuple(int(n) for n in grid)
-
-
-#: How long a scheduler may take to answer before ``run_trial`` refuses it (seconds).
-SCHEDULER_CONNECT_TIMEOUT_S = 10.0
-
-
-def check_scheduler_reachable(address: str, *, argument: str = "scheduler") -> str:
-    """``address`` if a Dask scheduler answers there within :data:`SCHEDULER_CONNECT_TIMEOUT_S`, else a
-    :class:`~mgbrain.errors.ParameterError` naming ``argument`` (before any simulation)."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ParameterError("a scheduler needs the 'distributed' package", argument=argument,
-                             expected="distributed installed", received=address) from None
-    try:
-        with Client(address, timeout=SCHEDULER_CONNECT_TIMEOUT_S):
-            pass
-    except (OSError, TimeoutError) as exc:
-        raise ParameterError("no Dask scheduler answers there", argument=argument,
-                             expected=f"a running scheduler (answering within {SCHEDULER_CONNECT_TIMEOUT_S:g} s)",
-                             received=f"{address} ({exc})") from None
-    return address
 
 
 def _check(replicates: int, target_power: float, workers: int | None, chunk_size: int, pool_size: int) -> None:

@@ -98,7 +98,7 @@ def population_cmd(
 ) -> None:
     """Simulate a virtual population on a regimen; summary table, optional file and plots."""
     from mgbrain.population import PopulationDesign, PopulationRegimen, run_population
-    from mgbrain.population.run import check_scheduler_address
+    from mgbrain.population.run import check_scheduler_address, check_scheduler_reachable
     from mgbrain.solver.batch import BatchOptions
     from mgbrain.solver.integrate import check_tolerances
 
@@ -121,6 +121,8 @@ def population_cmd(
         design = PopulationDesign(n=n, seed=seed, regimen=regimen, days=days,
                                   options=BatchOptions(rtol=rtol, atol=atol), parameter_uncertainty=uncertainty,
                                   output_dtype="float32" if float32 else "float64")
+    if scheduler is not None:  # every option is sound: the scheduler must answer now, not at the first chunk
+        check_scheduler_reachable(scheduler, argument="--scheduler")
     t0 = time.perf_counter()
     with progress("simulating", total=n, unit="subjects", enabled=not json_out) as advance:
         ds = run_population(design, chunk_size=chunk_size, workers=workers or None, scheduler=scheduler,
