@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -215,6 +216,16 @@ def _import_generated(name: str, path: Path) -> ModuleType:
     return module
 
 
+#: Where a compilation is announced (the command line shows its INFO records on a terminal): a
+#: model's first kernel compiles for about half a minute, every later process loads it from disk.
+log = logging.getLogger("mgbrain.engine")
+
+
+def _in_disk_cache(name: str, path: Path) -> bool:
+    """Whether numba's cache next to the generated module holds a compiled ``solve_batch``."""
+    return any((path.parent / "__pycache__").glob(f"{name}.solve_batch-*.nbi"))
+
+
 @cache
 def batch_kernel(spec: ModelSpec) -> BatchKernel:
     """Generate, write and import the compiled batch integrator of ``spec`` (cached per model)."""
@@ -225,4 +236,7 @@ def batch_kernel(spec: ModelSpec) -> BatchKernel:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(source, encoding="utf-8")
         os.replace(tmp, path)
+    if not _in_disk_cache(name, path):
+        log.info("compiling the integration engine for model %r (once, about half a minute; cached in %s)",
+                 spec.name, path.parent)
     return BatchKernel(spec, _import_generated(name, path).solve_batch, path, split_arrays(spec))

@@ -21,9 +21,8 @@ from mgbrain.solver.steady import DietTable, day_runner, steady_start
 from mgbrain.solver.subject import Subject
 from mgbrain.solver.trajectory import Trajectory
 
-__all__ = ["simulate", "steady_state", "integrate_subject", "schedule_events", "SolverOptions", "check_output_grid",
-           "check_adult_weight",
-           "MAX_OUTPUT_POINTS", "ADULT_MIN_WEIGHT_KG"]
+__all__ = ["simulate", "steady_state", "integrate_subject", "warm_engine", "schedule_events", "SolverOptions",
+           "check_output_grid", "check_adult_weight", "MAX_OUTPUT_POINTS", "ADULT_MIN_WEIGHT_KG"]
 
 #: The lightest subject :func:`simulate` is meant for from the command line. The model's
 #: habitual diet (300 mg/day), its GFR and its pool sizes per kg are adult values and its ages
@@ -95,6 +94,14 @@ def steady_state(subject: Subject, params: ParameterSet, model: ModelSpec = WHOL
     p = subject.parameters(params).vector()[None, :]
     y0, ok = steady_start(model, p, DietTable.from_diets([subject.diet]), day_runner(model, options))
     return y0[0], bool(ok[0])
+
+
+def warm_engine(models: Sequence[ModelSpec] = (WHOLE_BODY,)) -> None:
+    """Load the compiled engine of ``models`` now (the first time on a machine: compile it, about
+    half a minute each), so that a server's first request or a run's first subject does not wait."""
+    for model in models:
+        p = default_parameters(model).vector()[None, :]
+        solve_batch(model, np.zeros((1, len(model.species))), p, EventTable.empty(1), np.array([0.0]))
 
 
 def schedule_events(schedule: Sequence[Breakpoint]) -> EventTable:

@@ -77,3 +77,36 @@ def test_stops_a_rounding_error_apart_do_not_set_the_step_size():
     traj = simulate(regimen, Subject(40.0, 5.0), days=1, output_every_h=1.0)
     ref = simulate(regimen, Subject(40.0, 5.0), days=1, output_every_h=1.0, options=SCIPY)
     assert_close_relative(traj.states, ref.states, rtol=1e-6, floor=1e-3)
+
+
+def test_a_first_compilation_is_announced_and_a_cached_kernel_is_not(tmp_path, monkeypatch, caplog):
+    import types
+
+    from mgbrain.solver import kernel
+
+    monkeypatch.setenv("MGBRAIN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(kernel, "_import_generated", lambda name, path: types.SimpleNamespace(solve_batch=None))
+    kernel.batch_kernel.cache_clear()
+    try:
+        with caplog.at_level("INFO", logger="mgbrain.engine"):
+            kernel.batch_kernel(WHOLE_BODY)
+        assert "compiling the integration engine for model 'mgbrain_whole_body'" in caplog.text
+        # numba's index of the compiled kernel next to the generated module: loaded, not compiled
+        (name,) = [p.stem for p in (tmp_path / "kernels").glob("*.py")]
+        (tmp_path / "kernels" / "__pycache__").mkdir()
+        (tmp_path / "kernels" / "__pycache__" / f"{name}.solve_batch-1.py311.nbi").write_bytes(b"")
+        kernel.batch_kernel.cache_clear()
+        caplog.clear()
+        with caplog.at_level("INFO", logger="mgbrain.engine"):
+            kernel.batch_kernel(WHOLE_BODY)
+        assert "compiling" not in caplog.text
+    finally:
+        kernel.batch_kernel.cache_clear()
+
+
+def test_warm_engine_leaves_the_kernel_ready_with_the_population_signature():
+    from mgbrain.solver.kernel import batch_kernel
+    from mgbrain.solver.simulate import warm_engine
+
+    warm_engine((WHOLE_BODY,))
+    assert len(batch_kernel(WHOLE_BODY).solve.signatures) == 1

@@ -14,6 +14,7 @@ default or help comes from the library is declared with :func:`resolved_on_use`.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -42,6 +43,16 @@ def fail(message: str, code: int = 2) -> None:
     """Print one line on stderr and exit with ``code``."""
     sys.stderr.write(f"error: {message}\n")
     raise typer.Exit(code)
+
+
+def _show_engine_notes() -> None:
+    """On a terminal, the engine's notes (a first compilation) as 'note: ...' lines on stderr."""
+    engine = logging.getLogger("mgbrain.engine")
+    if sys.stderr.isatty() and not engine.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("note: %(message)s"))
+        engine.addHandler(handler)
+        engine.setLevel(logging.INFO)
 
 
 class _Group(TyperGroup):
@@ -85,6 +96,7 @@ class _Group(TyperGroup):
     # typer passes its base Context, which it exports only from a private module (typer._click);
     # the public typer.Context is a subclass, hence the narrower-argument override
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        _show_engine_notes()
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):

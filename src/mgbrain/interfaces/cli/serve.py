@@ -39,6 +39,12 @@ def serve(
     import uvicorn
 
     from mgbrain.interfaces.web import create_app
+    from mgbrain.model import BRAIN, WHOLE_BODY
+    from mgbrain.solver.simulate import warm_engine
+
+    typer.echo("mgbrain: loading the integration engine (the first time on this machine it compiles, about a "
+               "minute)...", err=True)
+    warm_engine((WHOLE_BODY, BRAIN))  # the first plan or simulation must not wait on it (request time limit)
 
     shown = f"[{address}]" if ":" in address else address
     where = "this machine only" if ipaddress.ip_address(address).is_loopback else "every machine that can reach it"
