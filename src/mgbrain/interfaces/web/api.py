@@ -9,6 +9,7 @@ expected effects); long ones (simulate, compare, a claim's model check) are back
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -238,6 +239,13 @@ def claims_check(claim_id: NAME, request: Request) -> Any:
     return _queue_full() if job is None else _json(job.to_dict(), 202)
 
 
+def _checked_job(request: Request, kind: str, payload: dict, check: Callable[[dict], object]) -> Any:
+    """Check ``payload`` as the CLI would (a bad field is a 422), then queue it: 202, or 429 when full."""
+    check(payload)
+    job = submit_job(request, kind, payload)
+    return _queue_full() if job is None else _json(job.to_dict(), 202)
+
+
 @router.post("/trials/design", summary="A trial design checked field by field, with its expected effects")
 def trial_design(req: TrialRequest) -> JSONResponse:
     design, effects = check_trial(req.design.model_dump(exclude_none=True))
@@ -252,9 +260,7 @@ def trial_run(req: TrialRunRequest, request: Request) -> Any:
 
     payload = {"design": req.design.model_dump(exclude_none=True), "replicates": req.replicates,
                "n_grid": req.n_grid, "target_power": req.target_power}
-    check_trial_run(payload)
-    job = submit_job(request, "trial", payload)
-    return _queue_full() if job is None else _json(job.to_dict(), 202)
+    return _checked_job(request, "trial", payload, check_trial_run)
 
 
 @router.post("/simulate", status_code=202, response_model=JobStatus,
@@ -262,10 +268,7 @@ def trial_run(req: TrialRunRequest, request: Request) -> Any:
 def simulate(req: SimulateRequest, request: Request) -> Any:
     from mgbrain.interfaces.web.work import check_simulation
 
-    payload = req.model_dump()
-    check_simulation(payload)
-    job = submit_job(request, "simulate", payload)
-    return _queue_full() if job is None else _json(job.to_dict(), 202)
+    return _checked_job(request, "simulate", req.model_dump(), check_simulation)
 
 
 @router.post("/compare", status_code=202, response_model=JobStatus,
@@ -273,10 +276,7 @@ def simulate(req: SimulateRequest, request: Request) -> Any:
 def compare(req: CompareRequest, request: Request) -> Any:
     from mgbrain.interfaces.web.work import check_compare
 
-    payload = req.model_dump()
-    check_compare(payload)
-    job = submit_job(request, "compare", payload)
-    return _queue_full() if job is None else _json(job.to_dict(), 202)
+    return _checked_job(request, "compare", req.model_dump(), check_compare)
 
 
 @router.get("/jobs/{job_id}", response_model=JobStatus, responses=_NOT_FOUND,
