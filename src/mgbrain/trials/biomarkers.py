@@ -5,7 +5,8 @@ What this assumes, and why it is fast:
 
 * **One pool.** The engine's virtual adults ``0 .. N-1`` at the design's seed
   (:func:`mgbrain.population.sample_covariates`: 20-80 years) are the candidates; those meeting
-  the design's inclusion criteria (age range, eGFR at least ``egfr_min_ml_min``) are the pool
+  the design's inclusion criteria (age range; weight and habitual dietary Mg ranges when given;
+  eGFR at least ``egfr_min_ml_min`` and at most ``egfr_max_ml_min`` when given) are the pool
   (at least ``pool_size`` of them). Each active arm runs the whole pool once through
   :func:`~mgbrain.population.run_population` on the arm's regimen (its product, dose or the
   weight rule, clock times and adherence: each dose taken with that probability).
@@ -15,9 +16,11 @@ What this assumes, and why it is fast:
   subjects do not drift, and the between-occasion variability the engine applies after day 0
   is left out of their course; the measurement CVs below stand for within-subject change.
 * **Replicates draw from the pool.** A replicate's subjects of each arm are drawn with
-  replacement from the pool, female with probability ``female_fraction`` (then uniformly among
-  the pool's women or men), so the spread between replicates is that of trials drawn from a
-  population like the pool. The pool's own finite size is an error common to all replicates
+  replacement from the pool, female with probability ``female_fraction``, then among the pool's
+  women or men uniformly or, with ``age_mean_years`` and ``age_sd_years``, with the importance
+  weights of :mod:`mgbrain.trials.ages` (target truncated normal over the pool's histogram of
+  ages, per sex), so the drawn ages have that mean and SD; the spread between replicates is
+  that of trials drawn from a population like the pool. The pool's own finite size is an error common to all replicates
   (of the order of the between-subject SD over the square root of the pool size).
 * **Measurement.** Each measured value is the model's value times a lognormal factor of mean 1
   with the CV of ``data/trial_design/measurement.toml`` (sources and confidence there), drawn
@@ -33,7 +36,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -45,11 +48,12 @@ from mgbrain.errors import MgBrainError, RegimenError, TrialDesignError
 from mgbrain.population import PopulationDesign, PopulationRegimen, run_population, sample_covariates
 from mgbrain.provenance import check_provenance, read_data_toml
 from mgbrain.solver.events import SolveStatus
+from mgbrain.trials.ages import age_weights
 from mgbrain.trials.design import BIOMARKER_ENDPOINTS, Arm, TrialDesign, engine_age_range
 from mgbrain.units import parse_mass_amount
 
-__all__ = ["BiomarkerPool", "simulate_pool", "check_regimens", "undosed_baseline", "load_measurement_cv",
-           "ENGINE_OUTPUT", "UNITS"]
+__all__ = ["BiomarkerPool", "simulate_pool", "POOL_COVARIATES", "check_regimens", "undosed_baseline",
+           "load_measurement_cv", "ENGINE_OUTPUT", "UNITS"]
 
 #: The engine's output read for each biomarker endpoint.
 ENGINE_OUTPUT = {"serum_total_mg": "serum_mmol_per_l", "serum_ionized_mg": "ionized_mmol_per_l",
@@ -84,6 +88,9 @@ class BiomarkerPool:
     ``baseline[endpoint]`` has shape ``(subject,)``; ``on_treatment[arm][endpoint]`` shape
     ``(subject, day)`` for days ``0 .. duration`` (day 0 is the baseline); ``female`` shape
     ``(subject,)``. ``excluded`` counts eligible subjects left out because a solve failed.
+    ``covariates[name]`` (:data:`POOL_COVARIATES`) shape ``(subject,)``; ``age_weight`` shape
+    ``(subject,)``: with ``population.age_mean_years`` the chance of each subject among the pool's
+    subjects of its sex (summing to 1 within each sex), None to draw uniformly.
     """
 
     endpoints: tuple[str, ...]
@@ -92,6 +99,8 @@ class BiomarkerPool:
     on_treatment: Mapping[str, Mapping[str, np.ndarray]]
     candidates: int
     excluded: int
+    covariates: Mapping[str, np.ndarray] = field(default_factory=dict)
+    age_weight: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -105,12 +114,45 @@ def _compound(arm: Arm) -> float | str:
     return mg
 
 
-def _eligible(design: TrialDesign, pool_size: int) -> tuple[int, np.ndarray]:
-    """How many candidates (ids ``0 .. N-1``) hold ``pool_size`` eligible subjects, and which they are."""
-    cov = sample_covariates(MAX_CANDIDATES, design.seed)
+def _criteria(design: TrialDesign, cov) -> dict[str, np.ndarray]:
+    """Each inclusion criterion the design sets, by its field group: whether each candidate meets it."""
     lo, hi = design.age_years
-    ok = ((cov["age_years"] >= lo) & (cov["age_years"] <= hi) & (cov["egfr_ml_min"] >= design.egfr_min_ml_min)
-          ).to_numpy()
+    out = {"age_years": ((cov["age_years"] >= lo) & (cov["age_years"] <= hi)).to_numpy()}
+    if design.weight_kg:
+        out["weight_kg"] = ((cov["weight_kg"] >= design.weight_kg[0])
+                                       & (cov["weight_kg"] <= design.weight_kg[1])).to_numpy()
+    if design.diet_mg_per_day:
+        out["diet_mg_per_day"] = ((cov["diet_mg_per_day"] >= design.diet_mg_per_day[0])
+                                             & (cov["diet_mg_per_day"] <= design.diet_mg_per_day[1])).to_numpy()
+    egfr = cov["egfr_ml_min"] >= design.egfr_min_ml_min
+    if design.egfr_max_ml_min is not None:
+        egfr &= cov["egfr_ml_min"] <= design.egfr_max_ml_min
+    out["egfr_ml_min"] = egfr.to_numpy()
+    return out
+
+
+def _described(design: TrialDesign) -> str:
+    lo, hi = design.age_years
+    parts = [f"ages {lo:g}-{hi:g}"]
+    if design.weight_kg:
+        parts.append(f"weight {design.weight_kg[0]:g}-{design.weight_kg[1]:g} kg")
+    if design.diet_mg_per_day:
+        parts.append(f"diet {design.diet_mg_per_day[0]:g}-{design.diet_mg_per_day[1]:g} mg/day")
+    parts.append(f"eGFR >= {design.egfr_min_ml_min:g}" if design.egfr_max_ml_min is None
+                 else f"eGFR {design.egfr_min_ml_min:g}-{design.egfr_max_ml_min:g}")
+    return ", ".join(parts)
+
+
+def _eligible(design: TrialDesign, pool_size: int) -> tuple[int, np.ndarray]:
+    """How many candidates (ids ``0 .. N-1``) hold ``pool_size`` eligible subjects, and which they are.
+
+    Too few is one :class:`TrialDesignError` whose argument names the inclusion fields the design
+    sets (``population.age_years, population.weight_kg, ...``) and which says how many candidates
+    each criterion alone keeps, so the one that binds can be seen.
+    """
+    cov = sample_covariates(MAX_CANDIDATES, design.seed)
+    criteria = _criteria(design, cov)
+    ok = np.logical_and.reduce(list(criteria.values()))
     female = cov["female"].to_numpy()
     need_f = design.female_fraction > 0
     need_m = design.female_fraction < 1
@@ -119,13 +161,36 @@ def _eligible(design: TrialDesign, pool_size: int) -> tuple[int, np.ndarray]:
                            & (np.cumsum(ok & ~female) >= need_m))
     if not len(reach):
         lo_e, hi_e = engine_age_range()
+        fields = design.inclusion_fields
+        alone = ", ".join(f"{k} {int(v.sum())}" for k, v in criteria.items())
         raise TrialDesignError(f"too few of the engine's virtual adults ({lo_e:g}-{hi_e:g} years) meet the inclusion "
-                               "criteria (population.age_years and population.egfr_min_ml_min)",
-                               argument="population.age_years", expected=f"at least {pool_size} eligible among "
-                               f"{MAX_CANDIDATES} candidates", received=f"{int(ok.sum())} eligible at ages "
-                               f"{lo:g}-{hi:g} and eGFR >= {design.egfr_min_ml_min:g}")
+                               f"criteria ({' and '.join(fields)})",
+                               argument=", ".join(fields), expected=f"at least {pool_size} eligible among "
+                               f"{MAX_CANDIDATES} candidates", received=f"{int(ok.sum())} eligible at "
+                               f"{_described(design)} (each criterion alone keeps: {alone})")
     n = int(reach[0]) + 1
     return n, np.flatnonzero(ok[:n])
+
+
+#: The covariates of the pool's subjects that a result describes (the engine's column names).
+POOL_COVARIATES = ("age_years", "weight_kg", "egfr_ml_min", "diet_mg_per_day")
+
+
+def _age_weights(design: TrialDesign, ages: np.ndarray, female: np.ndarray) -> np.ndarray | None:
+    """Per pool subject, the weight of its age among the pool's subjects of its sex (each sex's weights
+    sum to 1; :func:`mgbrain.trials.ages.age_weights`), or None when the design gives no age mean/SD."""
+    if design.age_mean_years is None or design.age_sd_years is None:
+        return None
+    out = np.zeros(len(ages))
+    lo, hi = design.age_years
+    for sex in (female, ~female):
+        if not sex.any():
+            continue
+        w = age_weights(ages[sex], lo, hi, design.age_mean_years, design.age_sd_years)
+        if w is None:  # the design's check refuses an impossible pair; a pool of one subject of this sex
+            w = np.ones(int(sex.sum())) / sex.sum()
+        out[sex] = w
+    return out
 
 
 def undosed_baseline(seed: int, n: int, days: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -189,6 +254,8 @@ def simulate_pool(design: TrialDesign, *, pool_size: int = 200, workers: int | N
     endpoints = tuple(e for e in design.endpoints if e in BIOMARKER_ENDPOINTS)
     regimens = check_regimens(design)  # every arm before any simulation
     n, rows = _eligible(design, pool_size)
+    cov = sample_covariates(n, design.seed)
+    female_all = cov["female"].to_numpy()
     days = design.duration_days
     base, ok = undosed_baseline(design.seed, n, days)
     # one chunk per worker (None: one per CPU); in this process, one chunk
@@ -208,7 +275,9 @@ def simulate_pool(design: TrialDesign, *, pool_size: int = 200, workers: int | N
             arm_values[e] = v
         on[arm] = arm_values
     keep = rows[ok[rows]]
-    female = sample_covariates(n, design.seed)["female"].to_numpy()[keep]
+    female = female_all[keep]
+    covariates = {c: cov[c].to_numpy()[keep].astype(float) for c in POOL_COVARIATES}
     return BiomarkerPool(endpoints, female, {e: base[e][keep] for e in endpoints},
-                         {a: {e: v[keep] for e, v in d.items()} for a, d in on.items()}, n, len(rows) - len(keep))
+                         {a: {e: v[keep] for e, v in d.items()} for a, d in on.items()}, n, len(rows) - len(keep),
+                         covariates, _age_weights(design, covariates["age_years"], female))
 

@@ -17,6 +17,7 @@ from typing import Any
 from mgbrain.compounds import find_product
 from mgbrain.dosing.clock import parse_clock
 from mgbrain.errors import MgBrainError, TrialDesignError
+from mgbrain.trials.ages import MAX_SD_YEARS, MIN_SD_YEARS, truncated_normal_parameters
 from mgbrain.units import parse_mass_amount
 
 __all__ = ["Arm", "TrialDesign", "engine_age_range", "ENDPOINTS", "MAX_REPLICATES", "MAX_DAYS", "MAX_ARMS"]
@@ -31,6 +32,8 @@ MAX_REPLICATES = 20_000
 MAX_DAYS = 730
 MAX_ARMS = 8
 MAX_N_PER_ARM = 5_000
+_POPULATION = ("age_years", "age_mean_years", "age_sd_years", "female_fraction", "weight_kg", "diet_mg_per_day",
+               "egfr_min_ml_min", "egfr_max_ml_min")
 _TOP = ("trial", "population", "arms", "endpoints", "dropout", "adherence", "analysis")
 
 
@@ -107,6 +110,18 @@ class TrialDesign:
     baseline_correlation: float
     replicates: int
     seed: int
+    age_mean_years: float | None = None        # with age_sd_years: the drawn ages' mean (truncated normal)
+    age_sd_years: float | None = None
+    weight_kg: tuple[float, float] | None = None          # inclusion range; None: any weight
+    diet_mg_per_day: tuple[float, float] | None = None    # inclusion range of habitual dietary Mg
+    egfr_max_ml_min: float | None = None       # inclusion: eGFR at most this (e.g. a CKD trial)
+
+    @property
+    def inclusion_fields(self) -> tuple[str, ...]:
+        """The ``population.*`` fields that select the biomarker pool, as the file spells them."""
+        return ("population.age_years",) + (("population.weight_kg",) if self.weight_kg else ()) \
+            + (("population.diet_mg_per_day",) if self.diet_mg_per_day else ()) + ("population.egfr_min_ml_min",) \
+            + (("population.egfr_max_ml_min",) if self.egfr_max_ml_min is not None else ())
 
     @classmethod
     def from_toml(cls, path: str | Path) -> TrialDesign:
@@ -158,7 +173,7 @@ class TrialDesign:
                 raise _bad(f"endpoints[{k}]", f"one of {', '.join(ENDPOINTS)}", e, "unknown endpoint")
         if len(set(endpoints)) != len(endpoints):
             raise _bad("endpoints", "each endpoint once", endpoints)
-        pop = _table(raw.get("population", {}), "population", ("age_years", "female_fraction", "egfr_min_ml_min"))
+        pop = _table(raw.get("population", {}), "population", _POPULATION)
         engine_lo, engine_hi = engine_age_range()
         age = pop.get("age_years", [engine_lo, engine_hi])
         if not isinstance(age, list) or len(age) != 2:
@@ -171,6 +186,15 @@ class TrialDesign:
                        "for a biomarker endpoint", age, "outside the population engine's ages")
         female = _number(pop.get("female_fraction", 0.5), "population.female_fraction", 0, 1)
         egfr_min = _number(pop.get("egfr_min_ml_min", 60.0), "population.egfr_min_ml_min", 0, 150)
+        egfr_max = pop.get("egfr_max_ml_min")
+        if egfr_max is not None:
+            _number(egfr_max, "population.egfr_max_ml_min", 0, 150)
+            if not egfr_max > egfr_min:
+                raise _bad("population.egfr_max_ml_min", f"more than population.egfr_min_ml_min ({egfr_min:g})",
+                           egfr_max)
+        age_mean, age_sd = _age_moments(pop, float(lo), float(hi))
+        weight = _range(pop, "weight_kg", 30, 250)
+        diet = _range(pop, "diet_mg_per_day", 0, 2000)
         dropout = _table(raw.get("dropout", {}), "dropout", ("per_week",))
         per_week = _number(dropout.get("per_week", 0.0), "dropout.per_week", 0, 0.5)
         adherence = _table(raw.get("adherence", {}), "adherence", ("fraction",))
@@ -187,7 +211,44 @@ class TrialDesign:
         rho = _number(analysis.get("baseline_correlation", 0.6), "analysis.baseline_correlation", 0, 0.95)
         return cls(name.strip(), float(days), tuple(float(v) for v in visits), n, arms, tuple(endpoints),
                    (float(lo), float(hi)), float(female), float(egfr_min), float(per_week), float(adh), method,
-                   float(alpha), mult, float(rho), replicates, seed)
+                   float(alpha), mult, float(rho), replicates, seed, age_mean_years=age_mean, age_sd_years=age_sd,
+                   weight_kg=weight, diet_mg_per_day=diet,
+                   egfr_max_ml_min=None if egfr_max is None else float(egfr_max))
+
+
+def _range(pop: dict, name: str, low: float, high: float) -> tuple[float, float] | None:
+    """An optional ``[min, max]`` inclusion range of ``population.<name>``."""
+    raw = pop.get(name)
+    if raw is None:
+        return None
+    field = f"population.{name}"
+    if not isinstance(raw, list) or len(raw) != 2:
+        raise _bad(field, "[min, max]", raw)
+    lo = _number(raw[0], f"{field}[0]", low, high)
+    hi = _number(raw[1], f"{field}[1]", lo, high)
+    return float(lo), float(hi)
+
+
+def _age_moments(pop: dict, lo: float, hi: float) -> tuple[float | None, float | None]:
+    """``population.age_mean_years`` and ``age_sd_years``: both or neither, a pair some normal truncated
+    to the age range has (:mod:`mgbrain.trials.ages`)."""
+    mean, sd = pop.get("age_mean_years"), pop.get("age_sd_years")
+    if mean is None and sd is None:
+        return None, None
+    if mean is None or sd is None:
+        missing = "population.age_mean_years" if mean is None else "population.age_sd_years"
+        raise _bad(missing, "present with the other (age_mean_years and age_sd_years go together)", None,
+                   "missing field")
+    ok = not isinstance(mean, bool) and isinstance(mean, (int, float)) and math.isfinite(mean) and lo < mean < hi
+    if not ok:
+        raise _bad("population.age_mean_years", f"a number within population.age_years ({lo:g} to {hi:g}, "
+                   "exclusive)", mean)
+    _number(sd, "population.age_sd_years", MIN_SD_YEARS, MAX_SD_YEARS)
+    if truncated_normal_parameters(lo, hi, float(mean), float(sd)) is None:
+        raise _bad("population.age_sd_years", f"an SD a normal truncated to {lo:g}-{hi:g} years can have with mean "
+                   f"{mean:g} (below {(hi - lo) / math.sqrt(12):.2f}, a uniform's, and less off-centre)", sd,
+                   "no such truncated normal")
+    return float(mean), float(sd)
 
 
 def _arms(raw: Any) -> tuple[Arm, ...]:

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from mgbrain.trials.analysis import ancova
-from mgbrain.trials.biomarkers import BiomarkerPool
+from mgbrain.trials.biomarkers import POOL_COVARIATES, BiomarkerPool
 from mgbrain.trials.effect_endpoints import EffectInputs
 
-__all__ = ["ReplicateInputs", "simulate_replicates", "replicate_generator", "KINDS"]
+__all__ = ["ReplicateInputs", "simulate_replicates", "replicate_generator", "KINDS", "DRAWN_STATS"]
 
 KINDS = ("conditional", "assurance")
+#: The statistics of each covariate over a replicate's drawn subjects (``drawn``'s last axis).
+DRAWN_STATS = ("mean", "sd", "min", "max")
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,11 +86,22 @@ def _draw(inputs: ReplicateInputs, replicate: int) -> dict[str, np.ndarray]:
         female = rng.random((a, n)) < inputs.female_fraction
         u = rng.random((a, n))
         women, men = np.flatnonzero(pool.female), np.flatnonzero(~pool.female)
-        pick_w = women[np.minimum((u * len(women)).astype(int), len(women) - 1)] if len(women) else 0
-        pick_m = men[np.minimum((u * len(men)).astype(int), len(men) - 1)] if len(men) else 0
+        pick_w = _pick(women, pool.age_weight, u)
+        pick_m = _pick(men, pool.age_weight, u)
         out["subject"] = np.where(female, pick_w, pick_m)
         out["noise"] = rng.standard_normal((len(pool.endpoints), 2, a, n))
     return out
+
+
+def _pick(members: np.ndarray, weight: np.ndarray | None, u: np.ndarray) -> np.ndarray | int:
+    """The member of ``members`` (pool indices of one sex) that uniform ``u`` selects: uniformly, or by the
+    inverse of the cumulative ``weight`` (the age weights, summing to 1 within the sex)."""
+    if not len(members):
+        return 0
+    if weight is None:
+        return members[np.minimum((u * len(members)).astype(int), len(members) - 1)]
+    cum = np.cumsum(weight[members])
+    return members[np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(members) - 1)]
 
 
 def _lognormal_factor(z: np.ndarray, cv: float) -> np.ndarray:
@@ -104,7 +117,10 @@ def simulate_replicates(inputs: ReplicateInputs, start: int, stop: int) -> dict[
     -------
     dict
         ``estimate``, ``se``, ``p``: shape ``(replicate, kind, endpoint, n, active_arm)``
-        (biomarkers have no ``assurance``: NaN there); ``completers`` ``(replicate, arm)`` at ``n_max``.
+        (biomarkers have no ``assurance``: NaN there); ``completers`` ``(replicate, arm)`` at ``n_max``;
+        with a biomarker pool, ``drawn`` ``(replicate, covariate, stat)``: the mean, SD, min and max of
+        each of :data:`~mgbrain.trials.biomarkers.POOL_COVARIATES` over the subjects the replicate drew
+        (``n_max`` per arm, every arm), and ``drawn_female`` ``(replicate,)`` the fraction of them female.
     """
     draws = [_draw(inputs, r) for r in range(start, stop)]
     r, a, n = stop - start, len(inputs.arms), inputs.n_max
@@ -148,4 +164,9 @@ def simulate_replicates(inputs: ReplicateInputs, start: int, stop: int) -> dict[
             for key in ("estimate", "se", "p"):
                 out[key][:, kind, j, g] = fit[key]
     out["completers"] = complete.sum(axis=2)
+    if pool is not None:
+        values = np.stack([pool.covariates[c][subject.reshape(r, -1)] for c in POOL_COVARIATES], axis=1)
+        out["drawn"] = np.stack([values.mean(axis=2), values.std(axis=2), values.min(axis=2), values.max(axis=2)],
+                                axis=2)
+        out["drawn_female"] = pool.female[subject.reshape(r, -1)].mean(axis=1)
     return out

@@ -18,11 +18,11 @@ import xarray as xr
 
 from mgbrain.brain.effects import CLASS_LABELS
 from mgbrain.provenance.notice import DISCLAIMER
-from mgbrain.trials.biomarkers import UNITS
+from mgbrain.trials.biomarkers import POOL_COVARIATES, UNITS
 from mgbrain.trials.design import BIOMARKER_ENDPOINTS, Arm, TrialDesign
 from mgbrain.trials.expected import elemental_band_mg_per_day, elemental_mg_per_day
 from mgbrain.trials.power import BORDERLINE_MCSE, N_FOR_TARGET_METHOD, borderline, first_n_reaching
-from mgbrain.trials.replicates import KINDS, ReplicateInputs
+from mgbrain.trials.replicates import DRAWN_STATS, KINDS, ReplicateInputs
 from mgbrain.trials.safety import ArmSafety
 
 __all__ = ["TrialResult", "build_result", "completion_probability", "ENDPOINT_LABELS", "MULTIPLICITY_SCOPE",
@@ -36,6 +36,12 @@ MULTIPLICITY_SCOPE = ("across the analysed endpoints within each arm against pla
 _NO_ASSURANCE = ("biomarkers: power is conditional on the model's calibrated parameters; assurance is not "
                  "computed (the engine draws calibration uncertainty per subject, not per trial)")
 
+
+#: Units of the pool's covariates as a result states them.
+COVARIATE_UNITS = {"age_years": "years", "weight_kg": "kg", "egfr_ml_min": "mL/min", "diet_mg_per_day": "mg/day"}
+#: What the drawn population's statistics are taken over.
+DRAWN_OVER = ("the subjects each replicate drew from the biomarker pool (the largest n of the grid per arm, every "
+              "arm), then averaged over the replicates run")
 
 #: What a biomarker endpoint's d divides the mean difference by.
 BIOMARKER_D_DIVISOR = ("the pooled SD of the measured change from baseline to the last visit (between-subject "
@@ -112,7 +118,11 @@ class TrialResult:
         return {
             "design": {"name": d.name, "duration_days": d.duration_days, "n_per_arm": d.n_per_arm,
                        "n_per_arm_means": "subjects randomised per arm (the analysis is on completers)",
-                       "seed": d.seed, "age_years": list(d.age_years), "egfr_min_ml_min": d.egfr_min_ml_min,
+                       "seed": d.seed, "age_years": list(d.age_years), "age_mean_years": d.age_mean_years,
+                       "age_sd_years": d.age_sd_years, "female_fraction": d.female_fraction,
+                       "weight_kg": None if d.weight_kg is None else list(d.weight_kg),
+                       "diet_mg_per_day": None if d.diet_mg_per_day is None else list(d.diet_mg_per_day),
+                       "egfr_min_ml_min": d.egfr_min_ml_min, "egfr_max_ml_min": d.egfr_max_ml_min,
                        "dropout_per_week": d.dropout_per_week, "completion_probability": completion,
                        "adherence": d.adherence, "arms": [self._arm_record(a) for a in d.arms]},
             "settings": {"replicates": int(s.attrs["replicates"]), "replicates_run": self.replicates_run,
@@ -122,6 +132,7 @@ class TrialResult:
                          "n_for_target_method": N_FOR_TARGET_METHOD,
                          "borderline_rule": f"power at the reported n within {BORDERLINE_MCSE:g} Monte-Carlo SE "
                                             "of the target"},
+            "drawn_population": self.drawn_population(),
             "failed_replicates": [{"replicates": [a, b - 1], "error": m} for a, b, m in self.failures],
             "safety": [x.to_dict() for x in self.safety],
             "endpoints": endpoints,
@@ -129,6 +140,20 @@ class TrialResult:
             "notes": list(self.notes),
             "disclaimer": DISCLAIMER,
         }
+
+    def drawn_population(self) -> dict | None:
+        """The biomarker pool and the subjects the replicates drew from it: pool size and, per covariate,
+        the mean, SD, min and max over a replicate's drawn subjects averaged over the replicates run (None
+        without a biomarker endpoint: effect endpoints draw no subjects)."""
+        s = self.summary
+        if "drawn_covariates" not in s:
+            return None
+        drawn = s["drawn_covariates"]
+        return {"pool_size": int(s.attrs["pool_size"]), "pool_candidates": int(s.attrs["pool_candidates"]),
+                "female_fraction_drawn": _num(s["drawn_female_fraction"]),
+                "over": DRAWN_OVER,
+                "covariates": {c: {st: _num(drawn.sel(covariate=c, stat=st)) for st in DRAWN_STATS}
+                               | {"unit": COVARIATE_UNITS[c]} for c in POOL_COVARIATES}}
 
     def _arm_record(self, arm: Arm) -> dict:
         out: dict = {"name": arm.name, "product": arm.product, "dose": arm.dose, "with_food": arm.with_food,
@@ -254,8 +279,17 @@ def build_result(design: TrialDesign, inputs: ReplicateInputs, raw: dict, ok: np
         attrs={"design": design.name, "seed": design.seed, "replicates": len(ok), "replicates_run": int(ok.sum()),
                "target_power": float(target_power), "alpha": design.alpha, "multiplicity": design.multiplicity,
                "n_for_target_method": N_FOR_TARGET_METHOD, "note": DISCLAIMER})
+    if pool is not None:
+        drawn = raw["drawn"][ok].mean(axis=0) if ok.any() else np.full(raw["drawn"].shape[1:], np.nan)
+        summary["drawn_covariates"] = xr.DataArray(drawn, dims=("covariate", "stat"),
+                                                   coords={"covariate": list(POOL_COVARIATES),
+                                                           "stat": list(DRAWN_STATS)},
+                                                   attrs={"over": DRAWN_OVER, "units": COVARIATE_UNITS})
+        summary["drawn_female_fraction"] = float(np.mean(raw["drawn_female"][ok])) if ok.any() else np.nan
+        summary.attrs |= {"pool_size": pool.size, "pool_candidates": pool.candidates}
     return TrialResult(design, summary, _courses(design, inputs), safety, dict(eff.not_fitted), tuple(failures),
-                       tuple(_notes(design, inputs, bool(on_edge.any()), bool(np.isin(power, (0.0, 1.0)).any()))),
+                       tuple(_notes(design, inputs, bool(on_edge.any()), bool(np.isin(power, (0.0, 1.0)).any()),
+                                    summary)),
                        dict(eff.fitted_trials or {}))
 
 
@@ -287,7 +321,7 @@ def _courses(design: TrialDesign, inputs: ReplicateInputs) -> xr.Dataset:
 
 
 def _notes(design: TrialDesign, inputs: ReplicateInputs, any_borderline: bool = False,
-           any_certain: bool = False) -> list[str]:
+           any_certain: bool = False, summary: xr.Dataset | None = None) -> list[str]:
     eff, pool = inputs.effects, inputs.pool
     out = [f"Power: two-sided alpha {design.alpha:g}, {design.multiplicity} {MULTIPLICITY_SCOPE}; a success is a "
            "significant difference in the expected direction. n is the number randomised per arm (the ANCOVA is "
@@ -355,6 +389,24 @@ def _notes(design: TrialDesign, inputs: ReplicateInputs, any_borderline: bool = 
         out.append(f"Biomarkers: a pool of {pool.size} eligible subjects (of {pool.candidates} candidates; "
                    f"{pool.excluded} left out for a failed solve) simulated once per arm; placebo and baseline are "
                    "the undosed steady state; measurement CVs from data/trial_design/measurement.toml.")
+        if summary is not None and "drawn_covariates" in summary:
+            out.append(_drawn_note(design, summary))
         out.append(f"Biomarkers: d divides the mean difference by {BIOMARKER_D_DIVISOR}.")
         out.append(_NO_ASSURANCE + ".")
     return out
+
+
+def _drawn_note(design: TrialDesign, summary: xr.Dataset) -> str:
+    """The population the biomarker replicates drew: what a designer got from ``population.*``."""
+    drawn = summary["drawn_covariates"]
+    parts = []
+    for c, label in (("age_years", "age"), ("weight_kg", "weight"), ("egfr_ml_min", "eGFR"),
+                     ("diet_mg_per_day", "diet Mg")):
+        m, sd, lo, hi = (float(drawn.sel(covariate=c, stat=st)) for st in DRAWN_STATS)
+        parts.append(f"{label} {m:.1f} {COVARIATE_UNITS[c]} (SD {sd:.1f}, range {lo:.1f}-{hi:.1f})")
+    asked = "" if design.age_mean_years is None else \
+        (f"; asked for ages of mean {design.age_mean_years:g} and SD {design.age_sd_years:g} (drawn by importance "
+         "weights)")
+    return (f"Population drawn (biomarkers): from the pool of {int(summary.attrs['pool_size'])}, the subjects of "
+            f"the replicates had on average: {'; '.join(parts)}; "
+            f"{float(summary['drawn_female_fraction']):.2f} female{asked}. Over {DRAWN_OVER}.")

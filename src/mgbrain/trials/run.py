@@ -18,11 +18,11 @@ import numpy as np
 
 from mgbrain.errors import ParameterError, TrialDesignError
 from mgbrain.population.run import check_scheduler_address, check_scheduler_reachable
-from mgbrain.trials.biomarkers import BiomarkerPool, check_regimens, load_measurement_cv, simulate_pool
+from mgbrain.trials.biomarkers import POOL_COVARIATES, BiomarkerPool, check_regimens, load_measurement_cv, simulate_pool
 from mgbrain.trials.design import BIOMARKER_ENDPOINTS, MAX_N_PER_ARM, MAX_REPLICATES, TrialDesign
 from mgbrain.trials.effect_endpoints import prepare_effects
 from mgbrain.trials.power import power_table
-from mgbrain.trials.replicates import KINDS, ReplicateInputs, simulate_replicates
+from mgbrain.trials.replicates import DRAWN_STATS, KINDS, ReplicateInputs, simulate_replicates
 from mgbrain.trials.result import TrialResult, build_result
 from mgbrain.trials.safety import check_arms
 
@@ -179,6 +179,9 @@ def _assemble(inputs: ReplicateInputs, replicates: int, parts: dict) -> dict[str
     shape = (replicates, len(KINDS), len(inputs.endpoints), len(inputs.n_grid), len(inputs.arms) - 1)
     out = {k: np.full(shape, np.nan) for k in ("estimate", "se", "p")}
     out["completers"] = np.zeros((replicates, len(inputs.arms)), int)
+    if inputs.pool is not None:
+        out["drawn"] = np.full((replicates, len(POOL_COVARIATES), len(DRAWN_STATS)), np.nan)
+        out["drawn_female"] = np.full(replicates, np.nan)
     for (a, b), part in parts.items():
         for key in out:
             out[key][a:b] = part[key]

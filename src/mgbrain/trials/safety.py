@@ -58,7 +58,10 @@ def highest_elemental_mg_per_day(arm: Arm) -> float:
 def _low_weight_kg(design: TrialDesign) -> float:
     cov = sample_covariates(4096, design.seed)
     lo, hi = design.age_years
-    sel = cov[(cov["age_years"] >= lo) & (cov["age_years"] <= hi)]
+    keep = (cov["age_years"] >= lo) & (cov["age_years"] <= hi)
+    if design.weight_kg:  # an inclusion range of weight bounds the lightest subject too
+        keep &= (cov["weight_kg"] >= design.weight_kg[0]) & (cov["weight_kg"] <= design.weight_kg[1])
+    sel = cov[keep]
     weights = sel["weight_kg"].to_numpy() if len(sel) else cov["weight_kg"].to_numpy()
     return float(np.percentile(weights, 5))
 
