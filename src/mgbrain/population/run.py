@@ -134,23 +134,25 @@ def run_chunk(design: PopulationDesign, start: int, stop: int) -> dict[str, np.n
     events = doses.merged(meals).merged(bov).before(24.0 * design.days)
     res = solve_batch(model, y0, P, events, grid, design.options)
     states = res.states  # (subject, time, species)
-    # parameters in force at each output time (between-occasion changes)
-    Pt = np.repeat(P[:, None, :], len(grid), axis=1)
-    for c in range(bov.time_h.shape[1]):
-        on = bov.time_h[:, c][:, None] <= grid[None, :]
-        rows = np.arange(n)
-        for k in range(len(grid)):
-            sel = rows[on[:, k]]
-            Pt[sel, k, bov.index[sel, c]] = bov.value[sel, c]
     compiled = compile_model(model)
-    flat = states.reshape(-1, states.shape[2]).T
-    obs = compiled.observe(flat, Pt.reshape(-1, P.shape[1]).T, np.zeros((len(model.inputs), flat.shape[1])))
     out: dict[str, np.ndarray] = {}
+    assigned = [name for name in design.outputs if name not in model.species_names]
     for name in design.outputs:
         if name in model.species_names:
             out[f"{name}_mmol"] = states[:, :, model.species_index(name)]
         else:
-            out[name] = np.asarray(obs[name]).reshape(n, len(grid))
+            out[name] = np.empty((n, len(grid)))
+    no_inputs = np.zeros((len(model.inputs), n))
+    # one output time at a time, with the parameters in force then (between-occasion changes):
+    # all 127 observables and 48 parameters of a whole chunk at every time at once held ~6x its states
+    for k, t in enumerate(grid):
+        Pk = P.copy()
+        for c in range(bov.time_h.shape[1]):
+            sel = np.flatnonzero(bov.time_h[:, c] <= t)
+            Pk[sel, bov.index[sel, c]] = bov.value[sel, c]
+        obs = compiled.observe(states[:, k, :].T, Pk.T, no_inputs)
+        for name in assigned:
+            out[name][:, k] = obs[name]
     mg = MG_MOLAR_MASS_G_PER_MOL
     urine = states[:, :, model.species_index("urine")]
     out["urine_mg_per_interval"] = np.diff(urine, axis=1, prepend=np.nan) * mg
