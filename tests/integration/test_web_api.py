@@ -123,6 +123,14 @@ def test_trial_design_is_checked_and_gets_expected_effects(client):
     design["trial"]["n_per_arm"] = 1
     bad = client.post("/api/trials/design", json={"design": design})
     assert bad.status_code == 422 and bad.json()["argument"] == "trial.n_per_arm"
+    # the design file's population fields, with the file's own checks
+    design["trial"]["n_per_arm"] = 22
+    design["population"].update(age_mean_years=60.0, age_sd_years=5.0, weight_kg=[50.0, 100.0],
+                                diet_mg_per_day=[150.0, 500.0], egfr_max_ml_min=120.0)
+    assert client.post("/api/trials/design", json={"design": design}).status_code == 200
+    design["population"]["egfr_max_ml_min"] = 30.0  # below the minimum (60)
+    bad = client.post("/api/trials/design", json={"design": design})
+    assert bad.status_code == 422 and bad.json()["argument"] == "population.egfr_max_ml_min"
 
 
 def test_security_headers_and_no_cors(client):

@@ -318,8 +318,15 @@ def _design_from_form(form: dict, endpoints: list[str]) -> dict:
         arms.append({"name": _opt(form, f"arms[{k}].name") or f"arm {k + 1}", "product": product,
                      "dose": _opt(form, f"arms[{k}].dose")})
     arms.append({"name": "placebo", "product": "placebo"})
-    population = {k: v for k, v in (("age_years", _numbers(form, "population.age_years")),
-                                    ("female_fraction", _number(form, "population.female_fraction"))) if v is not None}
+    population = {k: v for k, v in (
+        ("age_years", _numbers(form, "population.age_years")),
+        ("age_mean_years", _number(form, "population.age_mean_years")),
+        ("age_sd_years", _number(form, "population.age_sd_years")),
+        ("female_fraction", _number(form, "population.female_fraction")),
+        ("egfr_min_ml_min", _number(form, "population.egfr_min_ml_min")),
+        ("egfr_max_ml_min", _number(form, "population.egfr_max_ml_min")),
+        ("weight_kg", _numbers(form, "population.weight_kg")),
+        ("diet_mg_per_day", _numbers(form, "population.diet_mg_per_day"))) if v is not None}
     design: dict[str, Any] = {"trial": trial, "arms": arms, "endpoints": endpoints, "population": population}
     if (adherence := _number(form, "adherence.fraction")) is not None:
         design["adherence"] = {"fraction": adherence}

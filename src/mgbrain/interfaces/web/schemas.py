@@ -159,8 +159,13 @@ class _ArmSection(_Body):
 
 class _PopulationSection(_Body):
     age_years: list[float] | None = Field(None, max_length=4)
+    age_mean_years: float | None = None
+    age_sd_years: float | None = None
     female_fraction: float | None = None
     egfr_min_ml_min: float | None = None
+    egfr_max_ml_min: float | None = None
+    weight_kg: list[float] | None = Field(None, max_length=4)
+    diet_mg_per_day: list[float] | None = Field(None, max_length=4)
 
 
 class _DropoutSection(_Body):
