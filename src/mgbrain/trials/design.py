@@ -20,7 +20,8 @@ from mgbrain.errors import MgBrainError, TrialDesignError
 from mgbrain.trials.ages import MAX_SD_YEARS, MIN_SD_YEARS, truncated_normal_parameters
 from mgbrain.units import parse_mass_amount
 
-__all__ = ["Arm", "TrialDesign", "engine_age_range", "ENDPOINTS", "MAX_REPLICATES", "MAX_DAYS", "MAX_ARMS"]
+__all__ = ["Arm", "TrialDesign", "parse_design_toml", "engine_age_range", "ENDPOINTS", "MAX_REPLICATES", "MAX_DAYS",
+           "MAX_ARMS"]
 
 EFFECT_ENDPOINTS = ("objective_cognition", "subjective_cognition", "objective_sleep", "subjective_sleep",
                     "anxiety_mood", "adhd")
@@ -72,6 +73,17 @@ def _number(raw: Any, field: str, low: float, high: float, *, integer: bool = Fa
         kind = "an integer" if integer else "a number"
         raise _bad(field, f"{kind} from {low:g} to {high:g}", raw)
     return raw
+
+
+def parse_design_toml(data: bytes, argument: str) -> dict:
+    """A design file's bytes as its TOML tables (not yet validated); errors name ``argument``
+    (the file's path, or the form field it was uploaded in)."""
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _bad(argument, "UTF-8 text", "undecodable bytes", "not text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _bad(argument, "a TOML file", str(exc).splitlines()[0], "not TOML") from None
 
 
 @dataclass(frozen=True)
@@ -128,18 +140,12 @@ class TrialDesign:
         """Read and validate a design file."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             raise _bad(str(path), "an existing .toml file", str(path), "design file not found") from None
         except OSError as exc:
             raise _bad(str(path), "a readable .toml file", str(path), exc.strerror or "cannot read") from None
-        except UnicodeDecodeError:
-            raise _bad(str(path), "UTF-8 text", "undecodable bytes", "not text") from None
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise _bad(str(path), "a TOML file", str(exc).splitlines()[0], "not TOML") from None
-        return cls.from_dict(raw)
+        return cls.from_dict(parse_design_toml(data, str(path)))
 
     @classmethod
     def from_dict(cls, raw: Any) -> TrialDesign:

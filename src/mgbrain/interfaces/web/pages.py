@@ -342,9 +342,7 @@ def trial_form() -> HTMLResponse:
 
 @router.post("/trial", response_model=None)
 async def trial_page(request: Request) -> Response:
-    import tomllib
-
-    from mgbrain.trials.design import ENDPOINTS
+    from mgbrain.trials.design import ENDPOINTS, parse_design_toml
 
     data = await request.form()
     form = {k: v for k, v in data.items() if isinstance(v, str)}
@@ -357,14 +355,7 @@ async def trial_page(request: Request) -> Response:
             if len(raw) > MAX_UPLOAD_CHARACTERS * 4:
                 raise TrialDesignError("file too large", argument="design_file", expected="at most 800,000 bytes",
                                        received=upload.filename)
-            try:
-                design = tomllib.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise TrialDesignError("not text", argument="design_file", expected="UTF-8 text",
-                                       received="undecodable bytes") from None
-            except tomllib.TOMLDecodeError as exc:
-                raise TrialDesignError("not TOML", argument="design_file", expected="a TOML file",
-                                       received=str(exc).splitlines()[0]) from None
+            design = parse_design_toml(raw, "design_file")
         else:
             design = _design_from_form(form, endpoints)
         checked, effects = api.check_trial(design)
