@@ -33,8 +33,7 @@ from mgbrain.solver.steady import DietTable, batch_steady_state, meal_events
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
 __all__ = ["PopulationDesign", "run_population", "run_chunk", "check_scheduler_address", "check_scheduler_reachable",
-           "DEFAULT_OUTPUTS",
-           "POPULATION_OPTIONS"]
+           "DEFAULT_OUTPUTS", "POPULATION_OPTIONS"]
 
 #: Tolerances of population runs (and of the benchmark, for every tool), chosen by measured
 #: accuracy: against an rtol 1e-10 / atol 1e-12 run of the same 40 subjects x 84 days, daily

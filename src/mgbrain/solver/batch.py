@@ -22,7 +22,7 @@ from mgbrain.errors import ParameterError, SolverError
 from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.days import DAY_H
 from mgbrain.solver.events import SolveStatus
-from mgbrain.solver.integrate import check_tolerances
+from mgbrain.solver.integrate import SolverOptions, check_tolerances
 from mgbrain.solver.kernel import batch_kernel
 
 __all__ = ["EventTable", "BatchOptions", "BatchResult", "solve_batch"]
@@ -127,6 +127,11 @@ class BatchOptions:
         if self.on_failure not in ("mark", "raise"):
             raise ParameterError("unknown failure policy", argument="on_failure",
                                  expected="'mark' or 'raise'", received=self.on_failure)
+
+    @classmethod
+    def for_one_run(cls, options: SolverOptions) -> BatchOptions:
+        """The kernel's settings for a single-subject run at ``options``' tolerances: a failure raises."""
+        return cls(rtol=options.rtol, atol=options.atol, on_failure="raise")
 
 
 @dataclass(frozen=True)

@@ -128,10 +128,10 @@ def integrate_subject(compiled: CompiledModel, p: np.ndarray, y0: np.ndarray, sc
     """
     if options.is_scipy:
         return integrate(compiled, p, y0, schedule, t_end_h, output_times, options)
-    batch = BatchOptions(rtol=options.rtol, atol=options.atol, on_failure="raise")
-    res = solve_batch(compiled.spec, y0[None, :], p[None, :], schedule_events(schedule),
-                      np.asarray(output_times, float), batch)
-    return res.states[0], schedule_intake(schedule, t_end_h, np.asarray(output_times, float))
+    times = np.asarray(output_times, float)
+    res = solve_batch(compiled.spec, y0[None, :], p[None, :], schedule_events(schedule), times,
+                      BatchOptions.for_one_run(options))
+    return res.states[0], schedule_intake(schedule, t_end_h, times)
 
 
 def simulate(
