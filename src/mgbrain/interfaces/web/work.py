@@ -87,14 +87,14 @@ def simulate_job(p: Mapping[str, Any], progress: Progress) -> tuple[dict, str]:
                 "csf_mmol_per_l": f["csf_mmol_per_l"].tolist(), "day": d["day"].tolist(),
                 "urine_mg_per_24h": d["urine_mg_per_24h"].tolist()}
 
-    summary = run_summary(traj)
+    summary, control_summary = run_summary(traj), run_summary(control)
     result = {"regimen": regimen.label, "subject": {"weight_kg": p["weight"], "egfr_ml_min": p["egfr"],
                                                      "diet_mg_per_day": p["diet"]},
-              "summary": summary, "control_summary": run_summary(control),
+              "summary": summary, "control_summary": control_summary,
               "warnings": traj.serum_warnings() + run_notes(traj, p["diet"]),
               "series": {"regimen": series(traj), "no supplement": series(control)},
               "sources": list(traj.sources)}
-    frame = pd.DataFrame([{"run": k, **run_summary(v)} for k, v in runs.items()])
+    frame = pd.DataFrame([{"run": label, **(summary if t is traj else control_summary)} for label, t in runs.items()])
     report = _report(lambda path: write_simulation_report(path, f"mgbrain simulation: {regimen.label}", runs,
                                                           frame, list(traj.sources)))
     return to_jsonable(result), report
