@@ -28,6 +28,8 @@ def test_trial_json_and_report(tmp_path):
     assert rows["adhd"]["status"] == "no fitted effect" and rows["subjective_cognition"]["status"] == "no fitted effect"
     assert rows["anxiety_mood"]["arms"][0]["power"]["assurance"][0]["power"] is not None
     assert rows["serum_total_mg"]["unit"] == "mmol/L"
+    assert out["settings"]["analysis"] == "mmrm"  # the example's analysis, here over visits 7 and 14
+    assert rows["serum_total_mg"]["arms"][0]["power"]["conditional"][0]["power"] is not None
     page = report.read_text()
     assert "Power curves" in page and "Endpoints without a fitted effect" in page
     assert "not medical advice" in page
@@ -114,7 +116,8 @@ def test_not_advised_arm_is_flagged_in_every_row_and_numbers_never_wrap(tmp_path
 def test_design_errors_found_after_parsing_keep_the_design_prefix(tmp_path):
     base = (EXAMPLES / "hausenblas2024_sleep.toml").read_text()
     cases = {
-        "mmrm.toml": (base + '\n[analysis]\nmethod = "mmrm"\n', "DESIGN analysis.method"),
+        "mmrm_small.toml": (base.replace("n_per_arm = 40", "n_per_arm = 2") + '\n[analysis]\nmethod = "mmrm"\n',
+                            "DESIGN trial.n_per_arm"),
         "effects_dose.toml": (base.replace('product = "magtein"\ndose = "1 g/day"',
                                            'product = "oxide"\ndose = "20 g/day"'), "DESIGN arms[0].dose"),
         "absurd.toml": (base.replace('product = "magtein"\ndose = "1 g/day"', 'product = "oxide"\ndose = "20 g/day"')

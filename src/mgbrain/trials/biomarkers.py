@@ -106,6 +106,11 @@ class BiomarkerPool:
     def size(self) -> int:
         return len(self.female)
 
+    @property
+    def day_columns(self) -> int:
+        """Days recorded on treatment (``0 .. duration``): the width of ``on_treatment``'s arrays."""
+        return next(iter(next(iter(self.on_treatment.values())).values())).shape[1] if self.on_treatment else 1
+
 
 def _compound(arm: Arm) -> float | str:
     if arm.dose == "weight-based":

@@ -53,6 +53,8 @@ class EffectInputs:
     dosed_mg_per_day: tuple[float, ...] = ()                    # (active_arm,): mean elemental x adherence
     fitted_dose_range: tuple[float, float] = (float("nan"), float("nan"))  # the fitted trials' doses
     fitted_trials: dict[str, tuple[tuple[str, str], ...]] | None = None   # endpoint: ((trial id, reference), ...)
+    #: ``(active_arm, endpoint, draw, visit)``: g at every visit per draw, for the mixed model only
+    g_visit_draws: np.ndarray | None = None
 
 
 def prepare_effects(design: TrialDesign) -> EffectInputs:
@@ -65,6 +67,7 @@ def prepare_effects(design: TrialDesign) -> EffectInputs:
     visits = np.asarray(design.visit_days, float)
     n_draws = fit.draws.shape[0]
     g_draws = np.zeros((len(active), len(endpoints), n_draws))
+    by_visit = np.zeros((len(active), len(endpoints), n_draws, len(visits))) if design.analysis == "mmrm" else None
     course = np.zeros((len(active), len(endpoints), len(visits), 3))
     estimates, new_trial, dosed = [], [], []
     for i, arm in enumerate(active):
@@ -81,6 +84,8 @@ def prepare_effects(design: TrialDesign) -> EffectInputs:
         for j, e in enumerate(endpoints):
             g = fit.model.mean_effect(fit.draws, e, x, visits)  # (draw, visit)
             g_draws[i, j] = g[:, -1]
+            if by_visit is not None:
+                by_visit[i, j] = g
             course[i, j] = np.quantile(g, [0.025, 0.5, 0.975], axis=0).T
             row.append(fit.estimate(e, arm.product, mg, design.duration_days))
             row_new.append(fit.estimate(e, arm.product, mg, design.duration_days,
@@ -97,4 +102,4 @@ def prepare_effects(design: TrialDesign) -> EffectInputs:
     behind = {e: tuple(sorted({(o.trial, trials[o.trial].source) for o in fit.model.observations
                                if o.instrument_class == e})) for e in endpoints}
     return EffectInputs(endpoints, np.median(g_draws, axis=2), g_draws, tau, course, placebo, tuple(estimates),
-                        tuple(new_trial), not_fitted, has_placebo, tuple(dosed), fit.dose_range, behind)
+                        tuple(new_trial), not_fitted, has_placebo, tuple(dosed), fit.dose_range, behind, by_visit)

@@ -1,4 +1,4 @@
-"""Replicate virtual trials: each one drawn from its own random stream and analysed by ANCOVA.
+"""Replicate virtual trials: each one drawn from its own random stream and analysed by ANCOVA or MMRM.
 
 Replicate ``r`` draws everything from ``Generator(PCG64(SeedSequence(seed, spawn_key=(r,))))``,
 which is the ``r``-th child of ``SeedSequence(seed).spawn(...)``: its numbers depend on the seed and
@@ -7,14 +7,21 @@ chunks run. Within a replicate the draws come in a fixed order and fixed sizes (
 per arm, the largest n of the grid); a trial of ``n`` per arm is its first ``n`` subjects of each
 arm, so the power curve is built on common random numbers and rises with n up to Monte-Carlo error.
 
-Per subject: completion of the trial (dropout each week with probability ``dropout_per_week``:
-the subject reaches the last visit with probability ``(1 - p) ** (days / 7)``; ANCOVA on
-completers); per effect endpoint a standardised score at baseline and at the last visit with
-correlation ``baseline_correlation`` (rho), scaled so that the SD of the change is 1 (the unit of
-the effects layer's g); per biomarker endpoint a subject of the pool and its measurement noise.
-The treated arms' change is shifted by g: the posterior median (``conditional``) or, for
-``assurance``, one posterior draw per replicate plus that trial's own deviation ``tau * z``
-(shared by the arms of one trial).
+Per subject: when it drops out (dropout each week with probability ``dropout_per_week``: it is
+seen at the visit on day ``t`` with probability ``(1 - p) ** (t / 7)``, from one uniform number, so
+the visits it is seen at are the first ones); per effect endpoint a standardised latent score
+over time, an Ornstein-Uhlenbeck process whose correlation between days ``s`` and ``t`` is
+``rho ** (|t - s| / duration)`` (rho: ``baseline_correlation``, between baseline and the last
+visit), scaled so that the SD of the change from baseline to the last visit is 1 (the unit of the
+effects layer's g); per biomarker endpoint a subject of the pool and its measurement noise at each
+visit. The treated arms' change at each visit is shifted by g (in units of that visit's SD of
+change): the posterior median (``conditional``) or, for ``assurance``, one posterior draw per
+replicate plus that trial's own deviation ``tau * z`` (shared by the arms and visits of one trial).
+
+The ANCOVA analyses the last visit of completers; the MMRM (:mod:`mgbrain.trials.mmrm`) every
+visit of every subject seen at one at least. Both see the same baseline and last-visit values:
+the draws for the visits before the last come after all the others in the stream (an OU bridge
+between baseline and the last visit), so switching the analysis changes only the analysis.
 """
 
 from __future__ import annotations
@@ -22,10 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from mgbrain.trials.analysis import ancova
 from mgbrain.trials.biomarkers import POOL_COVARIATES, BiomarkerPool
 from mgbrain.trials.effect_endpoints import EffectInputs
+from mgbrain.trials.mmrm import mmrm
 
 __all__ = ["ReplicateInputs", "simulate_replicates", "replicate_generator", "KINDS", "DRAWN_STATS"]
 
@@ -50,10 +59,18 @@ class ReplicateInputs:
     effects: EffectInputs
     pool: BiomarkerPool | None
     measurement_cv: dict[str, float]
+    analysis: str = "ancova"
+    visit_days: tuple[float, ...] = ()
+    dropout_per_week: float = 0.0
 
     @property
     def n_max(self) -> int:
         return max(self.n_grid)
+
+    @property
+    def repeated(self) -> bool:
+        """Whether the analysis uses every visit (MMRM), so the visits before the last are simulated."""
+        return self.analysis == "mmrm"
 
     @property
     def endpoints(self) -> tuple[str, ...]:
@@ -77,7 +94,8 @@ def _draw(inputs: ReplicateInputs, replicate: int) -> dict[str, np.ndarray]:
     rng = replicate_generator(inputs.seed, replicate)
     a, n = len(inputs.arms), inputs.n_max
     e = len(inputs.effects.endpoints)
-    out = {"complete": rng.random((a, n)) < inputs.completion,
+    u = rng.random((a, n))
+    out = {"complete": u < inputs.completion,
            "z": rng.standard_normal((e, 2, a, n)),
            "draw": np.array(rng.integers(inputs.effects.g_draws.shape[2])) if e else np.array(0),
            "deviation": rng.standard_normal(e)}
@@ -90,6 +108,13 @@ def _draw(inputs: ReplicateInputs, replicate: int) -> dict[str, np.ndarray]:
         pick_m = _pick(men, pool.age_weight, u)
         out["subject"] = np.where(female, pick_w, pick_m)
         out["noise"] = rng.standard_normal((len(pool.endpoints), 2, a, n))
+    if inputs.repeated:
+        early = len(inputs.visit_days) - 1
+        seen_at = (1.0 - inputs.dropout_per_week) ** (np.asarray(inputs.visit_days) / 7.0)
+        out["seen"] = (u[:, :, None] < seen_at).sum(axis=2)
+        out["bridge"] = rng.standard_normal((e, early, a, n))
+        if pool is not None:
+            out["noise_early"] = rng.standard_normal((len(pool.endpoints), early, a, n))
     return out
 
 
@@ -102,6 +127,35 @@ def _pick(members: np.ndarray, weight: np.ndarray | None, u: np.ndarray) -> np.n
         return members[np.minimum((u * len(members)).astype(int), len(members) - 1)]
     cum = np.cumsum(weight[members])
     return members[np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(members) - 1)]
+
+
+def _ou_correlation(days: ArrayLike, duration: float, rho: float) -> np.ndarray:
+    """The latent score's correlation over ``days`` apart: ``rho ** (days / duration)``."""
+    return rho ** (np.asarray(days, float) / duration)
+
+
+def _bridge(start: np.ndarray, last: np.ndarray, z: np.ndarray, visit_days: tuple[float, ...],
+            rho: float) -> np.ndarray:
+    """The latent scores at every visit, shape ``start.shape + (visit,)``, given those at baseline
+    (day 0) and the last visit: each earlier visit in turn from the Ornstein-Uhlenbeck bridge between
+    the visit before it and the last one (``z``: standard normals, shape ``(r, visit - 1, a, n)``)."""
+    duration = visit_days[-1]
+    out = np.empty((*start.shape, len(visit_days)))
+    out[..., -1] = last
+    before, t_before = start, 0.0
+    for v, t in enumerate(visit_days[:-1]):
+        f1 = _ou_correlation(t - t_before, duration, rho)
+        f2 = _ou_correlation(duration - t, duration, rho)
+        den = 1.0 - (f1 * f2) ** 2
+        mean = (f1 * (1.0 - f2 ** 2) * before + f2 * (1.0 - f1 ** 2) * last) / den
+        out[..., v] = mean + np.sqrt((1.0 - f1 ** 2) * (1.0 - f2 ** 2) / den) * z[:, v]
+        before, t_before = out[..., v], t
+    return out
+
+
+def _change_sd(visit_days: tuple[float, ...], rho: float) -> np.ndarray:
+    """SD of the change from baseline at each visit, in units of that at the last visit (1 there)."""
+    return np.sqrt((1.0 - _ou_correlation(visit_days, visit_days[-1], rho)) / (1.0 - rho))
 
 
 def _lognormal_factor(z: np.ndarray, cv: float) -> np.ndarray:
@@ -130,37 +184,63 @@ def simulate_replicates(inputs: ReplicateInputs, start: int, stop: int) -> dict[
     shape = (r, len(KINDS), len(endpoints), len(inputs.n_grid), a - 1)
     out = {k: np.full(shape, np.nan) for k in ("estimate", "se", "p")}
     series: list[tuple[int, int, np.ndarray, np.ndarray]] = []               # (kind, endpoint, change, baseline)
+    repeated = inputs.repeated
     s = np.sqrt(1.0 / (2.0 * (1.0 - inputs.rho)))
     for j in range(len(eff.endpoints)):
         z = np.stack([d["z"][j] for d in draws])                              # (r, 2, a, n)
-        baseline = s * z[:, 0]
-        change = s * (inputs.rho * z[:, 0] + np.sqrt(1.0 - inputs.rho ** 2) * z[:, 1]) - baseline
+        start_score = z[:, 0]
+        last_score = inputs.rho * z[:, 0] + np.sqrt(1.0 - inputs.rho ** 2) * z[:, 1]
+        baseline = s * start_score
         k = np.array([int(d["draw"]) for d in draws])
         dev = np.array([d["deviation"][j] for d in draws])
-        point = np.concatenate([[0.0], eff.g_point[:, j]])                    # (a,)
-        drawn = np.concatenate([np.zeros((r, 1)), eff.g_draws[:, j, k].T + (eff.tau_draws[j, k] * dev)[:, None]],
-                               axis=1)                                        # (r, a)
-        series.append((0, j, change + point[None, :, None], baseline))
-        series.append((1, j, change + drawn[:, :, None], baseline))
+        shift = (eff.tau_draws[j, k] * dev)[:, None]                          # (r, 1): the trial's deviation
+        if repeated:
+            bridge = np.stack([d["bridge"][j] for d in draws])                # (r, visit - 1, a, n)
+            scores = _bridge(start_score, last_score, bridge, inputs.visit_days, inputs.rho)
+            change = s * (scores - start_score[..., None])                    # (r, a, n, visit)
+            sd = _change_sd(inputs.visit_days, inputs.rho)                    # (visit,)
+            point = eff.course[:, j, :, 1] * sd                               # (active arm, visit)
+            assert eff.g_visit_draws is not None  # prepared for the mixed model
+            drawn = (eff.g_visit_draws[:, j, k].transpose(1, 0, 2) + shift[:, :, None]) * sd  # (r, active, visit)
+            point = np.concatenate([np.zeros((1, sd.size)), point])[None, :, None, :]
+            drawn = np.concatenate([np.zeros((r, 1, sd.size)), drawn], axis=1)[:, :, None, :]
+        else:
+            change = s * last_score - baseline
+            point = np.concatenate([[0.0], eff.g_point[:, j]])[None, :, None]
+            drawn = np.concatenate([np.zeros((r, 1)), eff.g_draws[:, j, k].T + shift], axis=1)[:, :, None]
+        series.append((0, j, change + point, baseline))
+        series.append((1, j, change + drawn, baseline))
     if pool is not None:
         subject = np.stack([d["subject"] for d in draws])                     # (r, a, n)
+        days = pool.day_columns
+        columns = [days - 1]
+        if repeated:
+            columns = [min(round(v), days - 1) for v in inputs.visit_days[:-1]] + columns
         for b, name in enumerate(pool.endpoints):
             noise = np.stack([d["noise"][b] for d in draws])                  # (r, 2, a, n)
+            if repeated:
+                early = np.stack([d["noise_early"][b] for d in draws])        # (r, visit - 1, a, n)
+                noise = np.concatenate([noise[:, :1], early, noise[:, 1:]], axis=1)
             true0 = pool.baseline[name][subject]
-            true1 = true0.copy()
+            true = np.repeat(true0[..., None], len(columns), axis=-1)         # (r, a, n, visit)
             for i, arm in enumerate(inputs.arms[1:], start=1):
-                true1[:, i] = pool.on_treatment[arm][name][subject[:, i], -1]
+                true[:, i] = pool.on_treatment[arm][name][subject[:, i]][..., columns]
             cv = inputs.measurement_cv[name]
             m0 = true0 * _lognormal_factor(noise[:, 0], cv)
-            m1 = true1 * _lognormal_factor(noise[:, 1], cv)
-            series.append((0, len(eff.endpoints) + b, m1 - m0, m0))
+            m = true * _lognormal_factor(np.moveaxis(noise[:, 1:], 1, -1), cv)
+            series.append((0, len(eff.endpoints) + b, m - m0[..., None] if repeated else m[..., 0] - m0, m0))
+    seen = np.stack([d["seen"] for d in draws]) if repeated else None      # (r, a, n)
     arm_of = np.repeat(np.arange(a)[:, None], n, axis=1)                     # (a, n)
     for kind, j, change, baseline in series:
         for g, size in enumerate(inputs.n_grid):
             flat = (r, a * size)
-            fit = ancova(change[:, :, :size].reshape(flat), baseline[:, :, :size].reshape(flat),
-                         np.broadcast_to(arm_of[:, :size], (r, a, size)).reshape(flat),
-                         complete[:, :, :size].reshape(flat), a)
+            arms = np.broadcast_to(arm_of[:, :size], (r, a, size)).reshape(flat)
+            if seen is not None:
+                fit = mmrm(change[:, :, :size].reshape(flat + change.shape[-1:]),
+                           baseline[:, :, :size].reshape(flat), arms, seen[:, :, :size].reshape(flat), a)
+            else:
+                fit = ancova(change[:, :, :size].reshape(flat), baseline[:, :, :size].reshape(flat), arms,
+                             complete[:, :, :size].reshape(flat), a)
             for key in ("estimate", "se", "p"):
                 out[key][:, kind, j, g] = fit[key]
     out["completers"] = complete.sum(axis=2)

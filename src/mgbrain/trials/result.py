@@ -117,7 +117,7 @@ class TrialResult:
         completion = completion_probability(d)
         return {
             "design": {"name": d.name, "duration_days": d.duration_days, "n_per_arm": d.n_per_arm,
-                       "n_per_arm_means": "subjects randomised per arm (the analysis is on completers)",
+                       "n_per_arm_means": "subjects randomised per arm (" + analysed_subjects(d) + ")",
                        "seed": d.seed, "age_years": list(d.age_years), "age_mean_years": d.age_mean_years,
                        "age_sd_years": d.age_sd_years, "female_fraction": d.female_fraction,
                        "weight_kg": None if d.weight_kg is None else list(d.weight_kg),
@@ -127,6 +127,7 @@ class TrialResult:
                        "adherence": d.adherence, "arms": [self._arm_record(a) for a in d.arms]},
             "settings": {"replicates": int(s.attrs["replicates"]), "replicates_run": self.replicates_run,
                          "n_grid": [int(n) for n in s["n"].values], "target_power": s.attrs["target_power"],
+                         "analysis": d.analysis, "analysis_means": ANALYSIS_TEXT[d.analysis],
                          "alpha": d.alpha, "multiplicity": d.multiplicity,
                          "multiplicity_scope": MULTIPLICITY_SCOPE,
                          "n_for_target_method": N_FOR_TARGET_METHOD,
@@ -192,6 +193,23 @@ class TrialResult:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+#: What each ``analysis.method`` estimates and tests, for notes and JSON.
+ANALYSIS_TEXT = {
+    "ancova": "ANCOVA of the change from baseline to the last visit on arm and baseline, over completers",
+    "mmrm": ("mixed model for repeated measures: the change from baseline at every visit on visit-specific arm "
+             "and baseline terms with an unstructured covariance, maximum likelihood (the monotone-dropout "
+             "factorisation), the arm effect at the last visit tested with model-based SE (x N/(N - p)) and "
+             "N - p degrees of freedom; dropouts count with the visits they attended"),
+}
+
+
+def analysed_subjects(design: TrialDesign) -> str:
+    """Who enters the analysis, in a few words."""
+    if design.analysis == "mmrm":
+        return "the mixed model uses every visit of every subject seen after baseline"
+    return "the ANCOVA is on completers"
 
 
 def completion_probability(design: TrialDesign) -> float:
@@ -302,7 +320,7 @@ def _courses(design: TrialDesign, inputs: ReplicateInputs) -> xr.Dataset:
     coords: dict = {"arm": list(inputs.arms[1:]), "effect_endpoint": list(eff.endpoints),
                     "visit_day": list(design.visit_days), "quantile": [0.025, 0.5, 0.975]}
     if pool is not None:
-        days = next(iter(next(iter(pool.on_treatment.values())).values())).shape[1] if pool.on_treatment else 1
+        days = pool.day_columns
         band = np.empty((len(inputs.arms), len(pool.endpoints), days, 3))
         for i, arm in enumerate(inputs.arms):
             for b, e in enumerate(pool.endpoints):
@@ -324,8 +342,9 @@ def _notes(design: TrialDesign, inputs: ReplicateInputs, any_borderline: bool = 
            any_certain: bool = False, summary: xr.Dataset | None = None) -> list[str]:
     eff, pool = inputs.effects, inputs.pool
     out = [f"Power: two-sided alpha {design.alpha:g}, {design.multiplicity} {MULTIPLICITY_SCOPE}; a success is a "
-           "significant difference in the expected direction. n is the number randomised per arm (the ANCOVA is "
-           "on completers). n for the target power: " + N_FOR_TARGET_METHOD + "."]
+           "significant difference in the expected direction. n is the number randomised per arm ("
+           + analysed_subjects(design) + "). n for the target power: " + N_FOR_TARGET_METHOD + ".",
+           f"Analysis: {ANALYSIS_TEXT[design.analysis]}."]
     completion = completion_probability(design)
     if design.dropout_per_week > 0:
         out.append(f"Dropout {design.dropout_per_week:g} per week: a randomised subject reaches the last visit "
@@ -345,6 +364,11 @@ def _notes(design: TrialDesign, inputs: ReplicateInputs, any_borderline: bool = 
         out.append("Effect endpoints: scores simulated in units of the SD of the change, so d (the mean "
                    "difference over that SD) is the effects layer's g; baseline-follow-up correlation "
                    f"{design.baseline_correlation:g} is the design's stated assumption.")
+        if design.analysis == "mmrm" and len(design.visit_days) > 1:
+            out.append("Effect endpoints at the earlier visits: the latent score's correlation between days s and t "
+                       f"is {design.baseline_correlation:g} ** (|t - s| / {design.duration_days:g}) (an "
+                       "Ornstein-Uhlenbeck process; an assumption, not fitted), and each visit's effect is the "
+                       "effects layer's g at that day in units of that visit's SD of change.")
         out.append("Effect endpoints do not depend on the population's covariates (age, sex, weight, eGFR): the "
                    "effects layer's g is that of the adults of the fitted trials, whatever population.* says; "
                    "the population shapes only the biomarkers and the safety checks.")
@@ -355,7 +379,7 @@ def _notes(design: TrialDesign, inputs: ReplicateInputs, any_borderline: bool = 
             k = eff.endpoints.index(e)
             out.append(f"{e}: placebo response from the effects layer's placebo model (median change "
                        f"{eff.placebo[k, -1]:.3f} SD of change by day {design.duration_days:g}); it shifts every "
-                       "arm alike, so the ANCOVA's estimate and power do not depend on it.")
+                       "arm alike, so the treatment estimate and power do not depend on it.")
         else:
             out.append(f"{e}: the effects layer has no placebo model (no placebo-arm change fitted); the placebo "
                        "change is 0 here, which changes no treatment estimate.")

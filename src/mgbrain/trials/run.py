@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -21,9 +22,10 @@ from mgbrain.population.run import check_scheduler_address, check_scheduler_reac
 from mgbrain.trials.biomarkers import POOL_COVARIATES, BiomarkerPool, check_regimens, load_measurement_cv, simulate_pool
 from mgbrain.trials.design import BIOMARKER_ENDPOINTS, MAX_N_PER_ARM, MAX_REPLICATES, TrialDesign
 from mgbrain.trials.effect_endpoints import prepare_effects
+from mgbrain.trials.mmrm import minimum_subjects
 from mgbrain.trials.power import power_table
 from mgbrain.trials.replicates import DRAWN_STATS, KINDS, ReplicateInputs, simulate_replicates
-from mgbrain.trials.result import TrialResult, build_result
+from mgbrain.trials.result import TrialResult, build_result, completion_probability
 from mgbrain.trials.safety import check_arms
 
 __all__ = ["run_trial", "check_n_grid", "DEFAULT_N_GRID", "MAX_GRID"]
@@ -46,6 +48,26 @@ def check_n_grid(n_grid: Sequence[int], *, argument: str = "n_grid") -> tuple[in
                              expected=f"1 to {MAX_GRID} increasing integers from 2 to {MAX_N_PER_ARM} per arm",
                              received=list(grid))
     return tuple(int(n) for n in grid)
+
+
+def check_analysis(design: TrialDesign, n_grid: Sequence[int], *, argument: str = "n_grid") -> None:
+    """The mixed model regresses each visit on the design and the visits before it: the expected
+    completers of the smallest trial must outnumber the last visit's coefficients, or an error names
+    ``trial.n_per_arm`` or ``argument`` (the grid)."""
+    if design.analysis != "mmrm":
+        return
+    arms, visits = len(design.arms), len(design.visit_days)
+    need = minimum_subjects(arms, visits)
+    completion = completion_probability(design)
+    smallest = math.ceil(need / (arms * completion))
+    expected = (f"at least {smallest} randomised per arm (analysis.method = \"mmrm\" with {visits} visits and "
+                f"{arms} arms: about {need} subjects must reach the last visit)")
+    if design.n_per_arm < smallest:
+        raise TrialDesignError("too few subjects for the mixed model", argument="trial.n_per_arm",
+                               expected=expected, received=design.n_per_arm)
+    if min(n_grid) < smallest:
+        raise ParameterError("too few subjects for the mixed model", argument=argument, expected=expected,
+                             received=list(n_grid))
 
 
 def _check(replicates: int, target_power: float, workers: int | None, chunk_size: int, pool_size: int) -> None:
@@ -100,9 +122,7 @@ def run_trial(design: TrialDesign, *, replicates: int | None = None, n_grid: Seq
     """
     replicates = design.replicates if replicates is None else replicates
     _check(replicates, target_power, workers, chunk_size, pool_size)
-    if design.analysis != "ancova":
-        raise TrialDesignError("the mixed model for repeated measures is not built yet", argument="analysis.method",
-                               expected="ancova", received=design.analysis)
+    check_analysis(design, DEFAULT_N_GRID if n_grid is None else n_grid)
     if scheduler:
         scheduler = check_scheduler_address(scheduler)
     grid = tuple(sorted(set(check_n_grid(DEFAULT_N_GRID if n_grid is None else n_grid)) | {design.n_per_arm}))
@@ -122,9 +142,9 @@ def run_trial(design: TrialDesign, *, replicates: int | None = None, n_grid: Seq
                 progress("pool", done[0], 0)
         pool = simulate_pool(design, pool_size=pool_size, workers=workers, scheduler=scheduler, progress=pool_step)
     arms = tuple(a.name for a in sorted(design.arms, key=lambda a: not a.is_placebo))
-    inputs = ReplicateInputs(design.seed, arms, grid, (1.0 - design.dropout_per_week) ** (design.duration_days / 7.0),
-                             design.baseline_correlation, design.female_fraction, effects, pool,
-                             dict(load_measurement_cv()))
+    inputs = ReplicateInputs(design.seed, arms, grid, completion_probability(design), design.baseline_correlation,
+                             design.female_fraction, effects, pool, dict(load_measurement_cv()), design.analysis,
+                             tuple(design.visit_days), design.dropout_per_week)
     parts, failures = _run_chunks(inputs, replicates, chunk_size, workers, scheduler, progress)
     raw = _assemble(inputs, replicates, parts)
     ok = np.ones(replicates, bool)

@@ -130,7 +130,7 @@ def check_trial_run(p: Mapping[str, Any]):
     """``(design, replicates, n_grid, target_power)`` of a trial run request, checked as `mgbrain trial` checks."""
     from mgbrain.errors import ParameterError
     from mgbrain.trials.design import MAX_REPLICATES, TrialDesign
-    from mgbrain.trials.run import DEFAULT_N_GRID, check_n_grid
+    from mgbrain.trials.run import DEFAULT_N_GRID, check_analysis, check_n_grid
 
     design = TrialDesign.from_dict(p["design"])
     replicates = p.get("replicates")
@@ -143,11 +143,7 @@ def check_trial_run(p: Mapping[str, Any]):
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < 1:
         raise ParameterError("out of range", argument="target_power", expected="a probability between 0 and 1",
                              received=target)
-    if design.analysis != "ancova":
-        from mgbrain.errors import TrialDesignError
-
-        raise TrialDesignError("the mixed model for repeated measures is not built yet", argument="analysis.method",
-                               expected="ancova", received=design.analysis)
+    check_analysis(design, grid)
     return design, replicates, grid, float(target)
 
 
