@@ -187,19 +187,20 @@ def _split_rhs_source(spec: ModelSpec) -> str:
 def _lane_rhs_source(spec: ModelSpec, hoisted: list[str], layout: lanes.LaneLayout) -> str:
     """``rhs_lanes(ws)``: the right-hand side on every lane of the workspace (:mod:`mgbrain.solver.lanes`).
 
-    The same expressions as ``rhs``, read from and written to rows of ``ws`` at the layout's
-    offsets, written in as literals: constant offsets are what lets LLVM vectorise the lanes.
+    The same expressions as ``rhs``, read from and written to rows of the flat ``ws`` at the
+    layout's offsets, written in as literals: constant offsets are what lets LLVM vectorise the lanes.
     """
     rows = {"p": layout.p, "u": layout.u, "d": layout.d}
     reads = spec.reads([f.expression for f in spec.fluxes])
-    body = _preamble(spec, reads, hoisted, {s: f"ws[{layout.arg + i}, lane_]" for i, s in
+    n_lanes = layout.lanes
+    body = _preamble(spec, reads, hoisted, {s: f"ws[{(layout.arg + i) * n_lanes} + lane_]" for i, s in
                                             enumerate(spec.species_names)},
-                     at=lambda vector, k: f"ws[{rows[vector] + k}, lane_]")
+                     at=lambda vector, k: f"ws[{(rows[vector] + k) * n_lanes} + lane_]")
     body += [f"    J_{f.name} = {_to_python(f.expression)}" for f in spec.fluxes]
     for i, name in enumerate(spec.species_names):
         terms = [f"- J_{f.name}" for f in spec.fluxes if f.source == name]
         terms += [f"+ J_{f.name}" for f in spec.fluxes if f.target == name]
-        body.append(f"    ws[{layout.out + i}, lane_] = 0.0 {' '.join(terms)}")
+        body.append(f"    ws[{(layout.out + i) * n_lanes} + lane_] = 0.0 {' '.join(terms)}")
     lines = ['@njit(nogil=True, fastmath=FASTMATH, error_model="numpy")', "def rhs_lanes(ws):",
              f"    for lane_ in range({layout.lanes}):"]
     lines += ["    " + line for line in body]

@@ -10,10 +10,12 @@ the same stops (events, outputs, midnights), the same starting step (the scalar
 
 What lets LLVM vectorise the lanes: all lane data live in ONE workspace array ``ws`` of shape
 ``(slot, lane)``, lane index innermost, at offsets that are compile-time constants
-(:class:`LaneLayout`), and ``error_model="numpy"`` (no zero-division branch). The model's
-right-hand side ``rhs_lanes(ws)`` is generated from the declaration
-(:mod:`mgbrain.solver.kernel`) as a loop over lanes reading ``ws[ARG + i, lane]`` and writing
-``ws[OUT + i, lane]``.
+(:class:`LaneLayout`): row ``r`` of lane ``q`` is ``ws[r * lanes + q]`` of a flat array, so
+every access is a constant offset from one base (a 2-D array's row stride is a run-time value,
+and with it nothing vectorised), and ``error_model="numpy"`` (no zero-division branch). The
+model's right-hand side ``rhs_lanes(ws)`` is generated from the declaration
+(:mod:`mgbrain.solver.kernel`) as a loop over lanes reading ``ws[(ARG + i) * lanes + lane]``
+and writing ``ws[(OUT + i) * lanes + lane]``.
 
 The Dormand-Prince stages are written out again here over the workspace instead of calling
 :func:`~mgbrain.solver.dopri5._dopri_step`: that one works on one subject's 1-D arrays, which
@@ -41,9 +43,11 @@ LANES = 8
 
 @dataclass(frozen=True)
 class LaneLayout:
-    """Rows of the lane workspace: the state, six stages, the right-hand side's argument and
-    result (the seventh stage), parameters, derived values, inputs, and per-lane step size,
-    error norm and acceptance."""
+    """Rows of the lane workspace (flat: row ``r`` of lane ``q`` at ``r * lanes + q``).
+
+    The state, six stages, the right-hand side's argument and result (the seventh stage),
+    parameters, derived values, inputs, and per-lane step size, error norm and acceptance.
+    """
 
     n_species: int
     n_params: int
@@ -154,93 +158,100 @@ def make_lane_integrator(rhs_lanes, rhs, derive, layout: LaneLayout):
     HS, ERR, ACC, SLOTS = layout.hs, layout.err, layout.acc, layout.n_slots
     initial_step = make_initial_step(rhs)
 
+    # each row's first element in the flat workspace
+    y_, arg, out, hs_, err_, acc = Y * L, ARG * L, OUT * L, HS * L, ERR * L, ACC * L
+    k0, k1, k2, k3, k4, k5 = K0 * L, K1 * L, K2 * L, K3 * L, K4 * L, K5 * L
+
     @njit(nogil=True, fastmath=FASTMATH, error_model="numpy")
     def trial_step(ws, rtol, atol):
         """One Dormand-Prince trial step on every lane: stages, ``ws[ARG]`` = y_new, ``ws[OUT]`` = f(y_new),
         ``ws[ERR]`` = error norm (stage sums as in dopri5._dopri_step)."""
         for j in range(N):
+            c = j * L
             for q in range(L):
-                ws[ARG + j, q] = ws[Y + j, q] + ws[HS, q] * A[1][0] * ws[K0 + j, q]
+                ws[arg + c + q] = ws[y_ + c + q] + ws[hs_ + q] * A[1][0] * ws[k0 + c + q]
         rhs_lanes(ws)
         for j in range(N):
+            c = j * L
             for q in range(L):
-                k1 = ws[OUT + j, q]
-                ws[K1 + j, q] = k1
-                ws[ARG + j, q] = ws[Y + j, q] + ws[HS, q] * (A[2][0] * ws[K0 + j, q] + A[2][1] * k1)
+                ws[k1 + c + q] = ws[out + c + q]
+                ws[arg + c + q] = ws[y_ + c + q] + ws[hs_ + q] * (A[2][0] * ws[k0 + c + q] + A[2][1] * ws[k1 + c + q])
         rhs_lanes(ws)
         for j in range(N):
+            c = j * L
             for q in range(L):
-                k2 = ws[OUT + j, q]
-                ws[K2 + j, q] = k2
-                ws[ARG + j, q] = ws[Y + j, q] + ws[HS, q] * (A[3][0] * ws[K0 + j, q] + A[3][1] * ws[K1 + j, q]
-                                                             + A[3][2] * k2)
+                ws[k2 + c + q] = ws[out + c + q]
+                ws[arg + c + q] = ws[y_ + c + q] + ws[hs_ + q] * (A[3][0] * ws[k0 + c + q] + A[3][1] * ws[k1 + c + q]
+                                                             + A[3][2] * ws[k2 + c + q])
         rhs_lanes(ws)
         for j in range(N):
+            c = j * L
             for q in range(L):
-                k3 = ws[OUT + j, q]
-                ws[K3 + j, q] = k3
-                ws[ARG + j, q] = ws[Y + j, q] + ws[HS, q] * (A[4][0] * ws[K0 + j, q] + A[4][1] * ws[K1 + j, q]
-                                                             + A[4][2] * ws[K2 + j, q] + A[4][3] * k3)
+                ws[k3 + c + q] = ws[out + c + q]
+                ws[arg + c + q] = ws[y_ + c + q] + ws[hs_ + q] * (A[4][0] * ws[k0 + c + q] + A[4][1] * ws[k1 + c + q]
+                                                             + A[4][2] * ws[k2 + c + q] + A[4][3] * ws[k3 + c + q])
         rhs_lanes(ws)
         for j in range(N):
+            c = j * L
             for q in range(L):
-                k4 = ws[OUT + j, q]
-                ws[K4 + j, q] = k4
-                ws[ARG + j, q] = ws[Y + j, q] + ws[HS, q] * (A[5][0] * ws[K0 + j, q] + A[5][1] * ws[K1 + j, q]
-                                                             + A[5][2] * ws[K2 + j, q] + A[5][3] * ws[K3 + j, q]
-                                                             + A[5][4] * k4)
+                ws[k4 + c + q] = ws[out + c + q]
+                ws[arg + c + q] = ws[y_ + c + q] + ws[hs_ + q] * (A[5][0] * ws[k0 + c + q] + A[5][1] * ws[k1 + c + q]
+                                                             + A[5][2] * ws[k2 + c + q] + A[5][3] * ws[k3 + c + q]
+                                                             + A[5][4] * ws[k4 + c + q])
         rhs_lanes(ws)
         for j in range(N):  # B[1] = 0
+            c = j * L
             for q in range(L):
-                k5 = ws[OUT + j, q]
-                ws[K5 + j, q] = k5
-                ws[ARG + j, q] = ws[Y + j, q] + ws[HS, q] * (B[0] * ws[K0 + j, q] + B[2] * ws[K2 + j, q]
-                                                             + B[3] * ws[K3 + j, q] + B[4] * ws[K4 + j, q]
-                                                             + B[5] * k5)
+                ws[k5 + c + q] = ws[out + c + q]
+                ws[arg + c + q] = ws[y_ + c + q] + ws[hs_ + q] * (B[0] * ws[k0 + c + q] + B[2] * ws[k2 + c + q]
+                                                             + B[3] * ws[k3 + c + q] + B[4] * ws[k4 + c + q]
+                                                             + B[5] * ws[k5 + c + q])
         rhs_lanes(ws)
         for q in range(L):
-            ws[ERR, q] = 0.0
+            ws[err_ + q] = 0.0
         for j in range(N):  # E[1] = 0
+            c = j * L
             for q in range(L):
-                sc = atol + rtol * max(abs(ws[Y + j, q]), abs(ws[ARG + j, q]))
-                ej = ws[HS, q] * (E[0] * ws[K0 + j, q] + E[2] * ws[K2 + j, q] + E[3] * ws[K3 + j, q]
-                                  + E[4] * ws[K4 + j, q] + E[5] * ws[K5 + j, q] + E[6] * ws[OUT + j, q]) / sc
-                ws[ERR, q] += ej * ej
+                sc = atol + rtol * max(abs(ws[y_ + c + q]), abs(ws[arg + c + q]))
+                ej = ws[hs_ + q] * (E[0] * ws[k0 + c + q] + E[2] * ws[k2 + c + q] + E[3] * ws[k3 + c + q]
+                                        + E[4] * ws[k4 + c + q] + E[5] * ws[k5 + c + q] + E[6] * ws[out + c + q]) / sc
+                ws[err_ + q] += ej * ej
         for q in range(L):
-            ws[ERR, q] = math.sqrt(ws[ERR, q] / N)
+            ws[err_ + q] = math.sqrt(ws[err_ + q] / N)
 
     @njit(nogil=True, fastmath=FASTMATH, error_model="numpy")
     def take_accepted(ws):
         """Lanes whose step was accepted move to y_new, and f(y_new) is their next first stage."""
         for j in range(N):
+            c = j * L
             for q in range(L):
-                keep = ws[ACC, q] == 0.0
-                ws[Y + j, q] = ws[Y + j, q] if keep else ws[ARG + j, q]
-                ws[K0 + j, q] = ws[K0 + j, q] if keep else ws[OUT + j, q]
+                keep = ws[acc + q] == 0.0
+                ws[y_ + c + q] = ws[y_ + c + q] if keep else ws[arg + c + q]
+                ws[k0 + c + q] = ws[k0 + c + q] if keep else ws[out + c + q]
 
     @njit(nogil=True, fastmath=FASTMATH)
     def gather(ws, q, y, p, dv, u, k):
         for j in range(N):
-            y[j] = ws[Y + j, q]
-            k[0, j] = ws[K0 + j, q]
+            y[j] = ws[(Y + j) * L + q]
+            k[0, j] = ws[(K0 + j) * L + q]
         for j in range(NP):
-            p[j] = ws[P + j, q]
+            p[j] = ws[(P + j) * L + q]
         for j in range(ND):
-            dv[j] = ws[D + j, q]
+            dv[j] = ws[(D + j) * L + q]
         for j in range(NU):
-            u[j] = ws[U + j, q]
+            u[j] = ws[(U + j) * L + q]
 
     @njit(nogil=True, fastmath=FASTMATH)
     def scatter(ws, q, y, p, dv, u, k):
         for j in range(N):
-            ws[Y + j, q] = y[j]
-            ws[K0 + j, q] = k[0, j]
+            ws[(Y + j) * L + q] = y[j]
+            ws[(K0 + j) * L + q] = k[0, j]
         for j in range(NP):
-            ws[P + j, q] = p[j]
+            ws[(P + j) * L + q] = p[j]
         for j in range(ND):
-            ws[D + j, q] = dv[j]
+            ws[(D + j) * L + q] = dv[j]
         for j in range(NU):
-            ws[U + j, q] = u[j]
+            ws[(U + j) * L + q] = u[j]
 
     @njit(nogil=True, fastmath=FASTMATH)
     def finish(q, code, lf, li, status, n_steps, out_states):
@@ -289,7 +300,7 @@ def make_lane_integrator(rhs_lanes, rhs, derive, layout: LaneLayout):
     @njit(nogil=True, fastmath=FASTMATH)
     def integrate(y0, params, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol, max_steps, out_states, status,
                   n_steps, day_path):
-        ws = np.zeros((SLOTS, L))
+        ws = np.zeros(SLOTS * L)
         lf = np.zeros((3, L))
         li = np.zeros((9, L), np.int64)
         li[_SUBJECT] = -1
@@ -321,32 +332,32 @@ def make_lane_integrator(rhs_lanes, rhs, derive, layout: LaneLayout):
                         if hs < 1e-12 * max(1.0, abs(t)):
                             failure = SolveStatus.STEP_SIZE_UNDERFLOW
                     if failure == SolveStatus.OK:
-                        ws[HS, q] = hs
+                        ws[(HS) * L + q] = hs
                         li[_LAST, q] = 1 if last else 0
                         break
                     finish(q, failure, lf, li, status, n_steps, out_states)
                     nxt = fill(ws, q, nxt, lf, li, y0, params, y, p, dv, u, k, tmp, events, out_t, out_states,
                                status, n_steps, day_path, rtol, atol)
                 if li[_SUBJECT, q] < 0:
-                    ws[HS, q] = 0.0  # an idle lane steps on its stale state by nothing
+                    ws[(HS) * L + q] = 0.0  # an idle lane steps on its stale state by nothing
                 else:
                     active = True
             if not active:
                 return
             trial_step(ws, rtol, atol)
             for q in range(L):
-                ws[ACC, q] = 0.0
+                ws[(ACC) * L + q] = 0.0
                 if li[_SUBJECT, q] < 0:
                     continue
                 li[_STEPS, q] += 1
-                err = ws[ERR, q]
+                err = ws[(ERR) * L + q]
                 if not math.isfinite(err):
                     li[_FAILED, q] = 1
                     continue
-                hs = ws[HS, q]
+                hs = ws[(HS) * L + q]
                 last = li[_LAST, q] != 0
                 if err <= 1.0:
-                    ws[ACC, q] = 1.0
+                    ws[(ACC) * L + q] = 1.0
                     lf[_T, q] = lf[_STOP, q] if last else lf[_T, q] + hs
                 lf[_H, q] = _next_step_size(err, lf[_H, q], hs, last)
             take_accepted(ws)
