@@ -28,8 +28,7 @@ from mgbrain.solver.kernel import batch_kernel, lane_kernel
 
 __all__ = ["EventTable", "BatchOptions", "BatchResult", "solve_batch", "LANE_COUNTS"]
 
-#: Lane counts a kernel is generated for (the vector width in subjects; 16 measured fastest on the
-#: whole-body model, 84 days, 300 subjects: 198 subjects/s against 144 with 8 and 174 with 4)
+#: Lane counts a kernel is generated for (:data:`mgbrain.solver.lanes.LANES` says which is fastest).
 LANE_COUNTS = (4, 8, 16)
 
 
