@@ -5,10 +5,12 @@ of 2 g/day Magtein at 08:00 and 20:00 plus meals at 08:00, 13:00, 19:00, daily o
 population tolerances (POPULATION_OPTIONS: rtol 1e-4, atol 1e-6 mmol) for every tool. Two
 workloads for mgbrain:
 
-* ``daily``: every dose taken on time, so days repeat and the engine replays them on the body
-  (mgbrain.solver.days);
+* ``daily``: every dose taken on time, so days repeat (the one-at-a-time engine, ``lanes=0``,
+  would replay them on the body: mgbrain.solver.days);
 * ``jitter_adherence``: dose times with a 1 h SD and each dose taken with probability 0.8, so
-  every day is integrated in full.
+  no day repeats.
+
+Both run on the population options' SIMD lanes (mgbrain.solver.lanes), every day in full.
 
 * mgbrain: :func:`run_population` end to end (sampling, batch steady state, integration,
   daily summaries), on a local process pool (``--workers``, default 2).

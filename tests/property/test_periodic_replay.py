@@ -42,7 +42,7 @@ def _observed(states, P):
 def _solve(y0, P, events, periodic, grid=None):
     grid = 24.0 * np.arange(DAYS + 1) if grid is None else grid
     return solve_batch(WHOLE_BODY, y0, P, events.before(24.0 * DAYS), grid,
-                       dataclasses.replace(POPULATION_OPTIONS, periodic=periodic))
+                       dataclasses.replace(POPULATION_OPTIONS, periodic=periodic, lanes=0))
 
 
 def test_the_cut_is_found_from_the_declaration():

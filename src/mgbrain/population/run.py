@@ -29,6 +29,7 @@ from mgbrain.provenance.notice import DISCLAIMER
 from mgbrain.solver.batch import BatchOptions, EventTable, solve_batch
 from mgbrain.solver.compiled import compile_model
 from mgbrain.solver.events import EventKind, SolveStatus
+from mgbrain.solver.lanes import LANES
 from mgbrain.solver.steady import DietTable, batch_steady_state, meal_events
 from mgbrain.units import MG_MOLAR_MASS_G_PER_MOL
 
@@ -41,7 +42,10 @@ __all__ = ["PopulationDesign", "run_population", "run_chunk", "check_scheduler_a
 #: daily regimen and with 1 h jitter and adherence 0.8 (3.2e-6); rtol 3e-4 gives 1.0e-5 and
 #: 8.4e-5, rtol 1e-3 1.8e-4 and 9.3e-4 (tests/reference/test_population_accuracy.py holds the
 #: 1e-5 line). At 1e-4 the solve takes about half the time of 1e-6 / 1e-8.
-POPULATION_OPTIONS = BatchOptions(rtol=1e-4, atol=1e-6)
+#: The lanes integrate every day in full and still beat the replay of repeating days (300 subjects
+#: x 84 days, one process: 196 subjects/s against 142 with the replay for the daily regimen, 198
+#: against 94 with 1 h jitter and adherence 0.8).
+POPULATION_OPTIONS = BatchOptions(rtol=1e-4, atol=1e-6, lanes=LANES)
 #: Quantities kept at each output time: model assignments (concentrations) and species (pools).
 DEFAULT_OUTPUTS = ("serum_mmol_per_l", "csf_mmol_per_l", "bone_surface", "tissue")
 _UNITS = {"serum_mmol_per_l": "mmol/L", "csf_mmol_per_l": "mmol/L", "ionized_mmol_per_l": "mmol/L"}

@@ -7,8 +7,9 @@ A subject whose integration fails gets a non-zero status and NaN outputs; the ot
 unaffected (``on_failure="mark"``), or the first failure raises :class:`SolverError`
 (``on_failure="raise"``).
 
-Each subject is integrated by the same scalar code path, independently of the others, so a
-subject's numbers do not depend on which chunk it is in or how many subjects share the call.
+Each subject is integrated independently of the others (one at a time, or on its own SIMD lane
+with ``BatchOptions.lanes``), so a subject's numbers do not depend on which chunk it is in, which
+lane it ran on or how many subjects share the call.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from mgbrain.model.spec import ModelSpec
 from mgbrain.solver.days import DAY_H
 from mgbrain.solver.events import SolveStatus
 from mgbrain.solver.integrate import SolverOptions, check_tolerances
-from mgbrain.solver.kernel import batch_kernel
+from mgbrain.solver.kernel import batch_kernel, lane_kernel
 
-__all__ = ["EventTable", "BatchOptions", "BatchResult", "solve_batch"]
+__all__ = ["EventTable", "BatchOptions", "BatchResult", "solve_batch", "LANE_COUNTS"]
+
+#: Lane counts a kernel is generated for (:data:`mgbrain.solver.lanes.LANES` says which is fastest).
+LANE_COUNTS = (4, 8, 16)
 
 
 @dataclass(frozen=True)
@@ -119,11 +123,19 @@ class BatchOptions:
     atol: float = 1e-10
     max_steps: int = 5_000_000
     on_failure: str = "mark"  # or "raise"
-    #: replay days that repeat the day before on the model's feed-forward cut (:mod:`mgbrain.solver.days`)
+    #: replay days that repeat the day before on the model's feed-forward cut (:mod:`mgbrain.solver.days`);
+    #: only with ``lanes`` 0 (the lanes integrate every day in full)
     periodic: bool = True
+    #: subjects integrated together on SIMD lanes (:mod:`mgbrain.solver.lanes`): 0 one at a time, else one
+    #: of :data:`LANE_COUNTS`. A subject's numbers depend on this setting (to ~1e-9 relative), never on
+    #: its batch, its lane or the other subjects.
+    lanes: int = 0
 
     def __post_init__(self) -> None:
         check_tolerances(self.rtol, self.atol)
+        if self.lanes != 0 and self.lanes not in LANE_COUNTS:
+            raise ParameterError("unsupported lane count", argument="lanes",
+                                 expected=f"0 or one of {LANE_COUNTS}", received=self.lanes)
         if self.on_failure not in ("mark", "raise"):
             raise ParameterError("unknown failure policy", argument="on_failure",
                                  expected="'mark' or 'raise'", received=self.on_failure)
@@ -190,21 +202,24 @@ def solve_batch(model: ModelSpec, y0: np.ndarray, params: np.ndarray, events: Ev
     out_t = _kernel_array(out_t, float)
     if np.any(np.diff(out_t, axis=1) < 0) or np.any(out_t[:, :1] < 0):
         raise ParameterError("output times must be sorted and >= 0", argument="output_times_h")
-    kernel = batch_kernel(model)
     states = np.empty((n_sub, out_t.shape[1], len(model.species)))
     status = np.full(n_sub, SolveStatus.NOT_RUN, dtype=np.int64)
     n_steps = np.zeros(n_sub, dtype=np.int64)
     finite = out_t[np.isfinite(out_t)]
     day_path = np.full((n_sub, int(np.ceil(finite.max() / DAY_H)) if finite.size else 0), -1, np.int8)
-    cut = kernel.split
-    empty = np.zeros(0, np.int64)
-    split = ((cut.downstream, cut.upstream, cut.upstream_cumulative, cut.record_width, bool(options.periodic))
-             if cut is not None else (empty, empty, empty, 0, False))
     ev = events
-    kernel.solve(y0, params, _kernel_array(ev.time_h, float), _kernel_array(ev.kind, np.int64),
-                 _kernel_array(ev.index, np.int64), _kernel_array(ev.value, float), out_t,
-                 float(options.rtol), float(options.atol), int(options.max_steps), states, status, n_steps,
-                 day_path, split)
+    arrays = (y0, params, _kernel_array(ev.time_h, float), _kernel_array(ev.kind, np.int64),
+              _kernel_array(ev.index, np.int64), _kernel_array(ev.value, float), out_t,
+              float(options.rtol), float(options.atol), int(options.max_steps), states, status, n_steps, day_path)
+    if options.lanes:
+        lane_kernel(model, options.lanes)(*arrays)
+    else:
+        kernel = batch_kernel(model)
+        cut = kernel.split
+        empty = np.zeros(0, np.int64)
+        split = ((cut.downstream, cut.upstream, cut.upstream_cumulative, cut.record_width, bool(options.periodic))
+                 if cut is not None else (empty, empty, empty, 0, False))
+        kernel.solve(*arrays, split)
     failed = status != SolveStatus.OK
     if options.on_failure == "raise" and np.any(failed):
         i = int(np.flatnonzero(failed)[0])

@@ -41,7 +41,7 @@ from mgbrain.solver.dopri5 import (
     _advance,
     _apply_event,
     _apply_events,
-    _initial_step,
+    make_initial_step,
 )
 from mgbrain.solver.events import SolveStatus
 
@@ -131,6 +131,35 @@ def _record_step(record_stage, y, yn, k, hs, p, dv, u, rtol, atol, rec):
 
 
 @njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _store_outputs(i, t, o, out_t, y, out_states):
+    """Store ``y`` as subject ``i``'s outputs due by ``t``, from column ``o`` on; returns the next column."""
+    while o < out_t.shape[1] and out_t[i, o] <= t:
+        for j in range(y.shape[0]):
+            out_states[i, o, j] = y[j]
+        o += 1
+    return o
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _next_stop(i, e, o, t1, ev_t, out_t):
+    """Where subject ``i`` stops next: its output ``o``, midnight ``t1`` or its event ``e``, whichever is first."""
+    t_stop = min(out_t[i, o], t1)
+    if e < ev_t.shape[1] and ev_t[i, e] < t_stop:
+        t_stop = ev_t[i, e]
+    return t_stop
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _day_count(i, out_t):
+    """Days (midnight to midnight) that subject ``i``'s integration spans: to its last finite output."""
+    t_end = 0.0
+    for c in range(out_t.shape[1]):
+        if math.isfinite(out_t[i, c]):
+            t_end = out_t[i, c]
+    return math.ceil(t_end / DAY_H), t_end
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
 def _full_day(rhs, derive, initial_step, recorder, i, t, t1, e, o, h, steps, fresh, y, p, dv, u, ev_t, ev_kind,
               ev_index, ev_value, out_t, rtol, atol, max_steps, out_states, k, tmp, yn, rec, seg):
     """Subject ``i`` from ``t`` to midnight ``t1`` (or its last output) through its events.
@@ -140,7 +169,6 @@ def _full_day(rhs, derive, initial_step, recorder, i, t, t1, e, o, h, steps, fre
     """
     counts = rec[0]
     seg_nev, seg_nout, seg_steps, seg_up, up = seg[0], seg[1], seg[2], seg[3], rec[1]
-    n = y.shape[0]
     n_out = out_t.shape[1]
     while True:
         if t >= t1:
@@ -150,15 +178,10 @@ def _full_day(rhs, derive, initial_step, recorder, i, t, t1, e, o, h, steps, fre
         n_events = e_next - e
         e = e_next
         o_first = o
-        while o < n_out and out_t[i, o] <= t:
-            for j in range(n):
-                out_states[i, o, j] = y[j]
-            o += 1
+        o = _store_outputs(i, t, o, out_t, y, out_states)
         if o >= n_out or not math.isfinite(out_t[i, o]):
             return t, e, o, h, steps, fresh, SolveStatus.OK, True
-        t_stop = min(out_t[i, o], t1)
-        if e < ev_t.shape[1] and ev_t[i, e] < t_stop:
-            t_stop = ev_t[i, e]
+        t_stop = _next_stop(i, e, o, t1, ev_t, out_t)
         s = counts[_N_SEGMENTS]
         if counts[_ON] != 0:
             if s >= seg_nev.shape[0]:
@@ -287,12 +310,7 @@ def _integrate_subject(rhs, derive, initial_step, recorder, rhs_body, i, y, p, d
     down, up, up_cumulative, periodic = split[0], split[1], split[2], split[4]
     counts = rec[0]
     y_saved, p_saved, u_saved = saved[0], saved[1], saved[2]
-    n_out = out_t.shape[1]
-    t_end = 0.0
-    for c in range(n_out):
-        if math.isfinite(out_t[i, c]):
-            t_end = out_t[i, c]
-    n_days = math.ceil(t_end / DAY_H)
+    n_days, t_end = _day_count(i, out_t)
     replay = periodic and down.shape[0] > 0
     if replay:
         _day_starts(ev_t[i], n_days, ev_start)
@@ -351,10 +369,7 @@ def _integrate_subject(rhs, derive, initial_step, recorder, rhs_body, i, y, p, d
             recorded = d
     # the last output at a midnight: events due then, then the outputs
     e = _apply_events(derive, i, t, e, ev_t, ev_kind, ev_index, ev_value, y, p, dv, u)
-    while o < n_out and out_t[i, o] <= t:
-        for j in range(y.shape[0]):
-            out_states[i, o, j] = y[j]
-        o += 1
+    _store_outputs(i, t, o, out_t, y, out_states)
     return SolveStatus.OK, steps
 
 
@@ -444,7 +459,7 @@ def make_integrator(rhs, derive, rhs_body=None, record_stage=None):
     replayed. The model functions are captured, not passed at run time: a dispatcher passed
     into a function that is not inlined would make numba refuse to cache the kernel that calls
     this. The starting step stays a function of its own (not inlined), as the kernel was first
-    compiled and validated; inlined, the optimiser rounds it differently in the last bit.
+    compiled and validated (:func:`~mgbrain.solver.dopri5.make_initial_step`).
     """
     if rhs_body is None or record_stage is None:
         @njit(nogil=True)
@@ -455,9 +470,7 @@ def make_integrator(rhs, derive, rhs_body=None, record_stage=None):
         def record_stage(y, p, d, u, rec):
             return rec
 
-    @njit(nogil=True, fastmath=FASTMATH)
-    def initial_step(y, p, dv, u, f0, rtol, atol, tmp, f1, span):
-        return _initial_step(rhs, y, p, dv, u, f0, rtol, atol, tmp, f1, span)
+    initial_step = make_initial_step(rhs)
 
     @njit(nogil=True, fastmath=FASTMATH)
     def recorder(y, yn, k, hs, p, dv, u, rtol, atol, rec):

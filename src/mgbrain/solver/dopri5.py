@@ -36,7 +36,7 @@ from numba import njit
 
 from mgbrain.solver.events import EventKind, SolveStatus
 
-__all__ = ["A", "B", "C", "E", "FASTMATH"]
+__all__ = ["A", "B", "C", "E", "FASTMATH", "make_initial_step"]
 
 #: LLVM fast-math flags of the integrator and the generated right-hand side: fused
 #: multiply-add, reciprocal instead of division, no signed zeros; never reassociation.
@@ -157,12 +157,31 @@ def _advance(rhs, y, p, dv, u, t, t_stop, h, steps, max_steps, k, tmp, yn, rtol,
             for j in range(y.shape[0]):
                 y[j] = yn[j]
                 k[0, j] = k[6, j]
-            fac = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** -0.2)
-            # a step cut short to land on a stop does not shrink the natural step
-            h = max(h, hs * fac) if last else hs * fac
-        else:
-            h = hs * max(0.2, 0.9 * err ** -0.2)
+        h = _next_step_size(err, h, hs, last)
     return t, h, steps, SolveStatus.OK
+
+
+@njit(nogil=True, fastmath=FASTMATH, inline="always")
+def _next_step_size(err, h, hs, last):
+    """The step size after a trial step of size ``hs`` with error norm ``err`` (accepted if <= 1)."""
+    if err <= 1.0:
+        fac = 10.0 if err == 0.0 else min(10.0, 0.9 * err ** -0.2)
+        # a step cut short to land on a stop does not shrink the natural step
+        return max(h, hs * fac) if last else hs * fac
+    return hs * max(0.2, 0.9 * err ** -0.2)
+
+
+def make_initial_step(rhs):
+    """``initial_step(y, p, dv, u, f0, rtol, atol, tmp, f1, span)`` of one model's ``rhs``.
+
+    A function of its own (not inlined), as the kernel was first compiled and validated;
+    inlined, the optimiser rounds it differently in the last bit.
+    """
+    @njit(nogil=True, fastmath=FASTMATH)
+    def initial_step(y, p, dv, u, f0, rtol, atol, tmp, f1, span):
+        return _initial_step(rhs, y, p, dv, u, f0, rtol, atol, tmp, f1, span)
+
+    return initial_step
 
 
 @njit(nogil=True, fastmath=FASTMATH, inline="always")

@@ -33,9 +33,9 @@ from platformdirs import user_cache_dir
 
 from mgbrain.errors import SolverError
 from mgbrain.model.spec import FeedForwardSplit, ModelSpec, _identifiers, _to_python
-from mgbrain.solver import days, dopri5, events
+from mgbrain.solver import days, dopri5, events, lanes
 
-__all__ = ["BatchKernel", "SplitArrays", "batch_kernel", "split_arrays"]
+__all__ = ["BatchKernel", "SplitArrays", "batch_kernel", "lane_kernel", "split_arrays"]
 
 _BINDING = '''
 integrate = make_integrator(rhs, derive, rhs_body, record_stage)
@@ -82,13 +82,15 @@ def _hoisted(spec: ModelSpec) -> list:
     return out
 
 
-def _preamble(spec: ModelSpec, reads: set[str], hoisted: list[str], species: dict[str, str]) -> list[str]:
+def _preamble(spec: ModelSpec, reads: set[str], hoisted: list[str], species: dict[str, str],
+              at: Callable[[str, int], str] = lambda vector, k: f"{vector}[{k}]") -> list[str]:
     """Lines binding what ``reads`` needs: ``species`` (name -> where it is read from),
-    parameters, inputs, hoisted values from ``d`` and the other assignments in order."""
+    parameters, inputs, hoisted values (from ``at("p", j)``, ``at("u", k)``, ``at("d", k)``)
+    and the other assignments in order."""
     lines = [f"    {n} = {where}" for n, where in species.items() if n in reads]
-    lines += [f"    {n} = p[{j}]" for j, n in enumerate(spec.parameter_names) if n in reads]
-    lines += [f"    {n} = u[{k}]" for k, n in enumerate(spec.inputs) if n in reads]
-    lines += [f"    {n} = d[{k}]" for k, n in enumerate(hoisted) if n in reads]
+    lines += [f"    {n} = {at('p', j)}" for j, n in enumerate(spec.parameter_names) if n in reads]
+    lines += [f"    {n} = {at('u', k)}" for k, n in enumerate(spec.inputs) if n in reads]
+    lines += [f"    {n} = {at('d', k)}" for k, n in enumerate(hoisted) if n in reads]
     lines += [f"    {a.name} = {_to_python(a.expression)}" for a in spec.assignments
               if a.name in reads and a.name not in hoisted]
     return lines
@@ -182,10 +184,34 @@ def _split_rhs_source(spec: ModelSpec) -> str:
     return "\n".join(lines)
 
 
-def _integrator_digest() -> str:
-    """Hash of the sources compiled into every kernel besides the model's own."""
+def _lane_rhs_source(spec: ModelSpec, hoisted: list[str], layout: lanes.LaneLayout) -> str:
+    """``rhs_lanes(ws)``: the right-hand side on every lane of the workspace (:mod:`mgbrain.solver.lanes`).
+
+    The same expressions as ``rhs``, read from and written to rows of the flat ``ws`` at the
+    layout's offsets, written in as literals: constant offsets are what lets LLVM vectorise the lanes.
+    """
+    rows = {"p": layout.p, "u": layout.u, "d": layout.d}
+    reads = spec.reads([f.expression for f in spec.fluxes])
+    n_lanes = layout.lanes
+    body = _preamble(spec, reads, hoisted, {s: f"ws[{(layout.arg + i) * n_lanes} + lane_]" for i, s in
+                                            enumerate(spec.species_names)},
+                     at=lambda vector, k: f"ws[{(rows[vector] + k) * n_lanes} + lane_]")
+    body += [f"    J_{f.name} = {_to_python(f.expression)}" for f in spec.fluxes]
+    for i, name in enumerate(spec.species_names):
+        terms = [f"- J_{f.name}" for f in spec.fluxes if f.source == name]
+        terms += [f"+ J_{f.name}" for f in spec.fluxes if f.target == name]
+        body.append(f"    ws[{(layout.out + i) * n_lanes} + lane_] = 0.0 {' '.join(terms)}")
+    lines = ['@njit(nogil=True, fastmath=FASTMATH, error_model="numpy")', "def rhs_lanes(ws):",
+             f"    for lane_ in range({layout.lanes}):"]
+    lines += ["    " + line for line in body]
+    lines.append("    return ws")
+    return "\n".join(lines)
+
+
+def _integrator_digest(modules: tuple[ModuleType, ...] = (days, dopri5, events)) -> str:
+    """Hash of the sources compiled into a kernel besides the model's own."""
     digest = hashlib.sha256()
-    for module in (days, dopri5, events):
+    for module in modules:
         if module.__file__ is None:
             raise SolverError("cannot hash the integrator: its module has no source file", argument=module.__name__)
         digest.update(Path(module.__file__).read_bytes())
@@ -202,6 +228,43 @@ def kernel_source(spec: ModelSpec) -> str:
               "sqrt = math.sqrt", "exp = math.exp", "log = math.log", "", ""]
     return ("\n".join(header) + _split_rhs_source(spec) + f"\nN_INPUTS = {len(spec.inputs)}\n"
             + _BINDING)
+
+
+_LANE_BINDING = '''
+integrate_lanes = make_lane_integrator(rhs_lanes, rhs, derive, LAYOUT)
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def solve_lanes(y0, params, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol, max_steps,
+                out_states, status, n_steps, day_path):
+    integrate_lanes(y0, params, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol, max_steps,
+                    out_states, status, n_steps, day_path)
+'''
+
+
+def lane_kernel_source(spec: ModelSpec, n_lanes: int) -> str:
+    """The generated lane module: ``derive``, ``rhs`` and ``rhs_lanes`` bound to the lane integrator."""
+    hoisted = [a.name for a in _hoisted(spec)]
+    layout = lanes.LaneLayout(len(spec.species), len(spec.parameters), len(hoisted), len(spec.inputs), n_lanes)
+    header = [f"# generated by mgbrain from model {spec.name!r}; do not edit",
+              f"# integrator sources sha256 {_integrator_digest((days, dopri5, events, lanes))}",
+              "import math", "from numba import njit",
+              "from mgbrain.solver.lanes import LaneLayout, make_lane_integrator",
+              "from mgbrain.solver.dopri5 import FASTMATH", "",
+              "sqrt = math.sqrt", "exp = math.exp", "log = math.log", "", ""]
+    return ("\n".join(header) + _split_rhs_source(spec) + "\n\n\n" + _lane_rhs_source(spec, hoisted, layout)
+            + f"\n\n\nLAYOUT = {layout!r}\n" + _LANE_BINDING)
+
+
+def _write_generated(prefix: str, source: str) -> tuple[str, Path]:
+    """Write ``source`` to the cache folder under a name hashing it (atomically); its module name and path."""
+    name = f"{prefix}_{hashlib.sha256(source.encode()).hexdigest()[:16]}"
+    path = _cache_dir() / f"{name}.py"
+    if not path.exists() or path.read_text(encoding="utf-8") != source:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source, encoding="utf-8")
+        os.replace(tmp, path)
+    return name, path
 
 
 def _import_generated(name: str, path: Path) -> ModuleType:
@@ -221,22 +284,31 @@ def _import_generated(name: str, path: Path) -> ModuleType:
 log = logging.getLogger("mgbrain.engine")
 
 
-def _in_disk_cache(name: str, path: Path) -> bool:
-    """Whether numba's cache next to the generated module holds a compiled ``solve_batch``."""
-    return any((path.parent / "__pycache__").glob(f"{name}.solve_batch-*.nbi"))
+def _in_disk_cache(name: str, path: Path, function: str) -> bool:
+    """Whether numba's cache next to the generated module holds a compiled ``function``."""
+    return any((path.parent / "__pycache__").glob(f"{name}.{function}-*.nbi"))
 
 
 @cache
 def batch_kernel(spec: ModelSpec) -> BatchKernel:
     """Generate, write and import the compiled batch integrator of ``spec`` (cached per model)."""
-    source = kernel_source(spec)
-    name = f"mgbrain_kernel_{hashlib.sha256(source.encode()).hexdigest()[:16]}"
-    path = _cache_dir() / f"{name}.py"
-    if not path.exists() or path.read_text(encoding="utf-8") != source:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source, encoding="utf-8")
-        os.replace(tmp, path)
-    if not _in_disk_cache(name, path):
+    name, path = _write_generated("mgbrain_kernel", kernel_source(spec))
+    if not _in_disk_cache(name, path, "solve_batch"):
         log.info("compiling the integration engine for model %r (once, about half a minute; cached in %s)",
                  spec.name, path.parent)
     return BatchKernel(spec, _import_generated(name, path).solve_batch, path, split_arrays(spec))
+
+
+@cache
+def lane_kernel(spec: ModelSpec, n_lanes: int = lanes.LANES) -> Callable[..., None]:
+    """Generate, write and import the compiled lane integrator of ``spec`` (cached per model and lane count).
+
+    The dispatcher ``solve_lanes(y0, params, ev_t, ev_kind, ev_index, ev_value, out_t, rtol, atol,
+    max_steps, out_states, status, n_steps, day_path)`` fills its output arrays as
+    :func:`mgbrain.solver.days.make_integrator`'s integrator does with ``periodic`` off.
+    """
+    name, path = _write_generated("mgbrain_lanes", lane_kernel_source(spec, n_lanes))
+    if not _in_disk_cache(name, path, "solve_lanes"):
+        log.info("compiling the %d-lane integration engine for model %r (once, about a minute; cached in %s)",
+                 n_lanes, spec.name, path.parent)
+    return _import_generated(name, path).solve_lanes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Annotated
@@ -98,8 +99,7 @@ def population_cmd(
 ) -> None:
     """Simulate a virtual population on a regimen; summary table, optional file and plots."""
     from mgbrain.population import PopulationDesign, PopulationRegimen, run_population
-    from mgbrain.population.run import check_scheduler_address, check_scheduler_reachable
-    from mgbrain.solver.batch import BatchOptions
+    from mgbrain.population.run import POPULATION_OPTIONS, check_scheduler_address, check_scheduler_reachable
     from mgbrain.solver.integrate import check_tolerances
 
     # every check before any work: a bad option is one line, never a run thrown away
@@ -119,7 +119,8 @@ def population_cmd(
     with as_options(_OPTION_OF_FIELD):  # the library names its fields; the user typed options
         regimen = PopulationRegimen(product, daily, clock, jitter_h, adherence)
         design = PopulationDesign(n=n, seed=seed, regimen=regimen, days=days,
-                                  options=BatchOptions(rtol=rtol, atol=atol), parameter_uncertainty=uncertainty,
+                                  options=dataclasses.replace(POPULATION_OPTIONS, rtol=rtol, atol=atol),
+                                  parameter_uncertainty=uncertainty,
                                   output_dtype="float32" if float32 else "float64")
     if scheduler is not None:  # every option is sound: the scheduler must answer now, not at the first chunk
         check_scheduler_reachable(scheduler, argument="--scheduler")
