@@ -11,7 +11,19 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["ancova"]
+__all__ = ["ancova", "design_matrix"]
+
+
+def design_matrix(baseline: np.ndarray, arm: np.ndarray, n_arms: int) -> np.ndarray:
+    """Per replicate and subject: intercept, the indicators of arms 1 .. n_arms - 1, baseline;
+    shape ``(replicate, subject, n_arms + 1)``."""
+    r, n = baseline.shape
+    x = np.empty((r, n, n_arms + 1))
+    x[:, :, 0] = 1.0
+    for k in range(1, n_arms):
+        x[:, :, k] = arm == k
+    x[:, :, n_arms] = baseline
+    return x
 
 
 def ancova(change: np.ndarray, baseline: np.ndarray, arm: np.ndarray, observed: np.ndarray,
@@ -32,12 +44,7 @@ def ancova(change: np.ndarray, baseline: np.ndarray, arm: np.ndarray, observed: 
         ``(replicate,)``; a replicate whose design is singular (an arm with no observed subject)
         has NaN there.
     """
-    r, n = change.shape
-    x = np.empty((r, n, n_arms + 1))
-    x[:, :, 0] = 1.0
-    for k in range(1, n_arms):
-        x[:, :, k] = arm == k
-    x[:, :, n_arms] = baseline
+    x = design_matrix(baseline, arm, n_arms)
     w = observed.astype(float)
     xtx = np.einsum("rni,rn,rnj->rij", x, w, x)
     xty = np.einsum("rni,rn,rn->ri", x, w, change)

@@ -36,6 +36,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from mgbrain.trials.analysis import design_matrix
+
 __all__ = ["mmrm", "mmrm_fit", "minimum_subjects"]
 
 
@@ -43,16 +45,6 @@ def minimum_subjects(n_arms: int, n_visits: int) -> int:
     """Subjects seen at the last visit below which its conditional regression has no residual
     degree of freedom: the intercept, the arm indicators, baseline and the earlier visits."""
     return n_arms + n_visits + 1
-
-
-def _design(baseline: np.ndarray, arm: np.ndarray, n_arms: int) -> np.ndarray:
-    r, n = baseline.shape
-    x = np.empty((r, n, n_arms + 1))
-    x[:, :, 0] = 1.0
-    for k in range(1, n_arms):
-        x[:, :, k] = arm == k
-    x[:, :, n_arms] = baseline
-    return x
 
 
 def mmrm_fit(change: np.ndarray, baseline: np.ndarray, arm: np.ndarray, seen: np.ndarray,
@@ -77,7 +69,7 @@ def mmrm_fit(change: np.ndarray, baseline: np.ndarray, arm: np.ndarray, seen: np
         ``(replicate,)``; ``ok`` ``(replicate,)``: False where a visit's regression is singular.
     """
     r, _, k_visits = change.shape
-    x = _design(baseline, arm, n_arms)
+    x = design_matrix(baseline, arm, n_arms)
     p = n_arms + 1
     means = np.zeros((r, k_visits, p))
     sigma = np.zeros((r, k_visits, k_visits))
